@@ -1,0 +1,169 @@
+"""Outcome gains mapped to utilities, and their time course.
+
+Utility gain at the end of the course (DESIGN 2.3), by route:
+
+* ``smd`` (base): ``delta_u = d * SD_EQ5D * lambda`` with ``lambda = r + (1 - r) * share``,
+  the Cochrane re-expression of a standardised mean difference (Higgins & Green 2011, §12.6.4)
+  attenuated towards the OLS mapping bound ``r`` (Lu, Brazier & Ades 2013);
+* ``mapping``: ``delta_u = slope * mean difference`` of the source outcome (a linear mapping);
+* ``direct``: a utility difference measured directly.
+
+Time course (DESIGN 2.4): the gain rises linearly over the course (length ``c``) to
+``delta_u``, then follows a durability function ``g`` of the time since the course ended.
+
+References
+----------
+Lu G, Brazier JE, Ades AE. Mapping from disease-specific to generic health-related quality-of-life
+scales: a common factor model. Value Health 2013;16:177-184. doi:10.1016/j.jval.2012.07.003
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+from peer_econ.model.discounting import integrate_exponential, integrate_linear
+from peer_econ.model.spec import DiscountSchedule, ModelSettings
+
+FloatArray = NDArray[np.float64]
+
+#: Days per year used to turn weeks and months into years.
+DAYS_PER_YEAR = 365.25
+MONTHS_PER_YEAR = 12.0
+
+_D_NAMES = {"mansa": "mansa_d", "wsas": "wsas_d", "qpr15": "qpr15_d"}
+_R_NAMES = {"mansa": "r_mansa_eq5d", "wsas": "r_wsas_eq5d", "qpr15": "r_qpr15_eq5d"}
+
+
+def course_years(draws: Mapping[str, FloatArray]) -> FloatArray:
+    """Length of the course [years], from ``course_weeks``: weeks x 7 / 365.25."""
+    return np.asarray(draws["course_weeks"]) * 7.0 / DAYS_PER_YEAR
+
+
+def source_effect_size(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
+    """Standardised effect ``d`` of the chosen source outcome (shrunk if switched on)."""
+    d = np.asarray(draws[_D_NAMES[settings.source_outcome]])
+    if settings.shrinkage:
+        d = d * draws["shrinkage_factor"]
+    return d
+
+
+def attenuation(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
+    """Mapping attenuation ``lambda = r + (1 - r) * share`` [dimensionless]."""
+    r = np.asarray(draws[_R_NAMES[settings.source_outcome]])
+    return r + (1.0 - r) * draws["lambda_share"]
+
+
+def utility_gain_post(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
+    """Utility gain of full PEER at the end of the course, shape ``(n_samples,)`` [utility].
+
+    Includes the attendance scaling (delivered / trial attendance) when switched on; strategy
+    multipliers (e.g. course only) are applied by the engine.
+    """
+    if settings.utility_route == "smd":
+        gain = source_effect_size(draws, settings) * draws["sd_eq5d_target"]
+        gain = gain * attenuation(draws, settings)
+    elif settings.utility_route == "mapping":
+        md = np.asarray(draws["mansa_md"])
+        if settings.shrinkage:
+            md = md * draws["shrinkage_factor"]
+        gain = draws["mapping_slope_mansa"] * md
+    else:
+        gain = np.asarray(draws["direct_delta_u"], dtype=np.float64)
+    if settings.attendance_scaling:
+        gain = gain * (draws["delivered_attendance_prop"] / draws["trial_attendance_prop"])
+    return np.asarray(gain, dtype=np.float64)
+
+
+def remaining_fraction(
+    months_after_start: float, draws: Mapping[str, FloatArray], settings: ModelSettings
+) -> FloatArray:
+    """Share of the end-of-course gain still present at a time after randomisation.
+
+    Parameters
+    ----------
+    months_after_start : float
+        Time since randomisation [months].
+
+    Returns
+    -------
+    ndarray, shape (n_samples,)
+        ``t / c`` during the course, ``g(t - c)`` after it, 0 beyond the horizon.
+    """
+    c = course_years(draws)
+    t = months_after_start / MONTHS_PER_YEAR
+    horizon = settings.horizon_months / MONTHS_PER_YEAR
+    after = np.maximum(t - c, 0.0)
+    shape = settings.durability
+    if shape == "none":
+        g = np.where(t <= settings.trial_followup_months / MONTHS_PER_YEAR, 1.0, 0.0)
+    elif shape == "linear":
+        span = np.asarray(draws["decay_months"]) / MONTHS_PER_YEAR
+        g = np.clip(1.0 - after / span, 0.0, 1.0)
+    elif shape == "exponential":
+        half = np.asarray(draws["half_life_months"]) / MONTHS_PER_YEAR
+        g = np.exp(-np.log(2.0) * after / half)
+    else:
+        g = np.ones_like(c)
+    frac = np.where(t < c, t / c, g)
+    return np.where(t <= horizon, frac, 0.0) * np.ones_like(c)
+
+
+def qaly_gain(
+    gain_post: FloatArray,
+    draws: Mapping[str, FloatArray],
+    settings: ModelSettings,
+    schedule: DiscountSchedule,
+    *,
+    horizon_months: float | None = None,
+    durability: str | None = None,
+) -> FloatArray:
+    """Discounted QALYs gained, closed form, shape ``(n_samples,)`` [QALY].
+
+    Parameters
+    ----------
+    gain_post : ndarray, shape (n_samples,)
+        Utility gain at the end of the course [utility].
+    draws : mapping
+        Parameter draws (``course_weeks``, ``decay_months``, ``half_life_months``).
+    settings : ModelSettings
+        Horizon, durability shape and trial follow-up.
+    schedule : DiscountSchedule
+        Discount rates for effects.
+    horizon_months, durability : optional
+        Overrides (the trial-period analysis uses the trial follow-up and ``sustained``).
+    """
+    h_months = settings.horizon_months if horizon_months is None else horizon_months
+    shape = settings.durability if durability is None else durability
+    horizon = h_months / MONTHS_PER_YEAR
+    c = course_years(draws)
+    ramp_end = np.minimum(c, horizon)
+    total = integrate_linear(0.0, gain_post / c, 0.0, ramp_end, schedule)
+    if shape == "none":
+        hold_end = min(settings.trial_followup_months / MONTHS_PER_YEAR, horizon)
+        total = total + integrate_linear(gain_post, 0.0, c, hold_end, schedule)
+    elif shape == "linear":
+        span = np.asarray(draws["decay_months"]) / MONTHS_PER_YEAR
+        end = np.minimum(c + span, horizon)
+        total = total + integrate_linear(
+            gain_post * (1.0 + c / span), -gain_post / span, c, end, schedule
+        )
+    elif shape == "exponential":
+        half = np.asarray(draws["half_life_months"]) / MONTHS_PER_YEAR
+        total = total + integrate_exponential(
+            gain_post, np.log(2.0) / half, c, c, horizon, schedule
+        )
+    else:
+        total = total + integrate_linear(gain_post, 0.0, c, horizon, schedule)
+    return np.asarray(total, dtype=np.float64)
+
+
+def baseline_qalys(
+    draws: Mapping[str, FloatArray], schedule: DiscountSchedule, horizon_months: float
+) -> FloatArray:
+    """Discounted QALYs on the service-as-usual path: constant baseline utility to the horizon."""
+    return integrate_linear(
+        draws["baseline_utility"], 0.0, 0.0, horizon_months / MONTHS_PER_YEAR, schedule
+    )

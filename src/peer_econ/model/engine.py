@@ -1,0 +1,175 @@
+"""The PEER cost-utility engine: draws in, outcomes out, vectorised along the sample axis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from peer_econ.errors import InputError
+from peer_econ.model.costs import strategy_item_costs, unit_costs
+from peer_econ.model.effects import baseline_qalys, qaly_gain, utility_gain_post
+from peer_econ.model.spec import CostItem, Inputs, ModelSettings, Strategy
+
+FloatArray = NDArray[np.float64]
+
+#: Trial outcomes reported beside costs in the cost-consequence table (mean differences).
+TRIAL_OUTCOMES = ("qpr15_md", "mansa_md", "wsas_md")
+
+
+def _readonly(arr: FloatArray) -> FloatArray:
+    out = np.array(arr, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Model outputs for ``n_samples`` samples and ``n_strategies`` strategies.
+
+    Attributes
+    ----------
+    strategies : tuple of str
+        Strategy names, the column order of every array.
+    cost : ndarray, shape (n_samples, n_strategies)
+        Total discounted cost per randomised participant under the run's perspective [DKK 2024].
+    qaly : ndarray, shape (n_samples, n_strategies)
+        Discounted QALYs per participant over the horizon [QALY].
+    qaly_gain : ndarray, shape (n_samples, n_strategies)
+        QALYs gained over service as usual (0 for strategies without the programme) [QALY].
+    item_costs : mapping
+        ``(strategy, item)`` -> array ``(n_samples,)`` for every non-zero item [DKK], all
+        categories (also those the perspective leaves out).
+    counted_items : tuple of str
+        Items counted under the perspective.
+    utility_gain_post : ndarray, shape (n_samples,)
+        Utility gain of full PEER at the end of the course [utility].
+    effect_scale : ndarray, shape (n_samples, n_strategies)
+        Multiplier of the effect per strategy (0 for SAU, 1 for full PEER).
+    """
+
+    strategies: tuple[str, ...]
+    cost: FloatArray
+    qaly: FloatArray
+    qaly_gain: FloatArray
+    item_costs: Mapping[tuple[str, str], FloatArray]
+    counted_items: tuple[str, ...]
+    utility_gain_post: FloatArray
+    effect_scale: FloatArray
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return int(self.cost.shape[0])
+
+    def mean_item_costs(self, cost_items: tuple[CostItem, ...]) -> pd.DataFrame:
+        """Tidy table ``strategy, item, category, payer, counted, cost`` of mean item costs [DKK].
+
+        Every strategy lists every item (zeros included) so tables line up across strategies.
+        """
+        rows = []
+        for strategy in self.strategies:
+            for item in cost_items:
+                arr = self.item_costs.get((strategy, item.item))
+                rows.append(
+                    {
+                        "strategy": strategy,
+                        "item": item.item,
+                        "category": item.category,
+                        "payer": item.payer,
+                        "counted": item.item in self.counted_items,
+                        "cost": 0.0 if arr is None else float(np.mean(arr)),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def _effect_scale(strategy: Strategy, draws: Mapping[str, FloatArray], n: int) -> FloatArray:
+    if not strategy.programme:
+        return np.zeros(n)
+    if strategy.effect_multiplier:
+        return np.broadcast_to(np.asarray(draws[strategy.effect_multiplier], dtype=float), (n,))
+    return np.ones(n)
+
+
+def evaluate(
+    draws: Mapping[str, FloatArray],
+    inputs: Inputs,
+    *,
+    settings: ModelSettings | None = None,
+    horizon_months: float | None = None,
+    durability: str | None = None,
+) -> Outcomes:
+    """Evaluate every strategy for every sample at once.
+
+    Parameters
+    ----------
+    draws : mapping of str to ndarray, each shape (n_samples,)
+        Parameter values (e.g. :class:`~peer_econ.parameters.table.Draws`).
+    inputs : Inputs
+        Strategies, cost items and default settings.
+    settings : ModelSettings, optional
+        Overrides ``inputs.settings`` (scenarios).
+    horizon_months, durability : optional
+        Overrides for the trial-period analysis (horizon = follow-up, gain held to it).
+
+    Returns
+    -------
+    Outcomes
+        Costs and QALYs with shape ``(n_samples, n_strategies)``.
+    """
+    cfg = inputs.settings if settings is None else settings
+    first = next(iter(draws.values()))
+    n = int(np.shape(first)[0])
+    h_months = cfg.horizon_months if horizon_months is None else horizon_months
+    if cfg.utility_route == "mapping" and cfg.source_outcome != "mansa":
+        raise InputError(
+            f"utility_route 'mapping' uses the MANSA mapping slope; source_outcome is "
+            f"{cfg.source_outcome!r} (use 'mansa' or another route)"
+        )
+    categories = {c.item: c.category for c in inputs.cost_items}
+    counted = tuple(item for item, cat in categories.items() if cat in cfg.categories)
+    counted_set = set(counted)
+    horizon_cfg = cfg if horizon_months is None else _with_horizon(cfg, h_months)
+
+    gain_post = utility_gain_post(draws, cfg)
+    unit_gain = qaly_gain(
+        np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months, durability=durability
+    )
+    base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
+    units = unit_costs(draws)
+    k = len(inputs.strategies)
+    cost = np.zeros((n, k))
+    gain = np.zeros((n, k))
+    scale = np.zeros((n, k))
+    items: dict[tuple[str, str], FloatArray] = {}
+    for j, strategy in enumerate(inputs.strategies):
+        scale[:, j] = _effect_scale(strategy, draws, n)
+        # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
+        gain[:, j] = gain_post * scale[:, j] * unit_gain
+        for item, arr in strategy_item_costs(strategy, draws, units, horizon_cfg).items():
+            arr = np.broadcast_to(arr, (n,))
+            items[(strategy.name, item)] = _readonly(arr)
+            if item in counted_set:
+                cost[:, j] += arr
+    qaly = base[:, None] + gain
+    return Outcomes(
+        strategies=tuple(s.name for s in inputs.strategies),
+        cost=_readonly(cost),
+        qaly=_readonly(qaly),
+        qaly_gain=_readonly(gain),
+        item_costs=MappingProxyType(items),
+        counted_items=counted,
+        utility_gain_post=_readonly(np.broadcast_to(gain_post, (n,))),
+        effect_scale=_readonly(scale),
+    )
+
+
+def _with_horizon(settings: ModelSettings, horizon_months: float) -> ModelSettings:
+    from dataclasses import replace
+
+    return replace(settings, horizon_months=horizon_months)

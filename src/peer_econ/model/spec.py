@@ -1,0 +1,167 @@
+"""Specifications the model reads: strategies, cost items, settings (frozen, validated by load)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from peer_econ.parameters.table import ParameterTable
+
+SOURCE_OUTCOMES = ("mansa", "wsas", "qpr15")
+UTILITY_ROUTES = ("smd", "mapping", "direct")
+DURABILITY_SHAPES = ("none", "linear", "exponential", "sustained")
+COMPANIONSHIP_DELIVERY = ("none", "volunteer", "paid")
+COST_CATEGORIES = ("intervention", "health_care", "social_care", "participant", "volunteer_time")
+PAYERS = ("municipality", "region", "ngo_grant", "volunteers_participants")
+MODULES = ("model", "population", "display")
+TAGS = ("FV", "FV-b", "DR", "AS")
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One comparator, defined as data (a row of ``inputs/strategies.csv``).
+
+    Attributes
+    ----------
+    name : str
+        Identifier, e.g. ``peer_volunteer``.
+    label : str
+        Display name.
+    programme : bool
+        Whether the PEER course is delivered (False for service as usual).
+    paid_facilitators, volunteer_facilitators : int
+        Facilitators per group by type; they sum to ``facilitators_per_group`` for a programme.
+    companionship : str
+        Who delivers one-to-one companionship: ``none``, ``volunteer`` or ``paid``.
+    effect_multiplier : str
+        Name of a parameter that scales the effect ("" for none).
+    description : str
+        Free text.
+    """
+
+    name: str
+    label: str
+    programme: bool
+    paid_facilitators: int
+    volunteer_facilitators: int
+    companionship: str
+    effect_multiplier: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """A cost item with the resource category that perspectives select and the payer."""
+
+    item: str
+    category: str
+    payer: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DiscountSchedule:
+    """Stepped annual discount rates: ``rates[j]`` applies from year ``starts[j]`` on.
+
+    Attributes
+    ----------
+    starts : tuple of float
+        Start years, strictly increasing, the first 0 [years].
+    rates : tuple of float
+        Annual rates (e.g. 0.035) [per year], each > -1.
+    """
+
+    starts: tuple[float, ...]
+    rates: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Structural switches and run settings (``inputs/settings.toml``)."""
+
+    horizon_months: float = 36.0
+    trial_followup_months: float = 3.0
+    source_outcome: str = "mansa"
+    utility_route: str = "smd"
+    durability: str = "linear"
+    shrinkage: bool = False
+    attendance_scaling: bool = True
+    downstream_resource_use: bool = False
+    wellbeing_offset: bool = False
+    perspective: str = "health_and_social_care"
+    comparator: str = "sau"
+    discount_costs: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
+    discount_effects: DiscountSchedule = DiscountSchedule(
+        (0.0, 35.0, 70.0), (0.035, 0.025, 0.015)
+    )
+    perspectives: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "health_and_social_care": ("intervention", "health_care", "social_care"),
+            "limited_societal": ("intervention", "health_care", "social_care", "participant"),
+            "societal": (
+                "intervention",
+                "health_care",
+                "social_care",
+                "participant",
+                "volunteer_time",
+            ),
+        }
+    )
+    n_samples: int = 10_000
+    seed: int = 20250695
+    wtp_start: float = 0.0
+    wtp_stop: float = 1_000_000.0
+    wtp_step: float = 10_000.0
+    wtp_point: float = 200_000.0
+    nice_band_gbp: tuple[float, float] = (20_000.0, 30_000.0)
+
+    def __hash__(self) -> int:
+        return hash(self.as_dict().__repr__())
+
+    def replace(self, **changes: Any) -> ModelSettings:
+        """Copy with some fields changed (validated by :func:`peer_econ.load.check_settings`)."""
+        from peer_econ.load import check_settings
+
+        new = replace(self, **changes)
+        check_settings(new, "settings")
+        return new
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Resource categories counted under the chosen perspective."""
+        return self.perspectives[self.perspective]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dictionary (for manifests and reports)."""
+        out: dict[str, Any] = {}
+        for key in self.__dataclass_fields__:
+            value = getattr(self, key)
+            if isinstance(value, DiscountSchedule):
+                value = [list(p) for p in zip(value.starts, value.rates, strict=True)]
+            out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the model reads, loaded and validated from one inputs folder."""
+
+    parameters: ParameterTable
+    strategies: tuple[Strategy, ...]
+    cost_items: tuple[CostItem, ...]
+    settings: ModelSettings
+    files: tuple[Path, ...] = ()
+
+    @property
+    def strategy_names(self) -> tuple[str, ...]:
+        """Strategy identifiers in table order."""
+        return tuple(s.name for s in self.strategies)
+
+    def with_settings(self, **changes: Any) -> Inputs:
+        """Copy with changed settings."""
+        return replace(self, settings=self.settings.replace(**changes))
+
+    def with_parameters(self, parameters: ParameterTable) -> Inputs:
+        """Copy with another parameter table."""
+        return replace(self, parameters=parameters)
