@@ -1,0 +1,24 @@
+"""Decision analysis of PSA output (model-agnostic): CEA, value of information, sensitivity.
+
+Keep this file a plain list of imports; each module adds its own lines.
+"""
+
+from __future__ import annotations
+
+from peer_econ.analysis.cea import PSA as PSA
+from peer_econ.analysis.cea import CEACurves as CEACurves
+from peer_econ.analysis.cea import cea_curves as cea_curves
+from peer_econ.analysis.cea import ceac as ceac
+from peer_econ.analysis.cea import ceaf as ceaf
+from peer_econ.analysis.cea import discounted_population as discounted_population
+from peer_econ.analysis.cea import evpi as evpi
+from peer_econ.analysis.cea import expected_loss as expected_loss
+from peer_econ.analysis.cea import expected_nmb as expected_nmb
+from peer_econ.analysis.cea import icer_table as icer_table
+from peer_econ.analysis.cea import incremental_nmb as incremental_nmb
+from peer_econ.analysis.cea import nhb as nhb
+from peer_econ.analysis.cea import nmb as nmb
+from peer_econ.analysis.cea import population_evpi as population_evpi
+from peer_econ.analysis.cea import psa_summary as psa_summary
+from peer_econ.analysis.cea import validate_wtp as validate_wtp
+from peer_econ.analysis.cea import wtp_switch_points as wtp_switch_points

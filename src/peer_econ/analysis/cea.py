@@ -1,0 +1,1158 @@
+"""Cost-effectiveness decision analysis of probabilistic sensitivity analysis (PSA) output.
+
+Every function takes ``cost`` and ``effect`` arrays of shape ``(n_samples, n_strategies)`` (sample
+axis first; a 1-D array of length ``n_strategies`` is read as one sample, i.e. deterministic
+results), the strategy names, and where relevant a 1-D ``wtp`` grid (willingness to pay, currency
+per unit of effect, e.g. [DKK/QALY]). Nothing here knows about the PEER model.
+
+Conventions
+-----------
+* Net monetary benefit ``NMB_d(w) = w * effect_d - cost_d`` [currency]; net health benefit
+  ``NHB_d(w) = effect_d - cost_d / w`` [effect units], ``w > 0``.
+* **Tie-breaking.** Strategies are ranked once by (mean cost ascending, mean effect descending,
+  name ascending). Whenever two strategies tie exactly (NMB of one sample, expected NMB, position
+  in the ICER table), the strategy ranked first wins, i.e. at an exact tie the cheaper strategy is
+  preferred ("adopt only if the ICER is below the threshold"). The rank depends only on the data
+  and the names, so every result is independent of the input order of the strategies.
+* CEAC: probability that a strategy has the highest NMB (exact argmax per sample, ties as above,
+  so every row sums to 1). The *optimal* (frontier) strategy at ``w`` is the one with the highest
+  expected NMB; CEAF is the CEAC value of that strategy.
+* Expected loss of ``d``: ``E[max_j NMB_j - NMB_d]``; EVPI: ``E[max_j NMB_j] - max_j E[NMB_j]``,
+  which is the expected loss of the optimal strategy (the smallest expected loss).
+
+Exact curves
+------------
+Per sample the NMB lines ``w * e_d - c_d`` form an upper envelope that changes winner at most
+``n_strategies - 1`` times on ``w >= 0``. :func:`cea_curves` finds these breakpoints once
+(``O(n_samples * n_strategies**2)``, vectorised over samples), bins them into the WTP grid with one
+``searchsorted`` and accumulates winner counts and winner cost/effect sums with cumulative sums.
+CEAC, CEAF, expected loss and EVPI at ``n_wtp`` grid points then cost
+``O(n_breakpoints * log(n_wtp) + n_wtp * n_strategies)``: exact at any grid resolution, with no
+``(n_samples, n_wtp)`` array ever formed. Grid points that coincide exactly with a breakpoint are
+re-evaluated directly so that ties follow the rule above.
+
+References
+----------
+Briggs A, Claxton K, Sculpher M. Decision Modelling for Health Economic Evaluation. Oxford
+University Press; 2006 (ch. 9: incremental analysis, extended dominance).
+Barton GR, Briggs AH, Fenwick EAL. Optimal cost-effectiveness decisions: the role of the
+cost-effectiveness acceptability curve (CEAC), the cost-effectiveness acceptability frontier
+(CEAF), and the expected value of perfection information (EVPI). Value Health 2008;11(5):886-897.
+doi:10.1111/j.1524-4733.2008.00358.x
+Alarid-Escudero F, Enns EA, Kuntz KM, Michaud TL, Jalal H. "Time traveling is just too dangerous"
+but some methods are worth revisiting: the advantages of expected loss curves over
+cost-effectiveness acceptability curves and frontier. Value Health 2019;22(5):611-618.
+doi:10.1016/j.jval.2019.02.008
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from peer_econ.errors import InputError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+STATUS_NON_DOMINATED = "ND"
+STATUS_DOMINATED = "D"
+STATUS_EXTENDED_DOMINATED = "ED"
+
+__all__ = [
+    "PSA",
+    "CEACurves",
+    "cea_curves",
+    "ceac",
+    "ceaf",
+    "evpi",
+    "expected_loss",
+    "expected_nmb",
+    "icer_table",
+    "incremental_nmb",
+    "nhb",
+    "nmb",
+    "discounted_population",
+    "population_evpi",
+    "psa_summary",
+    "validate_wtp",
+    "wtp_switch_points",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------------------------
+
+
+def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _as_matrix(values: ArrayLike, label: str) -> FloatArray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{label}: values must be numbers ({exc})") from None
+    if arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    if arr.ndim != 2:
+        raise InputError(
+            f"{label}: expected shape (n_samples, n_strategies), got an array of shape {arr.shape}"
+        )
+    return arr
+
+
+def _check_finite(arr: FloatArray, label: str, strategies: Sequence[str]) -> None:
+    finite = np.isfinite(arr)
+    if finite.all():
+        return
+    rows, cols = np.nonzero(~finite)
+    n_bad = rows.size
+    row, col = int(rows[0]), int(cols[0])
+    more = f" ({n_bad - 1} more non-finite values)" if n_bad > 1 else ""
+    raise InputError(
+        f"{label}: sample {row + 1} (row index {row}), strategy {strategies[col]!r}: value "
+        f"{arr[row, col]!r} is not finite; every value must be a finite number{more}"
+    )
+
+
+def _check_names(strategies: Sequence[str] | None, n_strategies: int) -> tuple[str, ...]:
+    if strategies is None or isinstance(strategies, str):
+        raise InputError(
+            f"strategies: give a sequence of {n_strategies} strategy names, got {strategies!r}"
+        )
+    names = tuple(strategies)
+    if len(names) != n_strategies:
+        raise InputError(
+            f"strategies: {len(names)} names given for {n_strategies} strategy columns; "
+            "give one name per column"
+        )
+    problems = []
+    for j, name in enumerate(names):
+        if not isinstance(name, str):
+            problems.append(f"strategies: name {j + 1} is {name!r}; names must be strings")
+        elif not name.strip():
+            problems.append(f"strategies: name {j + 1} is empty; give every strategy a name")
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):
+        if isinstance(name, str) and name in seen:
+            problems.append(
+                f"strategies: name {name!r} is used twice (positions {seen[name] + 1} and "
+                f"{j + 1}); strategy names must be unique"
+            )
+        seen.setdefault(str(name), j)
+    if problems:
+        raise InputError(problems)
+    return names
+
+
+def validate_wtp(wtp: ArrayLike, *, label: str = "wtp") -> FloatArray:
+    """Check a willingness-to-pay grid and return it as a read-only 1-D float array.
+
+    Parameters
+    ----------
+    wtp : float or array_like, shape (n_wtp,)
+        Willingness to pay per unit of effect [currency/effect unit, e.g. DKK/QALY]; finite,
+        non-negative and strictly increasing.
+    label : str
+        Name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_wtp,)
+
+    Raises
+    ------
+    InputError
+        If the grid is empty, not 1-D, not numeric, not finite, negative or not strictly increasing.
+    """
+    try:
+        arr = np.asarray(wtp, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{label}: values must be numbers, got {wtp!r}") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise InputError(f"{label}: expected a 1-D grid, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise InputError(f"{label}: the grid is empty; give at least one value")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"{label}: value {i + 1} is {arr[i]!r}; values must be finite numbers")
+    if (arr < 0).any():
+        i = int(np.argmax(arr < 0))
+        raise InputError(f"{label}: value {i + 1} is {arr[i]:g}; values must be >= 0")
+    steps = np.diff(arr)
+    if (steps <= 0).any():
+        i = int(np.argmax(steps <= 0))
+        raise InputError(
+            f"{label}: value {i + 2} ({arr[i + 1]:g}) does not exceed value {i + 1} "
+            f"({arr[i]:g}); the grid must be strictly increasing"
+        )
+    return _readonly(arr)
+
+
+# --------------------------------------------------------------------------------------------
+# the PSA container
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PSA:
+    """Validated PSA output: costs and effects of every strategy in every sample.
+
+    Parameters
+    ----------
+    cost : array_like, shape (n_samples, n_strategies)
+        Cost per person [currency]. A 1-D array of length ``n_strategies`` is one sample.
+    effect : array_like, shape (n_samples, n_strategies)
+        Effect per person [effect unit, e.g. QALY].
+    strategies : sequence of str, length n_strategies
+        Unique, non-empty strategy names, in column order.
+
+    Attributes
+    ----------
+    mean_cost, mean_effect : numpy.ndarray, shape (n_strategies,)
+        Sample means [currency], [effect unit].
+    rank : numpy.ndarray of int, shape (n_strategies,)
+        Column indices in tie-break order: (mean cost ascending, mean effect descending, name).
+
+    Raises
+    ------
+    InputError
+        On shape mismatch, non-numeric or non-finite values, or bad names.
+
+    Notes
+    -----
+    Arrays are copied and made read-only.
+    """
+
+    cost: FloatArray
+    effect: FloatArray
+    strategies: tuple[str, ...]
+    mean_cost: FloatArray = field(init=False, repr=False)
+    mean_effect: FloatArray = field(init=False, repr=False)
+    rank: IntArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        cost = _as_matrix(self.cost, "cost")
+        effect = _as_matrix(self.effect, "effect")
+        if cost.shape != effect.shape:
+            raise InputError(
+                f"cost has shape {cost.shape} but effect has shape {effect.shape}; both must be "
+                "(n_samples, n_strategies)"
+            )
+        n_samples, n_strategies = cost.shape
+        if n_samples == 0 or n_strategies == 0:
+            raise InputError(
+                f"cost and effect have shape {cost.shape}; need at least one sample and one "
+                "strategy"
+            )
+        names = _check_names(self.strategies, n_strategies)
+        _check_finite(cost, "cost", names)
+        _check_finite(effect, "effect", names)
+        mean_cost = cost.mean(axis=0)
+        mean_effect = effect.mean(axis=0)
+        order = sorted(range(n_strategies), key=lambda j: (mean_cost[j], -mean_effect[j], names[j]))
+        object.__setattr__(self, "cost", _readonly(cost))
+        object.__setattr__(self, "effect", _readonly(effect))
+        object.__setattr__(self, "strategies", names)
+        object.__setattr__(self, "mean_cost", _readonly(mean_cost))
+        object.__setattr__(self, "mean_effect", _readonly(mean_effect))
+        object.__setattr__(self, "rank", _readonly(np.asarray(order, dtype=np.int64)))
+
+    @property
+    def n_samples(self) -> int:
+        """Number of PSA samples."""
+        return int(self.cost.shape[0])
+
+    @property
+    def n_strategies(self) -> int:
+        """Number of strategies."""
+        return int(self.cost.shape[1])
+
+
+def _psa(cost: ArrayLike | PSA, effect: ArrayLike | None, strategies: Sequence[str] | None) -> PSA:
+    if isinstance(cost, PSA):
+        return cost
+    return PSA(cost, effect, strategies)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# net benefit
+# --------------------------------------------------------------------------------------------
+
+
+def nmb(cost: ArrayLike, effect: ArrayLike, wtp: float) -> FloatArray:
+    """Net monetary benefit ``wtp * effect - cost`` of every strategy in every sample.
+
+    Parameters
+    ----------
+    cost, effect : array_like, shape (n_samples, n_strategies)
+        Cost [currency] and effect [effect unit].
+    wtp : float
+        Willingness to pay [currency/effect unit], finite and >= 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n_strategies)
+        NMB [currency].
+    """
+    w = float(validate_wtp(wtp)[0]) if np.ndim(wtp) == 0 else math.nan
+    if math.isnan(w):
+        raise InputError("wtp: nmb takes one willingness-to-pay value; use expected_nmb for a grid")
+    c = _as_matrix(cost, "cost")
+    e = _as_matrix(effect, "effect")
+    if c.shape != e.shape:
+        raise InputError(f"cost has shape {c.shape} but effect has shape {e.shape}")
+    return w * e - c
+
+
+def nhb(cost: ArrayLike, effect: ArrayLike, wtp: float) -> FloatArray:
+    """Net health benefit ``effect - cost / wtp`` of every strategy in every sample.
+
+    Parameters
+    ----------
+    cost, effect : array_like, shape (n_samples, n_strategies)
+        Cost [currency] and effect [effect unit].
+    wtp : float
+        Willingness to pay [currency/effect unit], finite and > 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n_strategies)
+        NHB [effect unit].
+    """
+    if np.ndim(wtp) != 0:
+        raise InputError("wtp: nhb takes one willingness-to-pay value")
+    w = float(validate_wtp(wtp)[0])
+    if w <= 0:
+        raise InputError(f"wtp: net health benefit needs wtp > 0, got {w:g}")
+    c = _as_matrix(cost, "cost")
+    e = _as_matrix(effect, "effect")
+    if c.shape != e.shape:
+        raise InputError(f"cost has shape {c.shape} but effect has shape {e.shape}")
+    return e - c / w
+
+
+# --------------------------------------------------------------------------------------------
+# exact curves via per-sample breakpoints
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    """Per-sample upper envelope of the NMB lines on ``w >= 0`` (columns in rank order)."""
+
+    start: IntArray  # (n_samples,) winner at w = 0
+    sample: IntArray  # (n_breakpoints,)
+    wtp: FloatArray  # (n_breakpoints,)
+    src: IntArray  # (n_breakpoints,) winner left of the breakpoint
+    dst: IntArray  # (n_breakpoints,) winner right of the breakpoint
+
+
+def _envelope(cost: FloatArray, effect: FloatArray) -> _Envelope:
+    """Breakpoints of ``max_d (w * effect[:, d] - cost[:, d])`` for ``w >= 0``.
+
+    Columns must be in tie-break order: at a tie the first column wins. Each step moves every
+    sample to the steepest line that overtakes its current winner first (identical lines: the
+    first column); the slope strictly increases, so there are at most ``k - 1`` steps. Works
+    column by column on contiguous ``(k, n)`` copies, as ``k`` is small and ``n`` large.
+    """
+    n, k = cost.shape
+    c_t = np.ascontiguousarray(cost.T)
+    e_t = np.ascontiguousarray(effect.T)
+    start = np.zeros(n, dtype=np.int64)
+    best = c_t[0].copy()
+    for j in range(1, k):
+        cheaper = c_t[j] < best
+        start[cheaper] = j
+        np.minimum(best, c_t[j], out=best)
+    parts: list[tuple[IntArray, FloatArray, IntArray, IntArray]] = []
+    active = np.arange(n)
+    current = start
+    w_now = np.zeros(n)
+    c_flat = c_t.reshape(-1)
+    e_flat = e_t.reshape(-1)
+    for step in range(k - 1):
+        if active.size == 0:
+            break
+        everyone = step == 0
+        e_cur = e_flat[current * n + active]
+        c_cur = c_flat[current * n + active]
+        size = active.size
+        first = np.full(size, np.inf)
+        first_e = np.full(size, -np.inf)
+        nxt = current.copy()
+        slope = np.empty(size)
+        cross = np.empty(size)
+        steeper = np.empty(size, dtype=bool)
+        better = np.empty(size, dtype=bool)
+        level = np.empty(size, dtype=bool)
+        for j in range(k):
+            e_j = e_t[j] if everyone else e_t[j, active]
+            c_j = c_t[j] if everyone else c_t[j, active]
+            np.subtract(e_j, e_cur, out=slope)
+            np.greater(slope, 0.0, out=steeper)
+            np.subtract(c_j, c_cur, out=cross)
+            # crossing point; garbage (inf/nan) where not steeper, masked out below
+            with np.errstate(divide="ignore", invalid="ignore"):
+                np.divide(cross, slope, out=cross)
+            np.maximum(cross, w_now, out=cross)
+            np.less(cross, first, out=better)
+            np.equal(cross, first, out=level)
+            level &= e_j > first_e
+            better |= level
+            better &= steeper
+            np.copyto(first, cross, where=better)
+            np.copyto(first_e, e_j, where=better)
+            nxt += better * (j - nxt)
+        moves = np.isfinite(first)
+        parts.append((active[moves], first[moves], current[moves], nxt[moves]))
+        active = active[moves]
+        current = nxt[moves]
+        w_now = first[moves]
+    if parts:
+        sample = np.concatenate([p[0] for p in parts])
+        wtp = np.concatenate([p[1] for p in parts])
+        src = np.concatenate([p[2] for p in parts])
+        dst = np.concatenate([p[3] for p in parts])
+    else:
+        sample = np.zeros(0, dtype=np.int64)
+        wtp = np.zeros(0)
+        src = np.zeros(0, dtype=np.int64)
+        dst = np.zeros(0, dtype=np.int64)
+    return _Envelope(start, sample, wtp, src, dst)
+
+
+@dataclass(frozen=True)
+class CEACurves:
+    """CEAC, CEAF, expected NMB, expected loss and EVPI on one WTP grid.
+
+    All arrays are read-only; strategy columns follow ``strategies`` (the input order).
+
+    Attributes
+    ----------
+    wtp : numpy.ndarray, shape (n_wtp,)
+        Willingness to pay [currency/effect unit].
+    strategies : tuple of str, length n_strategies
+    n_samples : int
+    probability_best : numpy.ndarray, shape (n_wtp, n_strategies)
+        CEAC: share of samples in which each strategy has the highest NMB; rows sum to 1.
+    optimal : numpy.ndarray of int, shape (n_wtp,)
+        Column of the strategy with the highest expected NMB (the frontier strategy).
+    ceaf : numpy.ndarray, shape (n_wtp,)
+        ``probability_best[i, optimal[i]]``.
+    enmb : numpy.ndarray, shape (n_wtp, n_strategies)
+        Expected NMB [currency].
+    loss : numpy.ndarray, shape (n_wtp, n_strategies)
+        Expected loss ``E[max_j NMB_j - NMB_d]`` [currency], >= 0.
+    evpi : numpy.ndarray, shape (n_wtp,)
+        Per-person EVPI [currency]: the expected loss of the optimal strategy.
+    """
+
+    wtp: FloatArray
+    strategies: tuple[str, ...]
+    n_samples: int
+    probability_best: FloatArray
+    optimal: IntArray
+    ceaf: FloatArray
+    enmb: FloatArray
+    loss: FloatArray
+    evpi: FloatArray
+
+    @property
+    def optimal_strategy(self) -> tuple[str, ...]:
+        """Name of the optimal (highest expected NMB) strategy at each WTP, length n_wtp."""
+        return tuple(self.strategies[int(j)] for j in self.optimal)
+
+    def _long(self, values: FloatArray, column: str) -> pd.DataFrame:
+        m, k = values.shape
+        return pd.DataFrame(
+            {
+                "wtp": np.repeat(self.wtp, k),
+                "strategy": np.tile(np.asarray(self.strategies, dtype=object), m),
+                column: values.reshape(-1),
+            }
+        )
+
+    def ceac_frame(self) -> pd.DataFrame:
+        """CEAC, long format: ``wtp, strategy, probability, on_frontier``.
+
+        ``n_wtp * n_strategies`` rows, ordered by WTP, then strategy (input order).
+
+        ``on_frontier`` is true for the strategy with the highest expected NMB at that WTP.
+        """
+        frame = self._long(self.probability_best, "probability")
+        k = len(self.strategies)
+        frame["on_frontier"] = (np.arange(k)[None, :] == self.optimal[:, None]).reshape(-1)
+        return frame
+
+    def ceaf_frame(self) -> pd.DataFrame:
+        """CEAF: ``wtp, strategy, probability`` with the optimal strategy (n_wtp rows)."""
+        return pd.DataFrame(
+            {
+                "wtp": self.wtp,
+                "strategy": np.asarray(self.optimal_strategy, dtype=object),
+                "probability": self.ceaf,
+            }
+        )
+
+    def expected_loss_frame(self) -> pd.DataFrame:
+        """Expected loss, long format: ``wtp, strategy, expected_loss`` [currency]."""
+        return self._long(self.loss, "expected_loss")
+
+    def enmb_frame(self) -> pd.DataFrame:
+        """Expected NMB, long format: ``wtp, strategy, enmb`` [currency]."""
+        return self._long(self.enmb, "enmb")
+
+    def evpi_frame(self) -> pd.DataFrame:
+        """Per-person EVPI: ``wtp, evpi`` [currency] (n_wtp rows)."""
+        return pd.DataFrame({"wtp": self.wtp, "evpi": self.evpi})
+
+
+def cea_curves(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+) -> CEACurves:
+    """All WTP-dependent decision curves in one exact pass: CEAC, CEAF, expected NMB, loss, EVPI.
+
+    Parameters
+    ----------
+    cost : array_like, shape (n_samples, n_strategies), or PSA
+        Cost per person [currency]; or a :class:`PSA` (then ``effect`` and ``strategies`` are
+        ignored).
+    effect : array_like, shape (n_samples, n_strategies)
+        Effect per person [effect unit].
+    strategies : sequence of str, length n_strategies
+        Strategy names.
+    wtp : array_like, shape (n_wtp,)
+        Willingness to pay [currency/effect unit], >= 0 and strictly increasing.
+
+    Returns
+    -------
+    CEACurves
+
+    Raises
+    ------
+    InputError
+        On invalid arrays, names or WTP grid.
+
+    Notes
+    -----
+    Exact for every grid point, at a cost of ``O(n_samples * n_strategies**2 +
+    n_breakpoints * log(n_wtp) + n_wtp * n_strategies)``; see the module notes.
+    """
+    psa = _psa(cost, effect, strategies)
+    grid = validate_wtp(wtp)
+    rank = psa.rank
+    c = psa.cost[:, rank]
+    e = psa.effect[:, rank]
+    n, k = c.shape
+    m = grid.size
+    env = _envelope(c, e)
+
+    # winner counts per grid point: a breakpoint at t applies to grid points w > t
+    after = np.searchsorted(grid, env.wtp, side="right")
+    size = (m + 1) * k
+    change = np.bincount(after * k + env.dst, minlength=size) - np.bincount(
+        after * k + env.src, minlength=size
+    )
+    counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m]
+    counts += np.bincount(env.start, minlength=k)[None, :]
+
+    # grid points exactly at a breakpoint: re-evaluate those samples directly (ties by rank)
+    at = np.maximum(after - 1, 0)
+    hit = np.flatnonzero((after > 0) & (grid[at] == env.wtp))
+    if hit.size:
+        key = env.sample[hit] * m + at[hit]
+        _, first = np.unique(key, return_index=True)
+        pick = hit[first]
+        s, g, left = env.sample[pick], at[pick], env.src[pick]
+        direct = np.argmax(grid[g][:, None] * e[s] - c[s], axis=1)
+        moved = direct != left
+        np.add.at(counts, (g[moved], left[moved]), -1)
+        np.add.at(counts, (g[moved], direct[moved]), 1)
+
+    # mean cost and effect of the per-sample winner, as a function of w
+    rows = np.arange(n)
+    e_win0 = e[rows, env.start]
+    c_win0 = c[rows, env.start]
+    d_e = e[env.sample, env.dst] - e[env.sample, env.src]
+    d_c = c[env.sample, env.dst] - c[env.sample, env.src]
+    e_win = np.cumsum(np.bincount(after, weights=d_e, minlength=m + 1))[:m] / n
+    c_win = np.cumsum(np.bincount(after, weights=d_c, minlength=m + 1))[:m] / n
+    mean_e = psa.mean_effect[rank]
+    mean_c = psa.mean_cost[rank]
+    gap_e = e_win[:, None] + (e_win0.mean() - mean_e)[None, :]
+    gap_c = c_win[:, None] + (c_win0.mean() - mean_c)[None, :]
+    loss = np.maximum(grid[:, None] * gap_e - gap_c, 0.0)
+    enmb = grid[:, None] * mean_e[None, :] - mean_c[None, :]
+    optimal = np.argmax(enmb, axis=1)
+    evpi_values = loss[np.arange(m), optimal]
+    prob = counts / n
+    ceaf_values = prob[np.arange(m), optimal]
+
+    # back to input order
+    inverse = np.empty(k, dtype=np.int64)
+    inverse[rank] = np.arange(k)
+    return CEACurves(
+        wtp=grid,
+        strategies=psa.strategies,
+        n_samples=n,
+        probability_best=_readonly(prob[:, inverse]),
+        optimal=_readonly(rank[optimal]),
+        ceaf=_readonly(ceaf_values),
+        enmb=_readonly(enmb[:, inverse]),
+        loss=_readonly(loss[:, inverse]),
+        evpi=_readonly(evpi_values),
+    )
+
+
+def ceac(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+) -> pd.DataFrame:
+    """Cost-effectiveness acceptability curves with the frontier flag.
+
+    Parameters
+    ----------
+    cost, effect : array_like, shape (n_samples, n_strategies)
+        Cost [currency] and effect [effect unit] (or a :class:`PSA` as ``cost``).
+    strategies : sequence of str, length n_strategies
+    wtp : array_like, shape (n_wtp,)
+        Willingness to pay [currency/effect unit], >= 0, strictly increasing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_wtp * n_strategies`` rows ``wtp, strategy, probability, on_frontier``: the share of
+        samples in which the strategy has the highest NMB (per WTP the probabilities sum to 1),
+        and whether it has the highest expected NMB.
+    """
+    return cea_curves(cost, effect, strategies, wtp).ceac_frame()
+
+
+def ceaf(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+) -> pd.DataFrame:
+    """Cost-effectiveness acceptability frontier.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_wtp`` rows ``wtp, strategy, probability``: the strategy with the highest expected NMB
+        and the probability that it is the best strategy. Arguments as :func:`ceac`.
+    """
+    return cea_curves(cost, effect, strategies, wtp).ceaf_frame()
+
+
+def expected_loss(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+) -> pd.DataFrame:
+    """Expected loss curves ``E[max_j NMB_j - NMB_d]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_wtp * n_strategies`` rows ``wtp, strategy, expected_loss`` [currency per person].
+        Arguments as :func:`ceac`.
+    """
+    return cea_curves(cost, effect, strategies, wtp).expected_loss_frame()
+
+
+def evpi(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+) -> pd.DataFrame:
+    """Per-person expected value of perfect information, ``E[max_d NMB_d] - max_d E[NMB_d]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_wtp`` rows ``wtp, evpi`` [currency per person], >= 0. For a population see
+        :func:`population_evpi`. Arguments as :func:`ceac`.
+    """
+    return cea_curves(cost, effect, strategies, wtp).evpi_frame()
+
+
+def expected_nmb(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+) -> pd.DataFrame:
+    """Expected net monetary benefit of every strategy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_wtp * n_strategies`` rows ``wtp, strategy, enmb`` [currency per person].
+        Arguments as :func:`ceac`.
+    """
+    return cea_curves(cost, effect, strategies, wtp).enmb_frame()
+
+
+def wtp_switch_points(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """WTP values k* at which the optimal strategy (highest expected NMB) changes.
+
+    Parameters
+    ----------
+    cost, effect : array_like, shape (n_samples, n_strategies)
+        Cost [currency] and effect [effect unit] (or a :class:`PSA` as ``cost``).
+    strategies : sequence of str, length n_strategies
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per switch on ``wtp >= 0``, increasing: ``wtp, from_strategy, to_strategy``.
+        ``wtp`` is exact (the ICER between the two frontier strategies); at ``wtp`` itself both
+        have the same expected NMB and the tie rule keeps ``from_strategy``. Empty when one
+        strategy is optimal at every WTP.
+    """
+    psa = _psa(cost, effect, strategies)
+    rank = psa.rank
+    env = _envelope(psa.mean_cost[rank][None, :], psa.mean_effect[rank][None, :])
+    names = np.asarray(psa.strategies, dtype=object)
+    return pd.DataFrame(
+        {
+            "wtp": env.wtp.astype(np.float64),
+            "from_strategy": names[rank[env.src]],
+            "to_strategy": names[rank[env.dst]],
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# incremental analysis
+# --------------------------------------------------------------------------------------------
+
+
+def _icer_rows(
+    mean_cost: FloatArray, mean_effect: FloatArray, names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    k = len(names)
+    order = sorted(range(k), key=lambda j: (mean_cost[j], -mean_effect[j], names[j]))
+    # identical strategies share one representative (the first in rank order)
+    reps: list[int] = []
+    copies: dict[int, list[int]] = {}
+    for j in order:
+        for r in reps:
+            if mean_cost[r] == mean_cost[j] and mean_effect[r] == mean_effect[j]:
+                copies[r].append(j)
+                break
+        else:
+            reps.append(j)
+            copies[j] = []
+
+    def dominates(i: int, j: int) -> bool:
+        return bool(
+            mean_cost[i] <= mean_cost[j]
+            and mean_effect[i] >= mean_effect[j]
+            and (mean_cost[i] < mean_cost[j] or mean_effect[i] > mean_effect[j])
+        )
+
+    strong = {j for j in reps if any(dominates(i, j) for i in reps if i != j)}
+    undominated = [j for j in reps if j not in strong]  # cost and effect strictly increasing
+
+    frontier = list(undominated)
+    extended: set[int] = set()
+    while len(frontier) >= 3:
+        bad = []
+        for i in range(1, len(frontier) - 1):
+            a, b, c = frontier[i - 1], frontier[i], frontier[i + 1]
+            # ICER(b vs a) > ICER(c vs b), compared without dividing
+            lhs = (mean_cost[b] - mean_cost[a]) * (mean_effect[c] - mean_effect[b])
+            rhs = (mean_cost[c] - mean_cost[b]) * (mean_effect[b] - mean_effect[a])
+            if lhs > rhs:
+                bad.append(b)
+        if not bad:
+            break
+        extended.update(bad)
+        frontier = [j for j in frontier if j not in bad]
+
+    def row(j: int, status: str, note: str, inc: tuple[float, float, float]) -> dict[str, Any]:
+        return {
+            "strategy": names[j],
+            "cost": float(mean_cost[j]),
+            "effect": float(mean_effect[j]),
+            "inc_cost": inc[0],
+            "inc_effect": inc[1],
+            "icer": inc[2],
+            "status": status,
+            "note": note,
+        }
+
+    nan3 = (math.nan, math.nan, math.nan)
+    rows: list[dict[str, Any]] = []
+    dominant = len(frontier) == 1 and len(reps) > 1
+    for pos, j in enumerate(frontier):
+        if pos == 0:
+            inc = nan3
+            note = "dominant" if dominant else ("reference" if len(reps) > 1 else "")
+        else:
+            p = frontier[pos - 1]
+            d_c = float(mean_cost[j] - mean_cost[p])
+            d_e = float(mean_effect[j] - mean_effect[p])
+            inc = (d_c, d_e, d_c / d_e)
+            note = f"vs {names[p]}"
+        rows.append(row(j, STATUS_NON_DOMINATED, note, inc))
+        rows.extend(
+            row(x, STATUS_NON_DOMINATED, f"identical to {names[j]}", inc) for x in copies[j]
+        )
+    for j in reps:
+        if j in frontier:
+            continue
+        if j in strong:
+            by = next(i for i in reps if i not in strong and dominates(i, j))
+            status, note = STATUS_DOMINATED, f"dominated by {names[by]}"
+        else:
+            lo = max(
+                (f for f in frontier if mean_cost[f] < mean_cost[j]), key=mean_cost.__getitem__
+            )
+            hi = min(
+                (f for f in frontier if mean_cost[f] > mean_cost[j]), key=mean_cost.__getitem__
+            )
+            status = STATUS_EXTENDED_DOMINATED
+            note = f"extendedly dominated by {names[lo]} and {names[hi]}"
+        rows.append(row(j, status, note, nan3))
+        rows.extend(row(x, status, f"identical to {names[j]}", nan3) for x in copies[j])
+    return rows
+
+
+def icer_table(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Incremental cost-effectiveness table with strong and extended dominance.
+
+    Uses the mean cost and effect of each strategy over the samples (one sample: deterministic
+    results).
+
+    Parameters
+    ----------
+    cost : array_like, shape (n_samples, n_strategies) or (n_strategies,), or PSA
+        Cost per person [currency].
+    effect : array_like, same shape as ``cost``
+        Effect per person [effect unit].
+    strategies : sequence of str, length n_strategies
+        Unique strategy names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy, columns:
+
+        ``strategy``; ``cost`` [currency] and ``effect`` [effect unit] (means);
+        ``inc_cost``, ``inc_effect``, ``icer`` [currency/effect unit]: increments over the
+        previous strategy on the efficiency frontier (NaN for the reference strategy and for
+        dominated strategies); ``status``: ``ND`` (on the frontier), ``D`` (strongly dominated:
+        another strategy costs no more and is at least as effective, one of them strictly) or
+        ``ED`` (extendedly dominated: its ICER exceeds that of the next more effective frontier
+        strategy; the check is iterated until no ED strategy is left, so the frontier is the
+        lower convex hull of the (effect, cost) points); ``note``: ``reference`` (the first,
+        cheapest frontier strategy), ``dominant`` (a single strategy dominates every other one;
+        its ICER is NaN), ``vs X`` (the comparator of an ICER), ``dominated by X`` (a
+        non-dominated strategy that dominates it), ``extendedly dominated by X and Y`` (its
+        frontier neighbours) or ``identical to X``.
+
+        Row order: frontier strategies by increasing cost, then the dominated (``D`` and ``ED``)
+        strategies in tie-break order (mean cost ascending, mean effect descending, name).
+        Strategies with identical mean cost and effect share the status and increments of the
+        first of them in that order and follow it directly. Collinear frontier points (equal
+        ICERs) stay ``ND``. The table does not depend on the input order.
+    """
+    psa = _psa(cost, effect, strategies)
+    rows = _icer_rows(np.asarray(psa.mean_cost), np.asarray(psa.mean_effect), psa.strategies)
+    frame = pd.DataFrame(
+        rows,
+        columns=["strategy", "cost", "effect", "inc_cost", "inc_effect", "icer", "status", "note"],
+    )
+    frame.attrs["strategies"] = list(psa.strategies)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# uncertainty around the increments
+# --------------------------------------------------------------------------------------------
+
+
+def _check_level(level: float) -> tuple[float, float]:
+    if not (isinstance(level, (int, float)) and 0 < level < 1):
+        raise InputError(f"level: {level!r} is not a probability; give a value in (0, 1)")
+    tail = (1.0 - float(level)) / 2.0
+    return tail, 1.0 - tail
+
+
+def _comparator_index(psa: PSA, comparator: str | None) -> int:
+    if comparator is None:
+        table = icer_table(psa)
+        return psa.strategies.index(str(table["strategy"].iloc[0]))
+    if comparator not in psa.strategies:
+        raise InputError(
+            f"comparator: {comparator!r} is not a strategy; choose one of {list(psa.strategies)}"
+        )
+    return psa.strategies.index(comparator)
+
+
+def psa_summary(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    *,
+    comparator: str | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Means, percentile intervals and paired increments versus a comparator.
+
+    Parameters
+    ----------
+    cost, effect : array_like, shape (n_samples, n_strategies)
+        Cost [currency] and effect [effect unit] (or a :class:`PSA` as ``cost``).
+    strategies : sequence of str, length n_strategies
+    comparator : str, optional
+        Strategy the increments are taken against; default the reference (first) strategy of
+        :func:`icer_table`, i.e. the cheapest non-dominated one.
+    level : float
+        Coverage of the percentile intervals, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy (input order): ``strategy, cost, cost_lower, cost_upper, effect,
+        effect_lower, effect_upper, comparator, inc_cost, inc_cost_lower, inc_cost_upper,
+        inc_effect, inc_effect_lower, inc_effect_upper, p_ne, p_se, p_nw, p_sw``.
+        Increments are paired per sample (strategy minus comparator) and summarised by their mean
+        and percentile interval; no ratio intervals are given, as they flip sign. ``p_*`` are the
+        shares of samples in each CE-plane quadrant: north = incremental cost > 0, east =
+        incremental effect > 0; samples on an axis count as south or west. The comparator's own
+        row has NaN increments.
+    """
+    psa = _psa(cost, effect, strategies)
+    lo, hi = _check_level(level)
+    ref = _comparator_index(psa, comparator)
+    c, e = psa.cost, psa.effect
+    q_c = np.quantile(c, [lo, hi], axis=0)
+    q_e = np.quantile(e, [lo, hi], axis=0)
+    d_c = c - c[:, [ref]]
+    d_e = e - e[:, [ref]]
+    q_dc = np.quantile(d_c, [lo, hi], axis=0)
+    q_de = np.quantile(d_e, [lo, hi], axis=0)
+    north = d_c > 0
+    east = d_e > 0
+    frame = pd.DataFrame(
+        {
+            "strategy": list(psa.strategies),
+            "cost": psa.mean_cost,
+            "cost_lower": q_c[0],
+            "cost_upper": q_c[1],
+            "effect": psa.mean_effect,
+            "effect_lower": q_e[0],
+            "effect_upper": q_e[1],
+            "comparator": psa.strategies[ref],
+            "inc_cost": d_c.mean(axis=0),
+            "inc_cost_lower": q_dc[0],
+            "inc_cost_upper": q_dc[1],
+            "inc_effect": d_e.mean(axis=0),
+            "inc_effect_lower": q_de[0],
+            "inc_effect_upper": q_de[1],
+            "p_ne": (north & east).mean(axis=0),
+            "p_se": (~north & east).mean(axis=0),
+            "p_nw": (north & ~east).mean(axis=0),
+            "p_sw": (~north & ~east).mean(axis=0),
+        }
+    )
+    inc_cols = [col for col in frame.columns if col.startswith(("inc_", "p_"))]
+    frame.loc[ref, inc_cols] = math.nan
+    return frame
+
+
+def incremental_nmb(
+    cost: ArrayLike | PSA,
+    effect: ArrayLike | None = None,
+    strategies: Sequence[str] | None = None,
+    wtp: ArrayLike = (),
+    *,
+    comparator: str | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Paired incremental net monetary benefit versus a comparator, with percentile intervals.
+
+    Parameters
+    ----------
+    cost, effect : array_like, shape (n_samples, n_strategies)
+        Cost [currency] and effect [effect unit] (or a :class:`PSA` as ``cost``).
+    strategies : sequence of str, length n_strategies
+    wtp : array_like, shape (n_wtp,)
+        Willingness to pay [currency/effect unit]. Cost is ``O(n_samples * n_wtp)`` per strategy
+        (quantiles are not linear), so pass a coarse grid for large PSAs.
+    comparator : str, optional
+        As in :func:`psa_summary`.
+    level : float
+        Interval coverage, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_wtp * (n_strategies - 1)`` rows ``wtp, strategy, comparator, inc_nmb, inc_nmb_lower,
+        inc_nmb_upper, p_positive`` [currency]; ``p_positive`` is the share of samples with
+        incremental NMB > 0.
+    """
+    psa = _psa(cost, effect, strategies)
+    grid = validate_wtp(wtp)
+    lo, hi = _check_level(level)
+    ref = _comparator_index(psa, comparator)
+    others = [j for j in range(psa.n_strategies) if j != ref]
+    m = grid.size
+    chunk = max(1, 2_000_000 // max(psa.n_samples, 1))
+    blocks = []
+    for j in others:
+        d_c = psa.cost[:, j] - psa.cost[:, ref]
+        d_e = psa.effect[:, j] - psa.effect[:, ref]
+        lower = np.empty(m)
+        upper = np.empty(m)
+        positive = np.empty(m)
+        for start in range(0, m, chunk):
+            w = grid[start : start + chunk]
+            inb = w[:, None] * d_e[None, :] - d_c[None, :]
+            q = np.quantile(inb, [lo, hi], axis=1)
+            lower[start : start + chunk] = q[0]
+            upper[start : start + chunk] = q[1]
+            positive[start : start + chunk] = (inb > 0).mean(axis=1)
+        blocks.append(
+            pd.DataFrame(
+                {
+                    "wtp": grid,
+                    "strategy": psa.strategies[j],
+                    "comparator": psa.strategies[ref],
+                    "inc_nmb": grid * d_e.mean() - d_c.mean(),
+                    "inc_nmb_lower": lower,
+                    "inc_nmb_upper": upper,
+                    "p_positive": positive,
+                }
+            )
+        )
+    columns = [
+        "wtp",
+        "strategy",
+        "comparator",
+        "inc_nmb",
+        "inc_nmb_lower",
+        "inc_nmb_upper",
+        "p_positive",
+    ]
+    if not blocks:
+        return pd.DataFrame({col: [] for col in columns})
+    frame = pd.concat(blocks, ignore_index=True)
+    order = np.argsort(frame["wtp"].to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# population EVPI
+# --------------------------------------------------------------------------------------------
+
+
+def discounted_population(
+    population_per_year: float,
+    horizon_years: int,
+    discount_rate: float | Sequence[float] = 0.0,
+) -> float:
+    """Discounted number of people affected by the decision over the horizon.
+
+    ``sum_{t=0}^{H-1} N * prod_{s<t} (1 + r_s)^-1``: a new cohort of ``N`` people each year,
+    discounted at the start of its year (the first cohort is not discounted). With a constant rate
+    the factor of year ``t`` is ``(1 + r)^-t``.
+
+    Parameters
+    ----------
+    population_per_year : float
+        People newly facing the decision each year [persons/year], >= 0.
+    horizon_years : int
+        Number of years the decision applies, >= 1.
+    discount_rate : float or sequence of float
+        Constant annual rate (e.g. 0.035), or one rate per year (a stepped schedule, at least
+        ``horizon_years - 1`` values, the rate of year ``s`` discounting from year ``s`` to
+        ``s + 1``); each > -1.
+
+    Returns
+    -------
+    float
+        Discounted population [persons].
+
+    Raises
+    ------
+    InputError
+        On a negative population, a horizon below 1, or invalid rates.
+    """
+    n = float(population_per_year)
+    if not math.isfinite(n) or n < 0:
+        raise InputError(f"population_per_year: {population_per_year!r}; give a number >= 0")
+    if isinstance(horizon_years, bool) or int(horizon_years) != horizon_years or horizon_years < 1:
+        raise InputError(f"horizon_years: {horizon_years!r}; give a whole number of years >= 1")
+    h = int(horizon_years)
+    if np.ndim(discount_rate) == 0:
+        rates = np.full(max(h - 1, 0), float(discount_rate))  # type: ignore[arg-type]
+    else:
+        rates = np.asarray(discount_rate, dtype=np.float64)
+        if rates.ndim != 1 or rates.size < h - 1:
+            raise InputError(
+                f"discount_rate: a schedule needs at least {h - 1} annual rates for a {h}-year "
+                f"horizon, got {rates.size}"
+            )
+        rates = rates[: h - 1]
+    if (~np.isfinite(rates)).any() or (rates <= -1).any():
+        raise InputError(f"discount_rate: rates must be finite and > -1, got {list(rates)}")
+    factors = np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates))])
+    return float(n * factors.sum())
+
+
+def population_evpi(
+    evpi_per_person: ArrayLike,
+    population_per_year: float,
+    horizon_years: int,
+    discount_rate: float | Sequence[float] = 0.0,
+) -> FloatArray:
+    """Population EVPI: per-person EVPI times the discounted population.
+
+    Parameters
+    ----------
+    evpi_per_person : array_like, shape (n_wtp,) or scalar
+        Per-person EVPI [currency/person], e.g. ``CEACurves.evpi``.
+    population_per_year, horizon_years, discount_rate
+        See :func:`discounted_population` (annual cohorts discounted at the start of each year).
+
+    Returns
+    -------
+    numpy.ndarray, same shape as ``evpi_per_person``
+        Population EVPI [currency].
+    """
+    factor = discounted_population(population_per_year, horizon_years, discount_rate)
+    return np.asarray(evpi_per_person, dtype=np.float64) * factor
