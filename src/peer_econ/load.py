@@ -153,7 +153,9 @@ def read_csv_rows(
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
-        raise InputError(f"{path}: file is empty; expected a header row with columns {list(required)}")
+        raise InputError(
+            f"{path}: file is empty; expected a header row with columns {list(required)}"
+        )
     reader = csv.reader(io.StringIO("\n".join(lines)))
     rows = list(reader)
     header = [h.strip() for h in rows[0]]
@@ -190,9 +192,7 @@ def read_csv_rows(
     return out
 
 
-def _number(
-    text: str, where: str, problems: list[str], *, required: bool = True
-) -> float | None:
+def _number(text: str, where: str, problems: list[str], *, required: bool = True) -> float | None:
     if text == "":
         if required:
             problems.append(f"{where}: empty; a number is required")
@@ -221,7 +221,9 @@ def read_parameters(path: Path) -> ParameterTable:
     A base value that differs from its distribution's mean by more than 0.5 % gives an
     :class:`InputWarning` (the model uses the mean).
     """
-    rows = read_csv_rows(path, PARAMETER_COLUMNS[:10] + ("source", "tag"), optional=PARAMETER_COLUMNS)
+    rows = read_csv_rows(
+        path, PARAMETER_COLUMNS[:10] + ("source", "tag"), optional=PARAMETER_COLUMNS
+    )
     builders = _dist_builders()
     problems: list[str] = []
     specs: list[ParameterSpec] = []
@@ -248,9 +250,13 @@ def read_parameters(path: Path) -> ParameterTable:
         high = _number(row["high"], f"{where}, column 'high'", row_problems)
         for col in ("unit", "source"):
             if not row[col]:
-                row_problems.append(f"{where}, column '{col}': empty; every parameter needs a {col}")
+                row_problems.append(
+                    f"{where}, column '{col}': empty; every parameter needs a {col}"
+                )
         if row["tag"] not in TAGS:
-            row_problems.append(f"{where}, column 'tag': {row['tag']!r}; choose one of {list(TAGS)}")
+            row_problems.append(
+                f"{where}, column 'tag': {row['tag']!r}; choose one of {list(TAGS)}"
+            )
         if row["payer"] and row["payer"] not in PAYERS:
             row_problems.append(
                 f"{where}, column 'payer': unknown payer {row['payer']!r}; choose one of "
@@ -424,7 +430,9 @@ def read_strategies(
         for col in ("programme", "paid_facilitators", "volunteer_facilitators"):
             num = _number(row[col], f"{where}, column '{col}'", problems)
             if num is not None and (num != int(num) or num < 0):
-                problems.append(f"{where}, column '{col}': {row[col]!r} must be a whole number >= 0")
+                problems.append(
+                    f"{where}, column '{col}': {row[col]!r} must be a whole number >= 0"
+                )
             elif num is not None:
                 flags[col] = int(num)
         if flags.get("programme", 0) not in (0, 1):
@@ -607,9 +615,7 @@ def read_settings(path: Path) -> ModelSettings:
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected):
-            problems.append(
-                f"{path} [model]: {key} = {value!r} must be a {expected.__name__}"
-            )
+            problems.append(f"{path} [model]: {key} = {value!r} must be a {expected.__name__}")
             continue
         kwargs[key] = value
     discount = data.get("discount", {})
@@ -706,18 +712,18 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
             strategies = read_strategies(folder / "strategies.csv", table, int(fpg))
         except InputError as exc:
             problems.extend(exc.problems)
-    if settings is not None and strategies and settings.comparator not in {
-        s.name for s in strategies
-    }:
+    if (
+        settings is not None
+        and strategies
+        and settings.comparator not in {s.name for s in strategies}
+    ):
         problems.append(
             f"{folder / 'settings.toml'} [model]: comparator = {settings.comparator!r} is not a "
             f"strategy in strategies.csv ({[s.name for s in strategies]})"
         )
     if problems or table is None or settings is None:
         raise InputError(problems)
-    files = tuple(
-        p for p in (folder / f for f in (*INPUT_FILES, "correlations.csv")) if p.exists()
-    )
+    files = tuple(p for p in (folder / f for f in (*INPUT_FILES, "correlations.csv")) if p.exists())
     return Inputs(table, strategies, cost_items, settings, files)
 
 

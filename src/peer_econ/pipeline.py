@@ -1,0 +1,257 @@
+"""The orchestrator: owns the RNG, the call order and the provenance of a PEER run.
+
+``peer_econ.run(...)``, the command line and any app all go through :func:`run`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peer_econ._rng import check_rng
+from peer_econ.errors import InputError
+from peer_econ.load import load_inputs, overrides_from_mapping
+from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes, evaluate
+from peer_econ.model.spec import Inputs
+from peer_econ.parameters.table import Draws
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Deterministic and probabilistic results of one run, base case and trial period.
+
+    Attributes
+    ----------
+    inputs : Inputs
+        The inputs as used (``--set`` overrides and perspective applied).
+    seed : int
+        Seed of the PSA.
+    draws : Draws
+        PSA parameter draws, shape ``(n_samples,)`` each, row ``i`` -> sample ``i``.
+    deterministic, psa : Outcomes
+        Base case at the means (one row) and the PSA, over the model horizon.
+    trial_deterministic, trial_psa : Outcomes
+        The same for the trial period (horizon = trial follow-up, gain held to it).
+    overrides : mapping
+        Parameters fixed by the user.
+    wall_time_s : float
+        Seconds spent sampling and evaluating.
+    """
+
+    inputs: Inputs
+    seed: int
+    draws: Draws
+    deterministic: Outcomes
+    psa: Outcomes
+    trial_deterministic: Outcomes
+    trial_psa: Outcomes
+    overrides: Mapping[str, float]
+    wall_time_s: float
+
+    @property
+    def n_samples(self) -> int:
+        """Number of PSA samples."""
+        return self.draws.n_samples
+
+    @property
+    def comparator(self) -> str:
+        """Reference strategy for increments."""
+        return self.inputs.settings.comparator
+
+    def summary(self, *, trial_period: bool = False) -> pd.DataFrame:
+        """Headline table per strategy.
+
+        Columns: ``strategy, cost, qaly, inc_cost, inc_qaly, icer`` (probabilistic means; the ICER
+        is the ratio of mean increments vs the comparator) and ``det_cost, det_qaly,
+        det_icer`` (deterministic at the means) [DKK 2024, QALY, DKK/QALY].
+        """
+        psa = self.trial_psa if trial_period else self.psa
+        det = self.trial_deterministic if trial_period else self.deterministic
+        ref = psa.strategies.index(self.comparator)
+        cost, qaly = psa.cost.mean(axis=0), psa.qaly.mean(axis=0)
+        dcost, dqaly = det.cost[0], det.qaly[0]
+        rows = []
+        for j, name in enumerate(psa.strategies):
+            inc_c, inc_q = cost[j] - cost[ref], qaly[j] - qaly[ref]
+            dinc_c, dinc_q = dcost[j] - dcost[ref], dqaly[j] - dqaly[ref]
+            rows.append(
+                {
+                    "strategy": name,
+                    "cost": cost[j],
+                    "qaly": qaly[j],
+                    "inc_cost": inc_c,
+                    "inc_qaly": inc_q,
+                    "icer": _ratio(inc_c, inc_q, j == ref),
+                    "det_cost": dcost[j],
+                    "det_qaly": dqaly[j],
+                    "det_icer": _ratio(dinc_c, dinc_q, j == ref),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def psa_summary(self) -> pd.DataFrame:
+        """Per strategy: mean, 2.5 % and 97.5 % of cost and QALYs and of the increments."""
+        psa = self.psa
+        ref = psa.strategies.index(self.comparator)
+        rows = []
+        for j, name in enumerate(psa.strategies):
+            row: dict[str, float | str] = {"strategy": name}
+            for label, arr in (
+                ("cost", psa.cost[:, j]),
+                ("qaly", psa.qaly[:, j]),
+                ("inc_cost", psa.cost[:, j] - psa.cost[:, ref]),
+                ("inc_qaly", psa.qaly[:, j] - psa.qaly[:, ref]),
+            ):
+                lo, hi = np.percentile(arr, [2.5, 97.5])
+                row[f"{label}_mean"] = float(arr.mean())
+                row[f"{label}_p2_5"] = float(lo)
+                row[f"{label}_p97_5"] = float(hi)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def cost_items(self) -> pd.DataFrame:
+        """Mean cost per item and payer per strategy (``strategy, item, category, payer,
+        counted, cost``) [DKK]; ``counted`` says whether the perspective includes the item."""
+        return self.psa.mean_item_costs(self.inputs.cost_items)
+
+    def payer_split(self) -> pd.DataFrame:
+        """Mean counted cost per strategy and payer (``strategy, payer, cost``) [DKK]."""
+        items = self.cost_items()
+        counted = items[items["counted"]]
+        out = counted.groupby(["strategy", "payer"], sort=False, as_index=False)["cost"].sum()
+        return out.reset_index(drop=True)
+
+    def cost_consequence(self) -> pd.DataFrame:
+        """Incremental cost beside the trial outcome differences (no utility mapping needed).
+
+        Columns: ``strategy, inc_cost, inc_cost_p2_5, inc_cost_p97_5`` and for each outcome in
+        QPR-15, MANSA, WSAS the mean difference and its 95 % interval (scaled by the strategy's
+        effect multiplier), plus ``cost_per_qpr15_point`` (mean incremental cost / mean QPR-15
+        difference) [DKK per point].
+        """
+        psa = self.psa
+        ref = psa.strategies.index(self.comparator)
+        rows = []
+        for j, name in enumerate(psa.strategies):
+            if j == ref:
+                continue
+            inc = psa.cost[:, j] - psa.cost[:, ref]
+            row: dict[str, float | str] = {
+                "strategy": name,
+                "inc_cost": float(inc.mean()),
+                "inc_cost_p2_5": float(np.percentile(inc, 2.5)),
+                "inc_cost_p97_5": float(np.percentile(inc, 97.5)),
+            }
+            scale = psa.effect_scale[:, j] - psa.effect_scale[:, ref]
+            for outcome in TRIAL_OUTCOMES:
+                diff = np.asarray(self.draws[outcome]) * scale
+                row[outcome] = float(diff.mean())
+                row[f"{outcome}_p2_5"] = float(np.percentile(diff, 2.5))
+                row[f"{outcome}_p97_5"] = float(np.percentile(diff, 97.5))
+            row["cost_per_qpr15_point"] = _ratio(row["inc_cost"], row["qpr15_md"], False)  # type: ignore[arg-type]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def samples(self) -> pd.DataFrame:
+        """One row per PSA sample: ``sample``, cost and QALYs per strategy, then the draws of
+        every uncertain parameter."""
+        psa = self.psa
+        data: dict[str, np.ndarray] = {"sample": np.arange(self.n_samples)}
+        for j, name in enumerate(psa.strategies):
+            data[f"cost_{name}"] = psa.cost[:, j]
+        for j, name in enumerate(psa.strategies):
+            data[f"qaly_{name}"] = psa.qaly[:, j]
+        for name in self.inputs.parameters.uncertain_names():
+            data[name] = np.asarray(self.draws[name])
+        return pd.DataFrame(data)
+
+
+def _ratio(num: float, den: float, is_reference: bool) -> float:
+    if is_reference or den == 0:
+        return float("nan")
+    return float(num / den)
+
+
+def prepare_inputs(
+    inputs: Inputs | Path | str = "inputs",
+    *,
+    perspective: str | None = None,
+    overrides: Mapping[str, float] | None = None,
+    n_samples: int | None = None,
+    seed: int | None = None,
+) -> Inputs:
+    """Load (if needed) and apply run options: perspective, ``--set`` overrides, size and seed."""
+    loaded = inputs if isinstance(inputs, Inputs) else load_inputs(Path(inputs))
+    changes: dict[str, object] = {}
+    if perspective is not None:
+        changes["perspective"] = perspective
+    if n_samples is not None:
+        changes["n_samples"] = n_samples
+    if seed is not None:
+        changes["seed"] = seed
+    if changes:
+        loaded = loaded.with_settings(**changes)
+    if overrides:
+        values = overrides_from_mapping(overrides, loaded.parameters)
+        loaded = loaded.with_parameters(loaded.parameters.with_fixed(values))
+    return loaded
+
+
+def run(
+    inputs: Inputs | Path | str = "inputs",
+    *,
+    n_samples: int | None = None,
+    seed: int | None = None,
+    perspective: str | None = None,
+    overrides: Mapping[str, float] | None = None,
+) -> RunResult:
+    """Run the PEER base case, its PSA and the trial-period analysis.
+
+    Parameters
+    ----------
+    inputs : Inputs, Path or str
+        Loaded inputs or an inputs folder (default ``inputs``).
+    n_samples : int, optional
+        PSA size (default from ``settings.toml``).
+    seed : int, optional
+        Seed (default from ``settings.toml``); the one RNG of the run is made from it here.
+    perspective : str, optional
+        ``health_and_social_care``, ``limited_societal`` or ``societal``.
+    overrides : mapping, optional
+        Parameter values to fix (base case and PSA), as ``--set`` does.
+
+    Returns
+    -------
+    RunResult
+    """
+    start = time.perf_counter()
+    prepared = prepare_inputs(
+        inputs, perspective=perspective, overrides=overrides, n_samples=n_samples, seed=seed
+    )
+    settings = prepared.settings
+    if settings.n_samples < 1:
+        raise InputError(f"n_samples = {settings.n_samples} must be >= 1")
+    rng = check_rng(settings.seed)
+    table = prepared.parameters
+    draws = table.sample(settings.n_samples, rng)
+    det_draws = table.deterministic()
+    follow_up = settings.trial_followup_months
+    result = RunResult(
+        inputs=prepared,
+        seed=settings.seed,
+        draws=draws,
+        deterministic=evaluate(det_draws, prepared),
+        psa=evaluate(draws, prepared),
+        trial_deterministic=evaluate(
+            det_draws, prepared, horizon_months=follow_up, durability="sustained"
+        ),
+        trial_psa=evaluate(draws, prepared, horizon_months=follow_up, durability="sustained"),
+        overrides=dict(overrides or {}),
+        wall_time_s=0.0,
+    )
+    return replace(result, wall_time_s=time.perf_counter() - start)
