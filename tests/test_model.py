@@ -1,0 +1,420 @@
+"""Tests of the PEER cost-utility model: hand calculations, an independent re-computation and
+TECH-VER-style black-box checks (Büyükkaramikli et al. 2019)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from peer_econ.load import load_inputs
+from peer_econ.model import evaluate
+from peer_econ.model.effects import qaly_gain, remaining_fraction
+from peer_econ.model.spec import DiscountSchedule, Inputs
+from peer_econ.parameters.table import ParameterTable
+from peer_econ.pipeline import run
+
+INPUTS = Path(__file__).resolve().parents[1] / "inputs"
+
+
+@pytest.fixture(scope="module")
+def inputs() -> Inputs:
+    return load_inputs(INPUTS)
+
+
+def _base(inputs: Inputs, **overrides: float) -> dict[str, np.ndarray]:
+    draws = inputs.parameters.deterministic()
+    return dict(draws.with_values(overrides)) if overrides else dict(draws)
+
+
+def _col(inputs: Inputs, name: str) -> int:
+    return inputs.strategy_names.index(name)
+
+
+def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
+    """Cost per randomised participant of PEER with volunteers, from the base values.
+
+    coordinator hourly = 498,908 x 1.009 x (1 + 0.25) / 1,650          = 381.3622 DKK/h
+    coordination        = 30 h x 381.3622 / 8 enrolled                  = 1,430.108
+    training cohort     = 40 h x 381.3622 + 4,000                        = 19,254.49
+    volunteer training  = 2 volunteers x 19,254.49 / 10 / 2.5 / 8       = 192.545
+    volunteer expenses  = 10 sessions x 300 / 8                          = 375
+    refreshments        = 10 x 200 / 8                                   = 250
+    materials           = 100
+    companionship       = 0.10 x (3 h x 381.3622 + 12 meetings x 100)    = 114.409 + 120
+    total                                                                = 2,582.062 DKK
+    """
+    out = evaluate(inputs.parameters.deterministic(), inputs)
+    j = _col(inputs, "peer_volunteer")
+    hourly = 498_908 * 1.009 * 1.25 / 1_650
+    expected = (
+        30 * hourly / 8
+        + 2 * (40 * hourly + 4_000) / 10 / 2.5 / 8
+        + 10 * 300 / 8
+        + 10 * 200 / 8
+        + 100
+        + 0.10 * (3 * hourly + 12 * 100)
+    )
+    assert expected == pytest.approx(2_582.062, abs=0.001)
+    assert out.cost[0, j] == pytest.approx(expected, rel=1e-12)
+    assert out.cost[0, _col(inputs, "sau")] == 0.0
+
+
+def test_peer_volunteer_qaly_gain_by_hand(inputs: Inputs) -> None:
+    """QALY gain of PEER with volunteers at the base values.
+
+    delta_u = d_MANSA x SD_EQ5D x lambda = 0.26 x (53.8 x 0.0040892) x (0.3 + 0.7 x 2/7)
+            = 0.26 x 0.21999896 x 0.5 = 0.0285999
+    course c = 70 / 365.25 = 0.19165 years; linear decay over T = 12 months = 1 year.
+    Undiscounted gain = delta_u x (c/2 + T/2) = 0.0285999 x 0.595825 = 0.0170405 QALY.
+    Discounted at rho = ln(1.035): ramp  = delta_u/c x ∫_0^c t e^{-rho t} dt
+                                   decay = delta_u x ∫_c^{c+1} (1 - (t - c)) e^{-rho t} dt,
+    both evaluated below with closed-form antiderivatives written out by hand.
+    """
+    out = evaluate(inputs.parameters.deterministic(), inputs)
+    j = _col(inputs, "peer_volunteer")
+    du = 0.26 * (53.8 * 0.0040892) * (0.3 + 0.7 * 2 / 7)
+    c = 70 / 365.25
+    rho = math.log(1.035)
+
+    def anti_t(t: float) -> float:  # antiderivative of t e^{-rho t}
+        return -math.exp(-rho * t) * (t / rho + 1 / rho**2)
+
+    def anti_1(t: float) -> float:  # antiderivative of e^{-rho t}
+        return -math.exp(-rho * t) / rho
+
+    ramp = du / c * (anti_t(c) - anti_t(0.0))
+    # 1 - (t - c) = (1 + c) - t on [c, c + 1]
+    decay = du * ((1 + c) * (anti_1(c + 1) - anti_1(c)) - (anti_t(c + 1) - anti_t(c)))
+    assert du * (c / 2 + 0.5) == pytest.approx(0.0170405, abs=1e-7)
+    assert out.qaly_gain[0, j] == pytest.approx(ramp + decay, rel=1e-10)
+    assert out.qaly[0, j] - out.qaly[0, _col(inputs, "sau")] == pytest.approx(ramp + decay)
+
+
+def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
+    """Independent plain-Python re-computation of cost and discounted QALY gain (no model code).
+
+    QALYs by a fine midpoint sum (2,000 steps per year) of gain x (1.035)^-t over 36 months.
+    """
+    hourly = (
+        p["coordinator_salary_annual"]
+        * p["wage_index_2023_to_2024"]
+        * (1 + p["overhead_rate"])
+        / p["productive_hours_per_year"]
+    )
+    paid_hourly = (
+        p["paid_peer_monthly_pay"]
+        * 12
+        / p["paid_hours_per_year"]
+        * (1 + p["paid_peer_on_cost_rate"])
+        * (1 + p["overhead_rate"])
+    )
+    n = p["participants_per_group"]
+    sessions = p["sessions_per_course"]
+    trainer = p["trainer_hours_per_training_cohort"] * hourly + p["training_venue_per_cohort"]
+    seat = trainer / p["volunteers_per_training_cohort"]
+    paid, vol, companion = {
+        "peer_volunteer": (0, 2, "volunteer"),
+        "peer_paid": (2, 0, "paid"),
+        "peer_hybrid": (1, 1, "volunteer"),
+        "peer_course_only": (0, 2, "none"),
+    }[strategy]
+    cost = p["coordinator_hours_per_course"] * hourly / n
+    cost += sessions * (p["refreshments_per_session"] + p["venue_per_session"]) / n
+    cost += p["materials_per_participant"]
+    cost += vol * seat / p["courses_per_volunteer"] / n
+    cost += sessions * p["volunteer_expenses_per_session"] * vol / 2 / n
+    cost += (
+        paid * (seat + p["training_hours_per_volunteer"] * paid_hourly) / p["courses_per_paid_peer"]
+    ) / n
+    cost += paid * p["paid_peer_hours_per_course_per_facilitator"] * paid_hourly / n
+    uptake = p["prop_one_to_one_uptake"]
+    if companion != "none":
+        cost += uptake * p["companionship_matching_hours"] * hourly
+        cost += (
+            uptake * p["companionship_meetings_per_user"] * p["companionship_expenses_per_meeting"]
+        )
+    if companion == "paid":
+        cost += (
+            uptake
+            * p["companionship_meetings_per_user"]
+            * p["companionship_meeting_hours"]
+            * paid_hourly
+        )
+    lam = p["r_mansa_eq5d"] + (1 - p["r_mansa_eq5d"]) * p["lambda_share"]
+    du = p["mansa_d"] * p["sd_eq5d_target"] * lam
+    if strategy == "peer_course_only":
+        du *= p["course_only_effect_multiplier"]
+    c = p["course_weeks"] * 7 / 365.25
+    span = p["decay_months"] / 12
+    steps = 6000
+    width = 3.0 / steps
+    total = 0.0
+    for i in range(steps):
+        t = (i + 0.5) * width
+        g = t / c if t < c else max(0.0, 1 - (t - c) / span)
+        total += du * g * 1.035 ** (-t) * width
+    return cost, total
+
+
+@pytest.mark.parametrize(
+    "strategy", ["peer_volunteer", "peer_paid", "peer_hybrid", "peer_course_only"]
+)
+def test_independent_recomputation(inputs: Inputs, strategy: str) -> None:
+    p = {k: float(v[0]) for k, v in inputs.parameters.deterministic().items()}
+    cost, gain = _plain_recompute(p, strategy)
+    out = evaluate(inputs.parameters.deterministic(), inputs)
+    j = _col(inputs, strategy)
+    assert out.cost[0, j] == pytest.approx(cost, rel=1e-12)
+    assert out.qaly_gain[0, j] == pytest.approx(gain, rel=1e-6)
+
+
+def test_independent_recomputation_on_random_draws(inputs: Inputs) -> None:
+    """The vectorised model matches the plain loop sample by sample (oracle, 20 PSA draws)."""
+    draws = inputs.parameters.sample(20, 7)
+    out = evaluate(draws, inputs)
+    for i in range(draws.n_samples):
+        p = {k: float(v[i]) for k, v in draws.items()}
+        for strategy in ("peer_volunteer", "peer_paid"):
+            cost, gain = _plain_recompute(p, strategy)
+            j = _col(inputs, strategy)
+            assert out.cost[i, j] == pytest.approx(cost, rel=1e-12)
+            assert out.qaly_gain[i, j] == pytest.approx(gain, rel=1e-5, abs=1e-9)
+
+
+@pytest.mark.parametrize("durability", ["none", "linear", "exponential", "sustained"])
+@pytest.mark.parametrize("horizon", [3.0, 12.0, 36.0, 480.0])
+def test_qaly_closed_form_matches_monthly_trapezoid(
+    inputs: Inputs, durability: str, horizon: float
+) -> None:
+    """Closed-form discounted QALYs vs a fine trapezoid over the gain path (the test oracle);
+    the 480-month horizon crosses the 35-year step of the Danish schedule."""
+    settings = replace(inputs.settings, durability=durability, horizon_months=horizon)
+    draws = dict(inputs.parameters.sample(5, 3))
+    gain_post = np.linspace(0.01, 0.05, 5)
+    exact = qaly_gain(gain_post, draws, settings, settings.discount_effects)
+    steps = int(horizon * 100)
+    width = horizon / steps / 12  # years
+    mid_months = (np.arange(steps) + 0.5) * horizon / steps
+    frac = np.stack([remaining_fraction(m, draws, settings) for m in mid_months], axis=1)
+    t = mid_months / 12
+    # D(t) for the Danish steps, summed step by step: 3.5 % to 35 y, 2.5 % to 70 y, 1.5 % after.
+    log_d = (
+        np.log(1.035) * np.minimum(t, 35)
+        + np.log(1.025) * np.clip(t - 35, 0, 35)
+        + np.log(1.015) * np.maximum(t - 70, 0)
+    )
+    approx = (gain_post[:, None] * frac * np.exp(-log_d)).sum(axis=1) * width
+    # Midpoint rule: O(h^2) error away from kinks; the course end falls inside one step.
+    np.testing.assert_allclose(exact, approx, rtol=2e-4, atol=1e-8)
+
+
+def test_zero_effect_gives_zero_qaly_gain(inputs: Inputs) -> None:
+    out = evaluate(_base(inputs, mansa_d=0.0), inputs)
+    np.testing.assert_array_equal(out.qaly_gain, 0.0)
+    np.testing.assert_allclose(out.qaly - out.qaly[:, [0]], 0.0, atol=0)
+
+
+def test_doubling_every_unit_cost_doubles_costs(inputs: Inputs) -> None:
+    """All monetary inputs (unit contains 'DKK') x2, societal perspective, scenario costs on."""
+    settings = replace(inputs.settings, perspective="societal", downstream_resource_use=True)
+    base_values = _base(
+        inputs, delta_gp_visits=-1, delta_bed_days=0.5, delta_outpatient_visits=1,
+        delta_support_hours=-2, venue_per_session=300,
+    )  # fmt: skip
+    money = [s.name for s in inputs.parameters.specs if "DKK" in s.unit]
+    assert "coordinator_salary_annual" in money and "psychiatric_bed_day" in money
+    doubled = dict(base_values)
+    for name in money:
+        doubled[name] = base_values[name] * 2
+    a = evaluate(base_values, inputs, settings=settings)
+    b = evaluate(doubled, inputs, settings=settings)
+    assert np.all(a.cost[0, 1:] != 0)
+    np.testing.assert_allclose(b.cost, 2 * a.cost, rtol=1e-12)
+    np.testing.assert_array_equal(b.qaly, a.qaly)
+
+
+def test_trial_period_does_not_depend_on_durability(inputs: Inputs) -> None:
+    draws = inputs.parameters.sample(50, 11)
+    results = []
+    for shape in ("none", "linear", "exponential", "sustained"):
+        settings = replace(inputs.settings, durability=shape)
+        out = evaluate(
+            draws.with_values({"decay_months": 2.0, "half_life_months": 40.0}),
+            inputs,
+            settings=settings,
+            horizon_months=3.0,
+            durability="sustained",
+        )
+        results.append(out.qaly_gain)
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
+
+
+def test_trial_period_gain_is_held_to_follow_up(inputs: Inputs) -> None:
+    """Trial period: ramp over 10 weeks, then held to 3 months; about 0.0044 QALY undiscounted
+    (EVIDENCE 7): 0.0286 x (0.19165/2 + (0.25 - 0.19165)) = 0.00441."""
+    settings = replace(inputs.settings, discount_effects=DiscountSchedule((0.0,), (0.0,)))
+    out = evaluate(
+        inputs.parameters.deterministic(),
+        inputs,
+        settings=settings,
+        horizon_months=3.0,
+        durability="sustained",
+    )
+    du = 0.26 * (53.8 * 0.0040892) * 0.5
+    c = 70 / 365.25
+    assert out.qaly_gain[0, 1] == pytest.approx(du * (c / 2 + (0.25 - c)), rel=1e-10)
+    assert out.qaly_gain[0, 1] == pytest.approx(0.00441, abs=1e-5)
+
+
+def test_baseline_utility_changes_absolute_qalys_not_increments(inputs: Inputs) -> None:
+    low = evaluate(_base(inputs, baseline_utility=0.5), inputs)
+    high = evaluate(_base(inputs, baseline_utility=0.8), inputs)
+    assert np.all(high.qaly > low.qaly)
+    np.testing.assert_allclose(high.qaly - high.qaly[:, [0]], low.qaly - low.qaly[:, [0]])
+    np.testing.assert_array_equal(high.cost, low.cost)
+
+
+def test_perspective_adds_categories_never_removes(inputs: Inputs) -> None:
+    draws = inputs.parameters.sample(200, 5)
+    costs = {
+        p: evaluate(draws, inputs, settings=replace(inputs.settings, perspective=p)).cost
+        for p in ("health_and_social_care", "limited_societal", "societal")
+    }
+    assert np.all(costs["limited_societal"] >= costs["health_and_social_care"])
+    assert np.all(costs["societal"] >= costs["limited_societal"])
+    # Volunteer time only in the societal perspective: paid delivery has none.
+    j = _col(inputs, "peer_paid")
+    np.testing.assert_allclose(costs["societal"][:, j], costs["limited_societal"][:, j])
+
+
+def test_payer_never_decides_what_counts(inputs: Inputs) -> None:
+    moved = replace(
+        inputs,
+        cost_items=tuple(replace(c, payer="volunteers_participants") for c in inputs.cost_items),
+    )
+    draws = inputs.parameters.sample(100, 2)
+    np.testing.assert_array_equal(evaluate(draws, moved).cost, evaluate(draws, inputs).cost)
+
+
+def test_group_costs_vanish_with_very_large_groups(inputs: Inputs) -> None:
+    """Extreme value: per-participant group costs -> 0, leaving materials and companionship."""
+    out = evaluate(_base(inputs, participants_per_group=1e9), inputs)
+    j = _col(inputs, "peer_volunteer")
+    hourly = 498_908 * 1.009 * 1.25 / 1_650
+    assert out.cost[0, j] == pytest.approx(100 + 0.10 * (3 * hourly + 12 * 100), rel=1e-6)
+
+
+def test_costs_linear_in_coordinator_hours(inputs: Inputs) -> None:
+    hours = np.array([10.0, 20.0, 40.0])
+    draws = inputs.parameters.deterministic()
+    base = {k: np.repeat(v, 3) for k, v in draws.items()}
+    base["coordinator_hours_per_course"] = hours
+    out = evaluate(base, inputs)
+    diffs = np.diff(out.cost[:, 1]) / np.diff(hours)
+    assert diffs[0] == pytest.approx(diffs[1], rel=1e-12)
+
+
+def test_shrinkage_and_source_outcome_switches(inputs: Inputs) -> None:
+    det = inputs.parameters.deterministic()
+    base = evaluate(det, inputs).qaly_gain[0, 1]
+    shrunk = evaluate(det, inputs, settings=replace(inputs.settings, shrinkage=True))
+    assert shrunk.qaly_gain[0, 1] == pytest.approx(base * 0.20 / 0.43, rel=1e-9)
+    wsas = evaluate(det, inputs, settings=replace(inputs.settings, source_outcome="wsas"))
+    assert wsas.qaly_gain[0, 1] == pytest.approx(base * 0.37 / 0.26, rel=1e-9)
+    qpr = evaluate(det, inputs, settings=replace(inputs.settings, source_outcome="qpr15"))
+    lam_qpr = 0.2 + 0.8 * 2 / 7
+    assert qpr.qaly_gain[0, 1] == pytest.approx(base * 0.43 * lam_qpr / (0.26 * 0.5), rel=1e-9)
+
+
+def test_attendance_scaling(inputs: Inputs) -> None:
+    det = inputs.parameters.deterministic()
+    base = evaluate(det, inputs).qaly_gain[0, 1]
+    low = evaluate(det.with_values({"delivered_attendance_prop": 0.23}), inputs)
+    assert low.qaly_gain[0, 1] == pytest.approx(base / 2, rel=1e-12)
+
+
+def test_course_only_multiplier_and_no_companionship(inputs: Inputs) -> None:
+    out = evaluate(inputs.parameters.deterministic(), inputs)
+    full, course = _col(inputs, "peer_volunteer"), _col(inputs, "peer_course_only")
+    assert out.qaly_gain[0, course] == pytest.approx(0.9 * out.qaly_gain[0, full], rel=1e-12)
+    assert ("peer_course_only", "companionship_expenses") not in out.item_costs
+    hourly = 498_908 * 1.009 * 1.25 / 1_650
+    saved = 0.10 * (3 * hourly + 12 * 100)
+    assert out.cost[0, full] - out.cost[0, course] == pytest.approx(saved, rel=1e-12)
+
+
+def test_utility_routes(inputs: Inputs) -> None:
+    det = inputs.parameters.deterministic()
+    direct = evaluate(
+        det.with_values({"direct_delta_u": 0.05}),
+        inputs,
+        settings=replace(inputs.settings, utility_route="direct"),
+    )
+    unit = evaluate(
+        det.with_values({"direct_delta_u": 1.0}),
+        inputs,
+        settings=replace(inputs.settings, utility_route="direct"),
+    )
+    assert direct.qaly_gain[0, 1] == pytest.approx(0.05 * unit.qaly_gain[0, 1])
+    mapping = evaluate(det, inputs, settings=replace(inputs.settings, utility_route="mapping"))
+    assert mapping.utility_gain_post[0] == pytest.approx(0.00794 * 3.6, rel=1e-12)
+
+
+def test_strategies_are_data(inputs: Inputs, tmp_path: Path) -> None:
+    """A new delivery variant is a row in strategies.csv, not code."""
+    folder = tmp_path / "inputs"
+    shutil.copytree(INPUTS, folder)
+    with (folder / "strategies.csv").open("a") as handle:
+        handle.write(
+            "paid_course_only,Paid course only,1,2,0,none,course_only_effect_multiplier,x\n"
+        )
+    custom = load_inputs(folder)
+    out = evaluate(custom.parameters.deterministic(), custom)
+    j = custom.strategy_names.index("paid_course_only")
+    k = custom.strategy_names.index("peer_paid")
+    assert out.cost[0, j] < out.cost[0, k]
+    assert out.qaly_gain[0, j] == pytest.approx(0.9 * out.qaly_gain[0, k])
+
+
+def test_wellbeing_offset_reduces_costs(inputs: Inputs) -> None:
+    det = inputs.parameters.deterministic()
+    on = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
+    off = evaluate(det, inputs)
+    saving = on.item_costs[("peer_volunteer", "wellbeing_offset")][0]
+    # 0.26 SD x 8.7 WEMWBS points x -42.5 USD x 6.6 DKK/USD over ~1 discounted year
+    assert saving == pytest.approx(0.26 * 8.7 * -42.5 * 6.6, rel=0.04)
+    assert on.cost[0, 1] == pytest.approx(off.cost[0, 1] + saving)
+
+
+def test_n_samples_one_and_seed_reproducible(inputs: Inputs) -> None:
+    one = run(inputs, n_samples=1, seed=0)
+    assert one.psa.cost.shape == (1, 5)
+    a = run(inputs, n_samples=500, seed=42)
+    b = run(inputs, n_samples=500, seed=42)
+    np.testing.assert_array_equal(a.psa.cost, b.psa.cost)
+    np.testing.assert_array_equal(a.psa.qaly, b.psa.qaly)
+    c = run(inputs, n_samples=500, seed=43)
+    assert not np.array_equal(a.psa.cost, c.psa.cost)
+
+
+def test_psa_centre_matches_deterministic(inputs: Inputs) -> None:
+    """Deterministic inputs equal the PSA means: the PSA mean QALY gain is within 3 Monte Carlo
+    SEs of the deterministic one (the gain is a product of independent factors, so exact in
+    expectation except for the decay truncation at the horizon)."""
+    result = run(inputs, n_samples=20_000, seed=5)
+    psa = result.psa.qaly_gain[:, 1]
+    se = psa.std() / math.sqrt(psa.size)
+    assert abs(psa.mean() - result.deterministic.qaly_gain[0, 1]) < 3 * se
+
+
+def test_fixed_overrides_apply_to_psa(inputs: Inputs) -> None:
+    table: ParameterTable = inputs.parameters
+    result = run(inputs, n_samples=100, seed=1, overrides={"participants_per_group": 10})
+    assert np.all(np.asarray(result.draws["participants_per_group"]) == 10)
+    assert table["participants_per_group"].is_uncertain
