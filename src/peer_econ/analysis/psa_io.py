@@ -1,0 +1,357 @@
+"""Read and validate PSA output from CSV files, and parse willingness-to-pay specifications.
+
+Layout (as dampack's ``make_psa_obj`` and BCEA's ``e``/``c`` matrices): a header of strategy
+names and one row per PSA sample. A leading index column (empty header, ``iteration``,
+``sample`` or ``sim``, as R and pandas exports often carry; also pandas' ``Unnamed: 0``) is
+recognised and dropped. A UTF-8 byte-order mark, CRLF line ends, surrounding spaces and trailing
+blank lines are accepted silently. Every problem is reported as one line naming the file, row,
+column, value and what is allowed (rows are data rows, 1 = the first line after the header;
+``line`` is the line in the file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from peer_econ.errors import InputError
+
+FloatArray = NDArray[np.float64]
+
+INDEX_COLUMN_NAMES = ("", "iteration", "sample", "sim", "unnamed: 0")
+MAX_CELL_PROBLEMS = 5
+MAX_WTP_POINTS = 1_000_001
+
+__all__ = [
+    "PSAFiles",
+    "PSATable",
+    "parse_wtp_spec",
+    "read_psa_csv",
+    "read_psa_files",
+]
+
+
+@dataclass(frozen=True)
+class PSATable:
+    """One validated PSA table read from a CSV file.
+
+    Attributes
+    ----------
+    path : Path
+    columns : tuple of str, length n_columns
+        Column names (strategies or parameters) after dropping an index column.
+    values : numpy.ndarray, shape (n_samples, n_columns)
+        Finite values, read-only.
+    index_column : str or None
+        Header of the dropped leading index column (``""`` for an empty header), or None.
+    """
+
+    path: Path
+    columns: tuple[str, ...]
+    values: FloatArray
+    index_column: str | None
+
+    @property
+    def n_samples(self) -> int:
+        """Number of data rows."""
+        return int(self.values.shape[0])
+
+
+@dataclass(frozen=True)
+class PSAFiles:
+    """Validated cost, effect and (optional) parameter tables of one PSA.
+
+    Attributes
+    ----------
+    cost, effect : PSATable
+        Same strategies in the same order (the effect columns are reordered to the cost file's
+        order when both files name the same strategies in a different order).
+    parameters : PSATable or None
+        Parameter draws, same number of rows as ``cost``.
+    notes : tuple of str
+        What was recognised or adjusted (dropped index columns, reordered columns).
+    """
+
+    cost: PSATable
+    effect: PSATable
+    parameters: PSATable | None
+    notes: tuple[str, ...]
+
+    @property
+    def strategies(self) -> tuple[str, ...]:
+        """Strategy names in column order."""
+        return self.cost.columns
+
+
+def _decode(path: Path, label: str) -> str:
+    if not path.exists():
+        raise InputError(f"{label} {path}: file not found; give the path of a CSV file")
+    if path.is_dir():
+        raise InputError(f"{label} {path}: is a folder; give the path of a CSV file")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{label} {path}: byte {exc.start} is not valid UTF-8; save the file as UTF-8 CSV"
+        ) from None
+
+
+def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy") -> PSATable:
+    """Read one PSA table (header of names, one row per sample) and validate every cell.
+
+    Parameters
+    ----------
+    path : Path or str
+        CSV file.
+    label : str
+        How to name the file in messages (e.g. ``"--cost"``).
+    what : str
+        What a column is (``"strategy"`` or ``"parameter"``), for messages.
+
+    Returns
+    -------
+    PSATable
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, no data rows, empty or duplicate names, ragged rows, and
+        non-numeric, empty, NaN or infinite cells (up to five listed per file).
+    """
+    path = Path(path)
+    text = _decode(path, label)
+    where = f"{label} {path}"
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines or not "".join(lines).strip():
+        raise InputError(
+            f"{where}: file is empty; give a header of {what} names and one row per sample"
+        )
+    header_line = next(i for i, line in enumerate(lines) if line.strip())
+    header = [name.strip() for name in next(csv.reader([lines[header_line]]))]
+    index_column = None
+    if len(header) >= 2 and header[0].lower() in INDEX_COLUMN_NAMES:
+        index_column = header[0]
+    names = header[1:] if index_column is not None else header
+    offset = 1 if index_column is not None else 0
+    problems = []
+    for j, name in enumerate(names):
+        if not name:
+            problems.append(
+                f"{where} line {header_line + 1}, column {j + offset + 1}: empty {what} name; "
+                f"give every column a name"
+            )
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):
+        if name and name in seen:
+            problems.append(
+                f"{where} line {header_line + 1}: {what} name {name!r} appears in columns "
+                f"{seen[name] + offset + 1} and {j + offset + 1}; names must be unique"
+            )
+        seen.setdefault(name, j)
+    if problems:
+        raise InputError(problems)
+    body = lines[header_line + 1 :]
+    if not any(line.strip() for line in body):
+        raise InputError(f"{where}: header but no data rows; give one row per PSA sample")
+    n_cols = len(header)
+    try:
+        frame = pd.read_csv(
+            io.StringIO("\n".join(body)),
+            header=None,
+            names=list(range(n_cols)),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            skipinitialspace=True,
+            engine="c",
+            index_col=False,
+        )
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found is None:
+            raise InputError(
+                f"{where}: cannot parse the rows as CSV ({' '.join(str(exc).split())})"
+            ) from None
+        line = header_line + 1 + int(found.group(2))
+        raise InputError(
+            f"{where} line {line}: {found.group(3)} fields but the header has {n_cols}; every "
+            "row needs one value per header column"
+        ) from None
+    # line numbers of the data rows (blank lines skipped by the parser)
+    line_no = np.asarray(
+        [header_line + 2 + i for i, line in enumerate(body) if line.strip()], dtype=np.int64
+    )
+    cells = frame.iloc[:, offset:]
+    values = np.empty(cells.shape, dtype=np.float64)
+    bad: list[str] = []
+    n_bad = 0
+    for j in range(cells.shape[1]):
+        raw = cells.iloc[:, j].to_numpy(dtype=object)
+        col = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64)
+        broken = ~np.isfinite(col)
+        if broken.any():
+            rows = np.flatnonzero(broken)
+            n_bad += rows.size
+            for i in rows[: max(0, MAX_CELL_PROBLEMS - len(bad))]:
+                cell = raw[i]
+                shown = "empty cell" if cell is None or str(cell).strip() == "" else repr(cell)
+                bad.append(
+                    f"{where} row {i + 1} (line {line_no[i]}), column {names[j]!r}: {shown} is "
+                    "not a finite number; every cell must be a finite number"
+                )
+        values[:, j] = col
+    if bad:
+        if n_bad > len(bad):
+            bad.append(f"{where}: {n_bad - len(bad)} more cells are not finite numbers")
+        raise InputError(bad)
+    values.flags.writeable = False
+    return PSATable(path=path, columns=tuple(names), values=values, index_column=index_column)
+
+
+def read_psa_files(
+    cost: Path | str,
+    effect: Path | str,
+    parameters: Path | str | None = None,
+) -> PSAFiles:
+    """Read and cross-check the cost, effect and optional parameter CSV files of one PSA.
+
+    Parameters
+    ----------
+    cost, effect : Path or str
+        CSV files with a header of strategy names and one row per sample: cost per person
+        [currency] and effect per person [effect unit].
+    parameters : Path or str, optional
+        Parameter draws (header of parameter names), one row per sample in the same order.
+
+    Returns
+    -------
+    PSAFiles
+
+    Raises
+    ------
+    InputError
+        Any problem of :func:`read_psa_csv`, different row counts, or different strategy names.
+    """
+    problems: list[str] = []
+    tables: dict[str, PSATable] = {}
+    specs: list[tuple[str, Path | str | None, str]] = [
+        ("--cost", cost, "strategy"),
+        ("--effect", effect, "strategy"),
+        ("--parameters", parameters, "parameter"),
+    ]
+    for label, path, what in specs:
+        if path is None:
+            continue
+        try:
+            tables[label] = read_psa_csv(path, label=label, what=what)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    c_tab, e_tab = tables["--cost"], tables["--effect"]
+    p_tab = tables.get("--parameters")
+    notes: list[str] = []
+    for label, tab in tables.items():
+        if tab.index_column is not None:
+            header = tab.index_column if tab.index_column else "(empty header)"
+            notes.append(f"{label} {tab.path}: dropped leading index column {header!r}")
+    for label, other in (("--effect", e_tab), ("--parameters", p_tab)):
+        if other is not None and other.n_samples != c_tab.n_samples:
+            problems.append(
+                f"{label} {other.path} has {other.n_samples} data rows but --cost {c_tab.path} has "
+                f"{c_tab.n_samples}; give one row per PSA sample, in the same order, in both"
+            )
+    if set(c_tab.columns) != set(e_tab.columns) or len(c_tab.columns) != len(e_tab.columns):
+        only_c = [n for n in c_tab.columns if n not in e_tab.columns]
+        only_e = [n for n in e_tab.columns if n not in c_tab.columns]
+        problems.append(
+            f"--effect {e_tab.path} header: strategies {only_e} are not in --cost "
+            f"{c_tab.path}, which has {only_c} instead; both files need the same strategy names"
+        )
+    if problems:
+        raise InputError(problems)
+    if e_tab.columns != c_tab.columns:
+        order = [e_tab.columns.index(n) for n in c_tab.columns]
+        values = e_tab.values[:, order]
+        values.flags.writeable = False
+        e_tab = PSATable(e_tab.path, c_tab.columns, values, e_tab.index_column)
+        notes.append(f"--effect {e_tab.path}: columns reordered to the --cost file's order")
+    return PSAFiles(cost=c_tab, effect=e_tab, parameters=p_tab, notes=tuple(notes))
+
+
+def _number(text: str, spec: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"--wtp {spec!r}: {text.strip()!r} is not a number; give a comma list "
+            "(0,20000,50000) or start:stop:step (0:1000000:10000)"
+        ) from None
+    if not math.isfinite(value):
+        raise InputError(f"--wtp {spec!r}: {text.strip()!r} is not finite; give finite numbers")
+    return value
+
+
+def parse_wtp_spec(spec: str) -> FloatArray:
+    """Parse a WTP grid: a comma list ``"0,20000,50000"`` or ``"start:stop:step"`` (inclusive).
+
+    Parameters
+    ----------
+    spec : str
+        The specification. ``start:stop:step`` includes ``stop`` when it lies on the grid (to a
+        relative tolerance of 1e-9 of the step).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_wtp,)
+        Willingness-to-pay values [currency/effect unit], >= 0 and strictly increasing.
+
+    Raises
+    ------
+    InputError
+        Not numbers, negative values, a non-increasing list, step <= 0, stop < start, or more
+        than 1,000,001 points.
+    """
+    from peer_econ.analysis.cea import validate_wtp
+
+    text = spec.strip()
+    if not text:
+        raise InputError("--wtp is empty; give a comma list or start:stop:step")
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(
+                f"--wtp {spec!r}: a range needs three parts start:stop:step, got {len(parts)}"
+            )
+        start, stop, step = (_number(p, spec) for p in parts)
+        if start < 0:
+            raise InputError(f"--wtp {spec!r}: start {start:g} is negative; WTP must be >= 0")
+        if step <= 0:
+            raise InputError(f"--wtp {spec!r}: step {step:g} must be > 0")
+        if stop < start:
+            raise InputError(f"--wtp {spec!r}: stop {stop:g} is below start {start:g}")
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_WTP_POINTS:
+            raise InputError(
+                f"--wtp {spec!r}: {count} points; at most {MAX_WTP_POINTS} are allowed"
+            )
+        values = start + step * np.arange(count, dtype=np.float64)
+        if abs(values[-1] - stop) <= 1e-9 * step:
+            values[-1] = stop
+        return validate_wtp(values, label=f"--wtp {spec!r}")
+    items: Sequence[str] = text.split(",")
+    values = np.asarray([_number(item, spec) for item in items], dtype=np.float64)
+    return validate_wtp(values, label=f"--wtp {spec!r}")
