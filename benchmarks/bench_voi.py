@@ -99,7 +99,7 @@ def main() -> None:
     rows.append(("3-parameter group (tensor spline), 15 WTP", t_grp, "<= 0.5 s"))
     t_gp = _time(lambda: evppi(cost, effect, p[["p00", "p01", "p02"]], wtp15, method="gp",
                                rng=0), repeats=1)
-    rows.append(("3-parameter group (GP, 1000-row subsample)", t_gp, ""))
+    rows.append(("3-parameter group (GP, 500-row subsample)", t_gp, ""))
 
     rng = np.random.default_rng(3)
     d_u = 0.03 + 0.01 * p["p00"].to_numpy()

@@ -594,7 +594,7 @@ def gp_fit(
     n_subsample: int,
     rng: np.random.Generator,
     posterior: bool = False,
-    n_inducing: int = 300,
+    n_inducing: int = 200,
 ) -> PenalizedFit:
     """Gaussian-process regression of each response on ``x`` (Strong et al. 2014, section 4).
 
@@ -616,7 +616,7 @@ def gp_fit(
         Chooses the subsample.
     posterior : bool
         Not supported (raises) -- standard errors need a shared basis.
-    n_inducing : int, default 300
+    n_inducing : int, default 200
 
     Returns
     -------

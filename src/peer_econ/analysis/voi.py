@@ -24,7 +24,7 @@ Smoothers (``method``): ``"spline"`` (one parameter: penalised cubic regression 
 quantiles, GCV or REML; several parameters: additive splines + pairwise linear interactions),
 ``"tensor"`` (tensor-product cubic regression splines, at most 4 parameters), ``"additive"``,
 ``"poly"`` (full polynomial with interactions, OLS) and ``"gp"`` (a Gaussian process fitted on a
-random subsample of ``gp_subsample`` rows, see :func:`_gp_fit`). ``"auto"`` picks ``spline`` for
+random subsample of ``gp_subsample`` rows, see :func:`smoothing.gp_fit`). ``"auto"`` picks ``spline`` for
 one parameter, ``tensor`` for 2-3 and ``additive`` for more.
 
 Standard error (``se=True``): coefficients are drawn from their approximate Bayesian posterior,
@@ -364,15 +364,27 @@ def _mean_max_inb(g: FloatArray, h: FloatArray, wtp: FloatArray) -> tuple[FloatA
     gm = g.mean(axis=0)
     hm = h.mean(axis=0)
     max_mean = np.maximum(0.0, np.max(wtp[:, None] * hm[None, :] - gm[None, :], axis=1))
-    step = _chunk(n, km1)
-    for a in range(0, w_n, step):
-        w = wtp[a : a + step]
-        if km1 == 1:
-            inb = w[:, None] * h[None, :, 0] - g[None, :, 0]
-            mean_max[a : a + step] = np.maximum(inb, 0.0).mean(axis=1)
-        else:
-            inb = w[:, None, None] * h[None] - g[None]
-            mean_max[a : a + step] = np.maximum(inb.max(axis=2), 0.0).mean(axis=1)
+    # blocks of samples small enough to stay in cache: (wtp block) x (sample block) <= 32k floats
+    w_step = min(w_n, 256)
+    n_step = max(256, 32_768 // w_step)
+    total = np.zeros(w_n)
+    for a in range(0, w_n, w_step):
+        w = wtp[a : a + w_step]
+        best = np.empty((w.size, min(n_step, n)))
+        tmp = np.empty_like(best)
+        for b in range(0, n, n_step):
+            e = min(n, b + n_step)
+            bb = best[:, : e - b]
+            tt = tmp[:, : e - b]
+            np.multiply.outer(w, h[b:e, 0], out=bb)
+            bb -= g[b:e, 0]
+            np.maximum(bb, 0.0, out=bb)
+            for d in range(1, km1):
+                np.multiply.outer(w, h[b:e, d], out=tt)
+                tt -= g[b:e, d]
+                np.maximum(bb, tt, out=bb)
+            total[a : a + w_step] += bb.sum(axis=1)
+    mean_max[:] = total / n
     return mean_max, max_mean
 
 
@@ -696,7 +708,7 @@ def evppi(
     smoothing_criterion: str = "gcv",
     degree: int = 3,
     k: int | None = None,
-    gp_subsample: int = 1000,
+    gp_subsample: int = 500,
     parameter_names: Sequence[str] | None = None,
     rng: RandomLike = None,
 ) -> EVPPIResult | EVPPIResults:

@@ -1,0 +1,390 @@
+"""Tests of peer_econ.analysis.voi: EVPI, regression EVPPI, nested Monte Carlo, population VOI."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from peer_econ.analysis.voi import (
+    EVPPIResult,
+    EVPPIResults,
+    _clip,
+    evpi,
+    evppi,
+    evppi_curves,
+    evppi_nested,
+    evppi_ranking,
+    population_multiplier,
+    population_value,
+)
+from peer_econ.errors import EstimationWarning, InputError, InputWarning
+
+
+def unit_normal_loss(m: float, s: float) -> float:
+    """EVPI of a two-strategy choice with INB ~ N(m, s^2): s phi(m/s) + m Phi(m/s) - max(0, m)."""
+    if s == 0.0:
+        return 0.0
+    return float(s * stats.norm.pdf(m / s) + m * stats.norm.cdf(m / s) - max(0.0, m))
+
+
+M, S1, S2, S3 = 100.0, 300.0, 200.0, 0.0  # INB = M + S1 x1 + S2 x2 (+ 0 x3)
+
+
+def linear_normal_psa(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Two strategies; INB of B over A = M + S1 x1 + S2 x2 with x ~ N(0, 1); x3 does not enter.
+
+    Written as cost and effect at WTP 20,000: effect gain = INB / 40,000, cost = -INB / 2, so that
+    INB(20,000) = 20,000 * INB / 40,000 + INB / 2 = INB.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 3))
+    inb = M + S1 * x[:, 0] + S2 * x[:, 1] + S3 * x[:, 2]
+    cost = np.column_stack([np.full(n, 1000.0), 1000.0 - inb / 2.0])
+    effect = np.column_stack([np.full(n, 1.0), 1.0 + inb / 40_000.0])
+    return cost, effect, pd.DataFrame(x, columns=["x1", "x2", "x3"])
+
+
+def analytic_evppi(names: list[str]) -> float:
+    s = {"x1": S1, "x2": S2, "x3": S3}
+    return unit_normal_loss(M, float(np.sqrt(sum(s[k] ** 2 for k in names))))
+
+
+@pytest.fixture(scope="module")
+def lin() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    return linear_normal_psa(20_000, seed=11)
+
+
+# ------------------------------------------------------------------ analytic cases (c)
+
+
+def test_evpi_matches_unit_normal_loss(lin: tuple) -> None:
+    cost, effect, _ = lin
+    got = evpi(cost, effect, 20_000.0)[0]
+    assert got == pytest.approx(analytic_evppi(["x1", "x2"]), rel=0.04)
+
+
+@pytest.mark.parametrize("group", [["x1"], ["x2"], ["x1", "x2"]])
+def test_evppi_linear_normal_closed_form(lin: tuple, group: list[str]) -> None:
+    cost, effect, x = lin
+    res = evppi(cost, effect, x[group], 20_000.0)
+    assert res.evppi[0] == pytest.approx(analytic_evppi(group), rel=0.05)
+
+
+def test_parameter_outside_model_has_zero_evppi(lin: tuple) -> None:
+    cost, effect, x = lin
+    res = evppi(cost, effect, x[["x3"]], 20_000.0)
+    assert res.evppi[0] < 0.01 * res.evpi[0]
+
+
+def test_all_parameters_approach_evpi(lin: tuple) -> None:
+    cost, effect, x = lin
+    res = evppi(cost, effect, x, 20_000.0)
+    assert res.method == "tensor"
+    assert res.evppi[0] == pytest.approx(res.evpi[0], rel=0.02)
+
+
+def test_monotone_in_group_inclusion(lin: tuple) -> None:
+    cost, effect, x = lin
+    w = np.array([10_000.0, 20_000.0, 40_000.0])
+    res = evppi(cost, effect, x, w, groups=[["x1"], ["x1", "x2"], ["x1", "x2", "x3"]])
+    v = np.vstack([r.evppi for r in res.results])
+    tol = 0.02 * res.results[0].evpi
+    assert np.all(v[0] <= v[1] + tol)
+    assert np.all(v[1] <= v[2] + tol)
+
+
+@pytest.mark.parametrize("method", ["poly", "additive", "tensor", "spline"])
+def test_methods_agree_on_linear_case(lin: tuple, method: str) -> None:
+    cost, effect, x = lin
+    res = evppi(cost, effect, x[["x1"]], 20_000.0, method=method)
+    assert res.evppi[0] == pytest.approx(analytic_evppi(["x1"]), rel=0.05)
+
+
+@pytest.mark.filterwarnings("ignore::peer_econ.errors.EstimationWarning")
+def test_gp_method_on_subsample(lin: tuple) -> None:
+    cost, effect, x = lin
+    res = evppi(cost[:4000], effect[:4000], x[["x1", "x2"]][:4000], 20_000.0, method="gp",
+                gp_subsample=300, rng=0)
+    assert res.method == "gp"
+    assert res.evppi[0] == pytest.approx(res.evpi[0], rel=0.05)
+
+
+def test_reml_close_to_gcv(lin: tuple) -> None:
+    cost, effect, x = lin
+    a = evppi(cost, effect, x[["x1"]], 20_000.0).evppi[0]
+    b = evppi(cost, effect, x[["x1"]], 20_000.0, smoothing_criterion="reml").evppi[0]
+    assert a == pytest.approx(b, rel=0.01)
+
+
+@pytest.mark.slow
+def test_evppi_closed_form_100k_within_3_se() -> None:
+    cost, effect, x = linear_normal_psa(100_000, seed=5)
+    for group in (["x1"], ["x2"], ["x1", "x2"]):
+        res = evppi(cost, effect, x[group], 20_000.0, se=True, n_se_draws=200, rng=1)
+        # Monte Carlo SE of the EVPPI estimate itself ~ sd(max(0, INB_fit)) / sqrt(n)
+        mc_se = 330.0 / np.sqrt(100_000)
+        se = float(np.hypot(res.se[0], mc_se)) if res.se is not None else mc_se
+        assert abs(res.evppi[0] - analytic_evppi(group)) < 3.0 * se + 0.5
+
+
+# ------------------------------------------------------------------ nested Monte Carlo oracle (b)
+
+
+def _toy_model(p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Three strategies, nonlinear in (a, b, c): effect gains a*b and 1.3*a*b*exp(-c)."""
+    a, b, c = p["a"], p["b"], p["c"]
+    effect = np.column_stack([np.zeros_like(a), a * b, 1.3 * a * b * np.exp(-c)])
+    cost = np.column_stack([np.zeros_like(a), 900.0 + 300.0 * c, 1500.0 + 200.0 * b])
+    return cost, effect
+
+
+def _toy_draw(n: int, rng: np.random.Generator) -> dict:
+    return {"a": rng.normal(0.05, 0.03, n), "b": rng.gamma(4.0, 0.25, n),
+            "c": rng.uniform(0.0, 1.0, n)}
+
+
+def test_nested_oracle_on_nonlinear_model() -> None:
+    rng = np.random.default_rng(3)
+    draws = _toy_draw(20_000, rng)
+    cost, effect = _toy_model(draws)
+    w = np.array([20_000.0, 40_000.0])
+    reg = evppi(cost, effect, {"a": draws["a"]}, w)
+
+    def phi(n: int, g: np.random.Generator) -> dict:
+        return {"a": g.normal(0.05, 0.03, n)}
+
+    def psi(ph: dict, g: np.random.Generator) -> dict:
+        m = ph["a"].size
+        return {"b": g.gamma(4.0, 0.25, m), "c": g.uniform(0.0, 1.0, m)}
+
+    nest = evppi_nested(_toy_model, phi, psi, w, n_outer=2000, n_inner=400, rng=4)
+    assert nest.method == "nested"
+    assert nest.se is not None
+    tol = 4.0 * nest.se + 0.06 * nest.evppi
+    assert np.all(np.abs(reg.evppi - nest.evppi) < tol)
+
+
+@pytest.mark.slow
+def test_nested_oracle_group_large() -> None:
+    rng = np.random.default_rng(8)
+    draws = _toy_draw(50_000, rng)
+    cost, effect = _toy_model(draws)
+    w = np.array([30_000.0])
+    reg = evppi(cost, effect, {"a": draws["a"], "c": draws["c"]}, w)
+
+    def phi(n: int, g: np.random.Generator) -> dict:
+        return {"a": g.normal(0.05, 0.03, n), "c": g.uniform(0.0, 1.0, n)}
+
+    def psi(ph: dict, g: np.random.Generator) -> dict:
+        return {"b": g.gamma(4.0, 0.25, ph["a"].size)}
+
+    nest = evppi_nested(_toy_model, phi, psi, w, n_outer=5000, n_inner=1000, rng=9)
+    assert nest.se is not None
+    assert abs(reg.evppi[0] - nest.evppi[0]) < 4.0 * nest.se[0] + 0.05 * nest.evppi[0]
+
+
+# ------------------------------------------------------------------ results and API
+
+
+def test_result_is_frozen_and_tidy(lin: tuple) -> None:
+    cost, effect, x = lin
+    res = evppi(cost, effect, x[["x1"]], [0.0, 20_000.0], strategies=["A", "B"])
+    assert isinstance(res, EVPPIResult)
+    with pytest.raises(ValueError):
+        res.evppi[0] = 1.0
+    frame = res.to_frame()
+    assert list(frame.columns) == ["name", "parameters", "wtp", "evppi", "se", "evpi", "method"]
+    assert len(frame) == 2
+    diag = res.diagnostics_frame()
+    # reference = lowest mean cost (B here), whatever the column order
+    assert list(diag["response"]) == ["cost[A] - cost[B]", "effect[A] - effect[B]"]
+    assert np.all((diag["r_squared"] > 0.5) & (diag["r_squared"] <= 1.0))
+
+
+def test_groups_mapping_returns_collection(lin: tuple) -> None:
+    cost, effect, x = lin
+    res = evppi(cost, effect, x, 20_000.0, groups={"both": ["x1", "x2"], "one": "x1"})
+    assert isinstance(res, EVPPIResults)
+    assert res.names == ("both", "one")
+    assert res["one"].parameters == ("x1",)
+    assert len(res.to_frame()) == 2
+
+
+def test_wtp_grid_equals_pointwise(lin: tuple) -> None:
+    """The fits do not depend on WTP, so a grid gives the same values as one call per WTP."""
+    cost, effect, x = lin
+    grid = np.array([0.0, 15_000.0, 20_000.0, 60_000.0])
+    res = evppi(cost, effect, x[["x1"]], grid)
+    single = [evppi(cost, effect, x[["x1"]], w).evppi[0] for w in grid]
+    np.testing.assert_allclose(res.evppi, single, rtol=1e-10, atol=1e-9)
+
+
+def test_se_opt_in_reproducible(lin: tuple) -> None:
+    cost, effect, x = lin
+    a = evppi(cost, effect, x[["x1"]], [20_000.0], se=True, n_se_draws=100, rng=0)
+    b = evppi(cost, effect, x[["x1"]], [20_000.0], se=True, n_se_draws=100, rng=0)
+    assert a.se is not None and b.se is not None
+    assert 0.0 < a.se[0] < 0.1 * a.evppi[0]
+    np.testing.assert_array_equal(a.se, b.se)
+    assert evppi(cost, effect, x[["x1"]], [20_000.0]).se is None
+
+
+def test_ranking_and_curves(lin: tuple) -> None:
+    cost, effect, x = lin
+    rank = evppi_ranking(cost, effect, x, 20_000.0, groups={"x1 and x2": ["x1", "x2"]})
+    assert list(rank["name"])[:2] == ["x1 and x2", "x1"]
+    assert list(rank["rank"]) == [1, 2, 3, 4]
+    assert rank["evppi"].is_monotonic_decreasing
+    curves = evppi_curves(cost, effect, x, np.linspace(0, 50_000, 11))
+    assert len(curves) == 3 * 11
+    assert set(curves["kind"]) == {"parameter"}
+
+
+def test_parameters_as_array_and_mapping(lin: tuple) -> None:
+    cost, effect, x = lin
+    a = evppi(cost, effect, x[["x1"]].to_numpy(), 20_000.0, parameter_names=["x1"])
+    b = evppi(cost, effect, {"x1": x["x1"].to_numpy()}, 20_000.0)
+    c = evppi(cost, effect, x[["x1"]], 20_000.0)
+    assert a.evppi[0] == b.evppi[0] == c.evppi[0]
+    assert a.parameters == ("x1",)
+
+
+def test_single_sample_strategy_and_one_strategy() -> None:
+    rng = np.random.default_rng(0)
+    cost = rng.normal(size=(50, 1))
+    res = evppi(cost, cost, {"p": rng.normal(size=50)}, [0.0, 1.0])
+    np.testing.assert_array_equal(res.evppi, [0.0, 0.0])
+
+
+# ------------------------------------------------------------------ bad input (f)
+
+
+def test_row_count_mismatch(lin: tuple) -> None:
+    cost, effect, x = lin
+    with pytest.raises(InputError, match="parameters have 100 rows but the PSA has 20000"):
+        evppi(cost, effect, x.iloc[:100], 20_000.0)
+
+
+def test_unknown_parameter_name(lin: tuple) -> None:
+    cost, effect, x = lin
+    with pytest.raises(InputError, match=r"unknown parameter\(s\) \['nope'\]"):
+        evppi(cost, effect, x, 20_000.0, groups=[["x1", "nope"]])
+
+
+def test_unknown_method(lin: tuple) -> None:
+    cost, effect, x = lin
+    with pytest.raises(InputError, match="unknown EVPPI method 'loess'"):
+        evppi(cost, effect, x[["x1"]], 20_000.0, method="loess")
+
+
+def test_more_terms_than_samples() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(20, 4))
+    cost = rng.normal(size=(20, 2))
+    with pytest.raises(InputError, match="35 terms but only 20 samples"):
+        evppi(cost, cost, x, 1.0, method="poly", degree=3)
+    with pytest.raises(InputError, match="terms but only 20 samples"):
+        evppi(cost, cost, x[:, :3], 1.0, method="tensor")
+
+
+def test_non_finite_and_shapes(lin: tuple) -> None:
+    cost, effect, x = lin
+    bad = x.copy()
+    bad.iloc[3, 0] = np.nan
+    with pytest.raises(InputError, match=r"NaN or infinite values: \['x1'\]"):
+        evppi(cost, effect, bad, 1.0)
+    with pytest.raises(InputError, match="cost has shape"):
+        evppi(cost, effect[:, :1], x, 1.0)
+
+
+def test_constant_parameter_gives_zero_with_warning(lin: tuple) -> None:
+    cost, effect, x = lin
+    xx = x.assign(k=3.0)
+    with pytest.warns(InputWarning, match=r"\['k'\] are constant"):
+        res = evppi(cost, effect, xx[["k"]], 20_000.0)
+    assert res.evppi[0] == 0.0
+    assert res.method == "constant"
+    with pytest.warns(InputWarning, match="left out of the group"):
+        res2 = evppi(cost, effect, xx[["x1", "k"]], 20_000.0)
+    assert res2.evppi[0] == pytest.approx(analytic_evppi(["x1"]), rel=0.05)
+
+
+def test_clip_warns_outside_range() -> None:
+    evpi_v = np.array([10.0, 10.0, 10.0])
+    with pytest.warns(EstimationWarning, match="above EVPI at 1 WTP"):
+        out = _clip(np.array([5.0, 11.0, 10.0]), evpi_v, "g")
+    np.testing.assert_array_equal(out, [5.0, 10.0, 10.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _clip(np.array([0.0, 10.0 + 1e-9, 3.0]), evpi_v, "g")
+
+
+# ------------------------------------------------------------------ population VOI (a)
+
+
+def test_population_multiplier_hand_calculation() -> None:
+    """100 people a year for 3 years at 3.5 %: 100 (1 + 1/1.035 + 1/1.035^2) ~ 293.4."""
+    expected = 100.0 * (1.0 + 1.0 / 1.035 + 1.0 / 1.035**2)
+    assert population_multiplier(100.0, 3, 0.035) == pytest.approx(expected)
+    assert population_multiplier([100.0, 50.0], 2, 0.0) == 150.0
+    np.testing.assert_allclose(population_value([2.0, 4.0], 100.0, 1, 0.035), [200.0, 400.0])
+    with pytest.raises(InputError, match="horizon_years"):
+        population_multiplier(100.0, 0, 0.035)
+    with pytest.raises(InputError, match="2 values for a 3-year horizon"):
+        population_multiplier([1.0, 2.0], 3, 0.035)
+
+
+# ------------------------------------------------------------------ invariants (e)
+
+
+@st.composite
+def small_psa(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    seed = draw(st.integers(0, 2**31 - 1))
+    k = draw(st.integers(2, 4))
+    rng = np.random.default_rng(seed)
+    n = 400
+    x = rng.normal(size=(n, 2))
+    beta_e = rng.normal(size=(2, k)) * 0.1
+    beta_c = rng.normal(size=(2, k)) * 100
+    effect = x @ beta_e + 0.05 * rng.normal(size=(n, k)) + rng.normal(0, 0.05, k)
+    cost = x @ beta_c + 50 * rng.normal(size=(n, k)) + rng.normal(0, 50, k)
+    return cost, effect, x, seed
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_psa())
+def test_property_bounds_and_strategy_order(psa: tuple) -> None:
+    cost, effect, x, seed = psa
+    w = np.array([0.0, 1000.0, 5000.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimationWarning)
+        res = evppi(cost, effect, x[:, :1], w)
+        perm = np.random.default_rng(seed).permutation(cost.shape[1])
+        res_p = evppi(cost[:, perm], effect[:, perm], x[:, :1], w,
+                      strategies=[f"z{j}" for j in range(cost.shape[1])])
+        both = evppi(cost, effect, x, w)
+    assert np.all(res.evppi >= 0.0)
+    assert np.all(res.evppi <= res.evpi)
+    np.testing.assert_allclose(res.evppi, res_p.evppi, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(res.evpi, evpi(cost, effect, w), rtol=1e-12, atol=1e-9)
+    assert np.all(res.evppi <= both.evppi + 0.05 * res.evpi + 1e-9)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_property_same_rng_same_output(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(300, 2))
+    cost = np.column_stack([np.zeros(300), 100 * x[:, 0] + rng.normal(size=300)])
+    effect = np.column_stack([np.zeros(300), 0.01 * x[:, 1] + 0.001 * rng.normal(size=300)])
+    a = evppi(cost, effect, x, [1e4], se=True, n_se_draws=20, rng=seed)
+    b = evppi(cost, effect, x, [1e4], se=True, n_se_draws=20, rng=seed)
+    np.testing.assert_array_equal(a.evppi, b.evppi)
+    assert a.se is not None and b.se is not None
+    np.testing.assert_array_equal(a.se, b.se)
