@@ -186,3 +186,41 @@ def run_command(
     folder = write_run(result, out, command="run", writers=_run_writers())
     _print_summary(result)
     typer.echo(f"wrote {folder}")
+
+
+@app.command("analyse")
+@user_errors
+def analyse(
+    cost: Annotated[
+        Path, typer.Option("--cost", help="CSV: header of strategy names, one row per sample.")
+    ],
+    effect: Annotated[Path, typer.Option("--effect", help="CSV of effects, same layout.")],
+    parameters: Annotated[
+        Path | None,
+        typer.Option("--parameters", help="CSV of parameter draws, one row per sample."),
+    ] = None,
+    wtp: Annotated[
+        str | None,
+        typer.Option(
+            "--wtp", help="WTP grid: a,b,c or start:stop:step (inclusive); default 0:1e6:10000."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default: new folder in reports/).")
+    ] = None,
+    figures: Annotated[bool, typer.Option("--figures/--no-figures", help="Write figures.")] = True,
+) -> None:
+    """Decision analysis of your own PSA: ICERs, CEAC, CEAF, expected loss, EVPI, figures."""
+    from peer_econ.analysis.cea_outputs import analyse_csv
+
+    result = analyse_csv(cost, effect, parameters=parameters, wtp=wtp, out=out, figures=figures)
+    table = result.icers
+    lines = [f"{'strategy':<24}{'cost':>14}{'effect':>12}{'ICER':>14}  status"]
+    for row in table.to_dict("records"):
+        icer = "-" if row["icer"] != row["icer"] else f"{row['icer']:,.0f}"
+        lines.append(
+            f"{str(row['strategy'])[:23]:<24}{row['cost']:>14,.0f}{row['effect']:>12.4f}"
+            f"{icer:>14}  {row['status']} {row['note']}"
+        )
+    typer.echo("\n".join(lines))
+    typer.echo(f"wrote {result.folder}")

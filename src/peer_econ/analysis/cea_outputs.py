@@ -35,7 +35,7 @@ DEFAULT_WTP = np.arange(0.0, 1_000_000.0 + 1.0, 10_000.0)
 MAX_INTERVAL_WTP = 101
 """At most this many WTP values get percentile intervals of incremental NMB (cost O(n * n_wtp))."""
 
-__all__ = ["DEFAULT_WTP", "CEAOutputs", "Population", "write_cea_outputs"]
+__all__ = ["DEFAULT_WTP", "CEAOutputs", "Population", "analyse_csv", "write_cea_outputs"]
 
 
 @dataclass(frozen=True)
@@ -228,3 +228,113 @@ def _write_figures(
             continue
         written.extend(plots.save_figure(fig, folder, stem))  # type: ignore[arg-type]
     return written
+
+
+def analyse_csv(
+    cost: Path | str,
+    effect: Path | str,
+    *,
+    parameters: Path | str | None = None,
+    wtp: str | ArrayLike | None = None,
+    out: Path | str | None = None,
+    figures: bool = True,
+    command: str = "analyse",
+) -> CEAOutputs:
+    """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
+
+    Every input is read and validated before anything is written; the output folder appears
+    only when everything succeeded (:func:`peer_econ.output.atomic_output_dir`).
+
+    Parameters
+    ----------
+    cost, effect : Path or str
+        CSV files: header of strategy names, one row per PSA sample (see
+        :mod:`peer_econ.analysis.psa_io`).
+    parameters : Path or str, optional
+        Parameter draws, one row per sample; validated (same row count as ``cost``) and recorded
+        in the manifest for value-of-information analyses.
+    wtp : str or array_like, optional
+        ``"a,b,c"`` or ``"start:stop:step"`` (inclusive), or the values; default
+        :data:`DEFAULT_WTP`.
+    out : Path or str, optional
+        Output folder (replaced if it exists); default a new folder under ``reports/``.
+    figures : bool
+        Write the figures too.
+    command : str
+        Command name recorded in the manifest.
+
+    Returns
+    -------
+    CEAOutputs
+        ``folder`` is the final output folder.
+
+    Raises
+    ------
+    InputError
+        Any problem with the files, the WTP specification or the output folder.
+    """
+    import time
+
+    from peer_econ.analysis.cea import validate_wtp
+    from peer_econ.analysis.psa_io import parse_wtp_spec, read_psa_files
+    from peer_econ.output import atomic_output_dir, default_run_dir, write_manifest
+
+    started = time.perf_counter()
+    files = read_psa_files(cost, effect, parameters)
+    if wtp is None:
+        grid = DEFAULT_WTP
+    elif isinstance(wtp, str):
+        grid = parse_wtp_spec(wtp)
+    else:
+        grid = validate_wtp(wtp, label="--wtp")
+    psa = PSA(files.cost.values, files.effect.values, files.strategies)
+    target = Path(out) if out is not None else default_run_dir(Path("reports"), "analyse")
+    inputs = [files.cost.path, files.effect.path]
+    if files.parameters is not None:
+        inputs.append(files.parameters.path)
+    with atomic_output_dir(target) as tmp:
+        result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures)
+        write_manifest(
+            tmp,
+            command=command,
+            seed=None,
+            n_samples=psa.n_samples,
+            inputs=inputs,
+            wall_time_s=time.perf_counter() - started,
+            extra={
+                "strategies": list(psa.strategies),
+                "n_strategies": psa.n_strategies,
+                "wtp": {
+                    "n": int(np.size(result.curves.wtp)),
+                    "min": float(result.curves.wtp[0]),
+                    "max": float(result.curves.wtp[-1]),
+                    "spec": wtp if isinstance(wtp, str) else None,
+                },
+                "index_columns_dropped": {
+                    label: tab.index_column
+                    for label, tab in (
+                        ("cost", files.cost),
+                        ("effect", files.effect),
+                        ("parameters", files.parameters),
+                    )
+                    if tab is not None and tab.index_column is not None
+                },
+                "parameters": None
+                if files.parameters is None
+                else {
+                    "file": files.parameters.path.as_posix(),
+                    "names": list(files.parameters.columns),
+                },
+                "notes": list(files.notes),
+                "files": sorted(p.name for p in result.files) + ["manifest.json"],
+            },
+        )
+    final = [target / p.name for p in result.files]
+    return CEAOutputs(
+        folder=target,
+        files=tuple(final),
+        psa=result.psa,
+        curves=result.curves,
+        icers=result.icers,
+        summary=result.summary,
+    )
