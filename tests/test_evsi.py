@@ -1,0 +1,167 @@
+"""Tests of peer_econ.analysis.evsi: trial design, regression EVSI, ENBS and optimal sample size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from peer_econ.analysis.evsi import (
+    EVSICurve,
+    TwoArmUtilityTrial,
+    enbs,
+    evsi_by_sample_size,
+    evsi_regression,
+    optimal_sample_size,
+)
+from peer_econ.analysis.voi import evppi, population_value
+from peer_econ.errors import InputError
+
+WTP = 20_000.0
+
+
+def unit_normal_loss(m: float, s: float) -> float:
+    return float(s * stats.norm.pdf(m / s) + m * stats.norm.cdf(m / s) - max(0.0, m))
+
+
+def utility_psa(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray]:
+    """PEER-like PSA: QALY gain = delta_u * (0.25 + 0.75 * g12) (gain over a year, decaying).
+
+    delta_u ~ N(0.03, 0.02^2), g12 ~ Beta(2, 3), the cost difference ~ N(400, 100^2) does not
+    depend on what the trial measures. Two strategies (SAU, PEER).
+    """
+    rng = np.random.default_rng(seed)
+    du = rng.normal(0.03, 0.02, n)
+    g12 = rng.beta(2.0, 3.0, n)
+    dc = rng.normal(400.0, 100.0, n)
+    qaly = du * (0.25 + 0.75 * g12)
+    cost = np.column_stack([np.zeros(n), dc])
+    effect = np.column_stack([np.zeros(n), qaly])
+    draws = {"delta_u_post": du, "remaining_fraction_12m": g12}
+    return cost, effect, draws, dc
+
+
+# ------------------------------------------------------------------ the design (a)
+
+
+def test_covariance_hand_calculation() -> None:
+    """sigma = 0.2, n = 50, rho = 0.5, 80 % seen at 12 m (n12 = 40):
+    var3 = 2 * 0.04 / 50 = 0.0016; var12 = 2 * 0.04 / 40 = 0.002;
+    cov = 2 * 0.5 * 0.04 / 50 = 0.0008."""
+    d = TwoArmUtilityTrial(50, sd_individual_utility=0.2, retention=(1.0, 0.8))
+    np.testing.assert_allclose(d.covariance(), [[0.0016, 0.0008], [0.0008, 0.002]])
+    assert d.statistic_names == ("mean_diff_3m", "mean_diff_12m")
+    assert d.required_draws == ("delta_u_post", "remaining_fraction_12m")
+    assert d.n_participants == 100
+
+
+def test_simulate_mean_and_spread() -> None:
+    n = 200_000
+    draws = {"delta_u_post": np.full(n, 0.05), "remaining_fraction_12m": np.full(n, 0.4)}
+    d = TwoArmUtilityTrial(100)
+    t = d.simulate(draws, rng=0)
+    assert t.shape == (n, 2)
+    np.testing.assert_allclose(t.mean(axis=0), [0.05, 0.02], atol=3e-4)
+    np.testing.assert_allclose(np.cov(t.T), d.covariance(), rtol=0.02)
+    np.testing.assert_array_equal(t, d.simulate(draws, rng=0))
+
+
+def test_design_bad_input() -> None:
+    with pytest.raises(InputError, match="n_per_arm = 1"):
+        TwoArmUtilityTrial(1)
+    with pytest.raises(InputError, match="sd_individual_utility"):
+        TwoArmUtilityTrial(10, sd_individual_utility=0.0)
+    with pytest.raises(InputError, match="increasing"):
+        TwoArmUtilityTrial(10, followup_months=(12, 3))
+    with pytest.raises(InputError, match=r"needs draws \['remaining_fraction_12m'\]"):
+        TwoArmUtilityTrial(10).simulate({"delta_u_post": np.zeros(3)}, rng=0)
+    with pytest.raises(InputError, match=r"remaining_fraction_12m must lie in \[0, 1\]"):
+        TwoArmUtilityTrial(10).simulate(
+            {"delta_u_post": np.zeros(3), "remaining_fraction_12m": np.full(3, 2.0)}, rng=0)
+
+
+# ------------------------------------------------------------------ analytic EVSI (c)
+
+
+def test_evsi_normal_normal_closed_form() -> None:
+    """INB = WTP * delta - 400 with delta ~ N(0.03, 0.02^2); one follow-up T ~ N(delta, v),
+    v = 2 sigma^2 / n. E[INB | T] ~ N(200, (WTP s^2)^2 / (s^2 + v)), so EVSI is the unit normal
+    loss with that SD: sigma = 0.22, n = 50 gives v = 0.001936, SD = 400 sqrt(0.171) = 165.6."""
+    n = 40_000
+    rng = np.random.default_rng(2)
+    du = rng.normal(0.03, 0.02, n)
+    cost = np.column_stack([np.zeros(n), np.full(n, 400.0)])
+    effect = np.column_stack([np.zeros(n), du])
+    design = TwoArmUtilityTrial(50, followup_months=(3.0,))
+    t = design.simulate({"delta_u_post": du}, rng=3)
+    res = evsi_regression(cost, effect, t, WTP)
+    s2, v = 0.02**2, 2 * 0.22**2 / 50
+    expected = unit_normal_loss(200.0, WTP * s2 / np.sqrt(s2 + v))
+    assert res.evsi[0] == pytest.approx(expected, rel=0.06)
+    assert res.statistics == ("p0",)
+
+
+# ------------------------------------------------------------------ properties (e)
+
+
+@pytest.fixture(scope="module")
+def curve_case() -> tuple:
+    cost, effect, draws, dc = utility_psa(20_000, seed=7)
+    wtp = np.array([10_000.0, 20_000.0, 30_000.0])
+    sizes = [10, 50, 200, 1000, 10**7]
+    curve = evsi_by_sample_size(cost, effect, draws, TwoArmUtilityTrial(10), sizes, wtp, rng=1)
+    informed = evppi(cost, effect, draws, wtp)
+    return curve, informed
+
+
+def test_evsi_increases_with_n(curve_case: tuple) -> None:
+    curve, informed = curve_case
+    assert isinstance(curve, EVSICurve)
+    assert curve.evsi.shape == (5, 3)
+    tol = 0.02 * informed.evpi
+    assert np.all(np.diff(curve.evsi, axis=0) >= -tol)
+    assert np.all(curve.evsi[-1] > curve.evsi[0])
+
+
+def test_evsi_below_evppi_of_informed_parameters(curve_case: tuple) -> None:
+    curve, informed = curve_case
+    tol = 0.03 * informed.evpi
+    assert np.all(curve.evsi <= informed.evppi + tol)
+    np.testing.assert_allclose(curve.evsi[-1], informed.evppi, rtol=0.05, atol=1e-6)
+    assert np.all(informed.evppi <= informed.evpi)
+
+
+def test_curve_to_frame(curve_case: tuple) -> None:
+    curve, _ = curve_case
+    frame = curve.to_frame()
+    assert list(frame.columns) == ["n_per_arm", "wtp", "evsi", "evpi"]
+    assert len(frame) == 15
+
+
+# ------------------------------------------------------------------ ENBS (a)
+
+
+def test_enbs_and_optimal_n_hand_calculation() -> None:
+    """Population EVSI 100k / 180k / 200k at n = 50 / 100 / 200 per arm; fixed 50k, 200 per
+    participant: costs 70k / 90k / 130k, ENBS 30k / 90k / 70k -> n* = 100."""
+    n = np.array([50, 100, 200])
+    e = enbs([100_000.0, 180_000.0, 200_000.0], 50_000.0, 200.0, n)
+    np.testing.assert_allclose(e, [30_000.0, 90_000.0, 70_000.0])
+    n_opt, best = optimal_sample_size(n, e)
+    assert float(n_opt) == 100.0 and float(best) == 90_000.0
+    e2 = enbs(np.array([[1.0, 100_000.0], [2.0, 180_000.0], [3.0, 200_000.0]]), 50_000.0, 200.0,
+              n)
+    n_opt2, best2 = optimal_sample_size(n, e2)
+    np.testing.assert_array_equal(n_opt2, [0.0, 100.0])  # study not worth it at the first WTP
+    np.testing.assert_array_equal(best2, [0.0, 90_000.0])
+    with pytest.raises(InputError, match="study costs"):
+        enbs([1.0], -1.0, 0.0, [10])
+
+
+def test_population_enbs_pipeline(curve_case: tuple) -> None:
+    curve, _ = curve_case
+    pop = population_value(curve.evsi, 500.0, 10, 0.035)
+    e = enbs(pop, 300_000.0, 1_500.0, curve.n_per_arm)
+    n_opt, best = optimal_sample_size(curve.n_per_arm, e)
+    assert n_opt.shape == (3,)
+    assert np.all(best >= 0.0)
