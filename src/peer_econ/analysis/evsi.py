@@ -134,7 +134,9 @@ class TwoArmUtilityTrial:
             if any(not 0.0 < r <= 1.0 for r in ret) or any(
                 b > a for a, b in zip(ret, ret[1:], strict=False)
             ):
-                raise InputError(f"retention = {self.retention}; use non-increasing values in (0, 1]")
+                raise InputError(
+                    f"retention = {self.retention}; use non-increasing values in (0, 1]"
+                )
             object.__setattr__(self, "retention", ret)
 
     @property
@@ -160,7 +162,7 @@ class TwoArmUtilityTrial:
         return replace(self, n_per_arm=n_per_arm)
 
     def covariance(self) -> FloatArray:
-        """Sampling covariance :math:`\\Sigma` of the statistics, shape (n_followups, n_followups)."""
+        """Sampling covariance :math:`\\Sigma` of the statistics, shape (F, F) for F follow-ups."""
         ret = np.ones(len(self.followup_months)) if self.retention is None else np.array(
             self.retention)
         n_t = self.n_per_arm * ret

@@ -245,9 +245,9 @@ def tensor_design(x: FloatArray, k: int | None = None) -> tuple[FloatArray, list
     for j, (_, s) in enumerate(margins):
         if s is None:
             continue
-        full = np.ones((1, 1))
+        full: FloatArray = np.ones((1, 1))
         for i, size in enumerate(sizes):
-            full = np.kron(full, s if i == j else np.eye(size))
+            full = np.asarray(np.kron(full, s if i == j else np.eye(size)), dtype=np.float64)
         penalties.append(full)
     return basis, penalties
 

@@ -24,8 +24,8 @@ Smoothers (``method``): ``"spline"`` (one parameter: penalised cubic regression 
 quantiles, GCV or REML; several parameters: additive splines + pairwise linear interactions),
 ``"tensor"`` (tensor-product cubic regression splines, at most 4 parameters), ``"additive"``,
 ``"poly"`` (full polynomial with interactions, OLS) and ``"gp"`` (a Gaussian process fitted on a
-random subsample of ``gp_subsample`` rows, see :func:`smoothing.gp_fit`). ``"auto"`` picks ``spline`` for
-one parameter, ``tensor`` for 2-3 and ``additive`` for more.
+random subsample of ``gp_subsample`` rows, see :func:`smoothing.gp_fit`). ``"auto"`` picks
+``spline`` for one parameter, ``tensor`` for 2-3 and ``additive`` for more.
 
 Standard error (``se=True``): coefficients are drawn from their approximate Bayesian posterior,
 ``beta ~ N(beta_hat, sigma^2 (X'X + lambda S)^-1)``, with draws of the cost and effect fits
@@ -605,9 +605,6 @@ def _evppi_group(
         )
     x = x[:, varying]
     used = _resolve_method(method, x.shape[1])
-    if used == "gp" or se:
-        if rng is None:
-            raise InputError("internal: rng missing")  # pragma: no cover
     fit = _fit(
         used,
         x,
@@ -810,7 +807,9 @@ def _all_groups(
     groups: Mapping[str, Sequence[str]] | Sequence[Sequence[str] | str] | None,
     include_single: bool,
 ) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
-    items = [(nm, (nm,)) for nm in names] if include_single else []
+    items: list[tuple[str, tuple[str, ...]]] = (
+        [(nm, (nm,)) for nm in names] if include_single else []
+    )
     kinds = ["parameter"] * len(items)
     if groups is not None:
         extra = _as_groups(groups, names)
