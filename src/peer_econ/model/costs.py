@@ -62,83 +62,148 @@ def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
     return UnitCosts(coordinator, paid, volunteer, trainer)
 
 
-def strategy_item_costs(
-    strategy: Strategy,
-    draws: Mapping[str, FloatArray],
-    units: UnitCosts,
-    settings: ModelSettings,
-) -> dict[str, FloatArray]:
+@dataclass(frozen=True)
+class SharedCosts:
+    """Cost terms computed once per set of draws and shared by every strategy.
+
+    Per randomised participant, shape ``(n_samples,)`` each [DKK]; ``per_volunteer_*`` and
+    ``per_paid_*`` are per facilitator of that type (strategies multiply by their numbers).
+    """
+
+    coordination: FloatArray
+    refreshments: FloatArray
+    materials: FloatArray
+    venue: FloatArray | None
+    per_volunteer_training: FloatArray
+    per_volunteer_expenses: FloatArray
+    per_paid_training: FloatArray
+    per_paid_facilitation: FloatArray
+    companionship_matching: FloatArray
+    companionship_expenses: FloatArray
+    companionship_paid_time: FloatArray
+    per_volunteer_hours: FloatArray
+    companionship_volunteer_hours: FloatArray
+    volunteer_hourly_value: FloatArray
+    participant_time_course: FloatArray
+    participant_time_companionship: FloatArray
+    participant_transport_course: FloatArray
+    participant_transport_companionship: FloatArray
+    downstream: dict[str, FloatArray]
+
+
+def shared_costs(
+    draws: Mapping[str, FloatArray], units: UnitCosts, settings: ModelSettings
+) -> SharedCosts:
+    """Compute the cost terms every programme strategy combines (see :class:`SharedCosts`)."""
+    d = draws
+    n_group = d["participants_per_group"]
+    sessions = d["sessions_per_course"]
+    seat_training = units.trainer_cost_per_cohort / d["volunteers_per_training_cohort"]
+    venue = sessions * d["venue_per_session"] / n_group
+    uptake = d["prop_one_to_one_uptake"]
+    meetings = uptake * d["companionship_meetings_per_user"]
+    meeting_hours = meetings * d["companionship_meeting_hours"]
+    return SharedCosts(
+        coordination=d["coordinator_hours_per_course"] * units.coordinator_hourly / n_group,
+        refreshments=sessions * d["refreshments_per_session"] / n_group,
+        materials=np.asarray(d["materials_per_participant"], dtype=np.float64),
+        venue=venue if np.any(venue != 0) else None,
+        per_volunteer_training=seat_training / d["courses_per_volunteer"] / n_group,
+        per_volunteer_expenses=(
+            sessions * d["volunteer_expenses_per_session"] / d["facilitators_per_group"] / n_group
+        ),
+        per_paid_training=(
+            (seat_training + d["training_hours_per_volunteer"] * units.paid_peer_hourly)
+            / d["courses_per_paid_peer"]
+            / n_group
+        ),
+        per_paid_facilitation=(
+            d["paid_peer_hours_per_course_per_facilitator"] * units.paid_peer_hourly / n_group
+        ),
+        companionship_matching=uptake
+        * d["companionship_matching_hours"]
+        * units.coordinator_hourly,
+        companionship_expenses=meetings * d["companionship_expenses_per_meeting"],
+        companionship_paid_time=meeting_hours * units.paid_peer_hourly,
+        per_volunteer_hours=(
+            sessions * (d["session_hours"] + d["volunteer_preparation_hours_per_session"])
+            + d["training_hours_per_volunteer"] / d["courses_per_volunteer"]
+        )
+        / n_group,
+        companionship_volunteer_hours=meeting_hours,
+        volunteer_hourly_value=units.volunteer_hourly_value,
+        participant_time_course=(
+            d["mean_sessions_attended"]
+            * d["participant_time_per_session"]
+            * d["participant_time_hourly_value"]
+        ),
+        participant_time_companionship=(
+            meetings
+            * (d["companionship_meeting_hours"] + d["companionship_travel_hours"])
+            * d["participant_time_hourly_value"]
+        ),
+        participant_transport_course=(
+            d["mean_sessions_attended"] * d["participant_transport_per_session"]
+        ),
+        participant_transport_companionship=meetings * d["participant_transport_per_session"],
+        downstream=downstream_costs(d, settings),
+    )
+
+
+def _times(factor: float, arr: FloatArray) -> FloatArray:
+    return arr if factor == 1.0 else factor * arr
+
+
+def strategy_item_costs(strategy: Strategy, shared: SharedCosts) -> dict[str, FloatArray]:
     """Every non-zero cost item of one strategy, per randomised participant.
 
     Returns
     -------
     dict
-        Item name -> array ``(n_samples,)`` [DKK]. Items that do not apply are absent.
-        All items are returned whatever the perspective; the engine selects categories.
+        Item name -> array ``(n_samples,)`` [DKK]. Items that do not apply are absent. All
+        items are returned whatever the perspective; the engine selects categories. Strategies
+        with the same item share one array (treat them as read-only).
     """
     if not strategy.programme:
         return {}
-    d = draws
-    n_group = d["participants_per_group"]
-    sessions = d["sessions_per_course"]
     n_paid = float(strategy.paid_facilitators)
     n_vol = float(strategy.volunteer_facilitators)
-    seat_training = units.trainer_cost_per_cohort / d["volunteers_per_training_cohort"]
     items: dict[str, FloatArray] = {
-        "coordination": d["coordinator_hours_per_course"] * units.coordinator_hourly / n_group,
-        "refreshments": sessions * d["refreshments_per_session"] / n_group,
-        "materials": np.asarray(d["materials_per_participant"], dtype=np.float64),
+        "coordination": shared.coordination,
+        "refreshments": shared.refreshments,
+        "materials": shared.materials,
     }
-    venue = sessions * d["venue_per_session"] / n_group
-    if np.any(venue != 0):
-        items["venue"] = venue
+    if shared.venue is not None:
+        items["venue"] = shared.venue
     if n_vol:
-        items["volunteer_training"] = n_vol * seat_training / d["courses_per_volunteer"] / n_group
-        items["volunteer_expenses"] = (
-            sessions * d["volunteer_expenses_per_session"] * (n_vol / d["facilitators_per_group"])
-        ) / n_group
+        items["volunteer_training"] = _times(n_vol, shared.per_volunteer_training)
+        items["volunteer_expenses"] = _times(n_vol, shared.per_volunteer_expenses)
     if n_paid:
-        own_training = d["training_hours_per_volunteer"] * units.paid_peer_hourly
-        items["paid_peer_training"] = (
-            n_paid * (seat_training + own_training) / d["courses_per_paid_peer"] / n_group
-        )
-        items["paid_facilitation"] = (
-            n_paid * d["paid_peer_hours_per_course_per_facilitator"] * units.paid_peer_hourly
-        ) / n_group
-    uptake = d["prop_one_to_one_uptake"]
-    meetings = uptake * d["companionship_meetings_per_user"]
-    if strategy.companionship != "none":
-        items["companionship_matching"] = (
-            uptake * d["companionship_matching_hours"] * units.coordinator_hourly
-        )
-        items["companionship_expenses"] = meetings * d["companionship_expenses_per_meeting"]
+        items["paid_peer_training"] = _times(n_paid, shared.per_paid_training)
+        items["paid_facilitation"] = _times(n_paid, shared.per_paid_facilitation)
+    companionship = strategy.companionship != "none"
+    if companionship:
+        items["companionship_matching"] = shared.companionship_matching
+        items["companionship_expenses"] = shared.companionship_expenses
     if strategy.companionship == "paid":
-        items["companionship_paid_time"] = (
-            meetings * d["companionship_meeting_hours"] * units.paid_peer_hourly
-        )
-    volunteer_hours = (
-        n_vol
-        * (
-            sessions * (d["session_hours"] + d["volunteer_preparation_hours_per_session"])
-            + d["training_hours_per_volunteer"] / d["courses_per_volunteer"]
-        )
-        / n_group
-    )
+        items["companionship_paid_time"] = shared.companionship_paid_time
+    volunteer_hours = _times(n_vol, shared.per_volunteer_hours) if n_vol else None
     if strategy.companionship == "volunteer":
-        volunteer_hours = volunteer_hours + meetings * d["companionship_meeting_hours"]
-    if np.any(volunteer_hours != 0):
-        items["volunteer_time"] = volunteer_hours * units.volunteer_hourly_value
-    attended = d["mean_sessions_attended"]
-    participant_hours = attended * d["participant_time_per_session"]
-    trips = np.asarray(attended, dtype=np.float64)
-    if strategy.companionship != "none":
-        participant_hours = participant_hours + meetings * (
-            d["companionship_meeting_hours"] + d["companionship_travel_hours"]
+        extra = shared.companionship_volunteer_hours
+        volunteer_hours = extra if volunteer_hours is None else volunteer_hours + extra
+    if volunteer_hours is not None:
+        items["volunteer_time"] = volunteer_hours * shared.volunteer_hourly_value
+    if companionship:
+        items["participant_time"] = (
+            shared.participant_time_course + shared.participant_time_companionship
         )
-        trips = trips + meetings
-    items["participant_time"] = participant_hours * d["participant_time_hourly_value"]
-    items["participant_transport"] = trips * d["participant_transport_per_session"]
-    items.update(downstream_costs(d, settings))
+        items["participant_transport"] = (
+            shared.participant_transport_course + shared.participant_transport_companionship
+        )
+    else:
+        items["participant_time"] = shared.participant_time_course
+        items["participant_transport"] = shared.participant_transport_course
+    items.update(shared.downstream)
     return items
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.errors import InputError
-from peer_econ.model.costs import strategy_item_costs, unit_costs
+from peer_econ.model.costs import shared_costs, strategy_item_costs, unit_costs
 from peer_econ.model.effects import baseline_qalys, qaly_gain, utility_gain_post
 from peer_econ.model.spec import CostItem, Inputs, ModelSettings, Strategy
 
@@ -22,8 +22,10 @@ TRIAL_OUTCOMES = ("qpr15_md", "mansa_md", "wsas_md")
 
 
 def _readonly(arr: FloatArray) -> FloatArray:
-    out = np.array(arr, dtype=np.float64, copy=True)
-    out.flags.writeable = False
+    """Mark an array the engine created as read-only (no copy)."""
+    out = np.asarray(arr, dtype=np.float64)
+    if out.flags.writeable:
+        out.flags.writeable = False
     return out
 
 
@@ -42,8 +44,9 @@ class Outcomes:
     qaly_gain : ndarray, shape (n_samples, n_strategies)
         QALYs gained over service as usual (0 for strategies without the programme) [QALY].
     item_costs : mapping
-        ``(strategy, item)`` -> array ``(n_samples,)`` for every non-zero item [DKK], all
-        categories (also those the perspective leaves out).
+        ``(strategy, item)`` -> mean cost over the samples for every non-zero item [DKK], all
+        categories (also those the perspective leaves out). Per-sample item arrays are not
+        kept: at a million samples they would cost more memory than the rest of the run.
     counted_items : tuple of str
         Items counted under the perspective.
     utility_gain_post : ndarray, shape (n_samples,)
@@ -56,7 +59,7 @@ class Outcomes:
     cost: FloatArray
     qaly: FloatArray
     qaly_gain: FloatArray
-    item_costs: Mapping[tuple[str, str], FloatArray]
+    item_costs: Mapping[tuple[str, str], float]
     counted_items: tuple[str, ...]
     utility_gain_post: FloatArray
     effect_scale: FloatArray
@@ -74,7 +77,7 @@ class Outcomes:
         rows = []
         for strategy in self.strategies:
             for item in cost_items:
-                arr = self.item_costs.get((strategy, item.item))
+                mean = self.item_costs.get((strategy, item.item), 0.0)
                 rows.append(
                     {
                         "strategy": strategy,
@@ -82,7 +85,7 @@ class Outcomes:
                         "category": item.category,
                         "payer": item.payer,
                         "counted": item.item in self.counted_items,
-                        "cost": 0.0 if arr is None else float(np.mean(arr)),
+                        "cost": mean,
                     }
                 )
         return pd.DataFrame(rows)
@@ -133,40 +136,80 @@ def evaluate(
         )
     categories = {c.item: c.category for c in inputs.cost_items}
     counted = tuple(item for item, cat in categories.items() if cat in cfg.categories)
-    counted_set = set(counted)
-    horizon_cfg = cfg if horizon_months is None else _with_horizon(cfg, h_months)
-
-    gain_post = utility_gain_post(draws, cfg)
-    unit_gain = qaly_gain(
-        np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months, durability=durability
-    )
-    base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
-    units = unit_costs(draws)
     k = len(inputs.strategies)
-    cost = np.zeros((n, k))
-    gain = np.zeros((n, k))
-    scale = np.zeros((n, k))
-    items: dict[tuple[str, str], FloatArray] = {}
-    for j, strategy in enumerate(inputs.strategies):
-        scale[:, j] = _effect_scale(strategy, draws, n)
-        # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
-        gain[:, j] = gain_post * scale[:, j] * unit_gain
-        for item, arr in strategy_item_costs(strategy, draws, units, horizon_cfg).items():
-            arr = np.broadcast_to(arr, (n,))
-            items[(strategy.name, item)] = _readonly(arr)
-            if item in counted_set:
-                cost[:, j] += arr
+    cost = np.empty((n, k))
+    gain = np.empty((n, k))
+    scale = np.empty((n, k))
+    gain_post = np.empty(n)
+    item_sums: dict[tuple[str, str], float] = {}
+    # Blocks keep temporaries small and reused (far fewer page faults at a million samples);
+    # within a block every operation is vectorised over samples.
+    for lo in range(0, n, BLOCK_SIZE):
+        hi = min(lo + BLOCK_SIZE, n)
+        block = {name: np.asarray(arr)[lo:hi] for name, arr in draws.items()}
+        _evaluate_block(
+            block, inputs, cfg, h_months, durability, set(counted),
+            cost[lo:hi], gain[lo:hi], scale[lo:hi], gain_post[lo:hi], item_sums,
+        )  # fmt: skip
+    base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
     qaly = base[:, None] + gain
     return Outcomes(
         strategies=tuple(s.name for s in inputs.strategies),
         cost=_readonly(cost),
         qaly=_readonly(qaly),
         qaly_gain=_readonly(gain),
-        item_costs=MappingProxyType(items),
+        item_costs=MappingProxyType({key: total / n for key, total in item_sums.items()}),
         counted_items=counted,
-        utility_gain_post=_readonly(np.broadcast_to(gain_post, (n,))),
+        utility_gain_post=_readonly(gain_post),
         effect_scale=_readonly(scale),
     )
+
+
+#: Samples evaluated together; results do not depend on it.
+BLOCK_SIZE = 65_536
+
+
+def _evaluate_block(
+    draws: Mapping[str, FloatArray],
+    inputs: Inputs,
+    cfg: ModelSettings,
+    h_months: float,
+    durability: str | None,
+    counted: set[str],
+    cost: FloatArray,
+    gain: FloatArray,
+    scale: FloatArray,
+    gain_post: FloatArray,
+    item_sums: dict[tuple[str, str], float],
+) -> None:
+    """Fill the given output views for one block of samples."""
+    n = cost.shape[0]
+    horizon_cfg = cfg if h_months == cfg.horizon_months else _with_horizon(cfg, h_months)
+    gain_post[:] = utility_gain_post(draws, cfg)
+    unit_gain = qaly_gain(
+        np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months, durability=durability
+    )
+    shared = shared_costs(draws, unit_costs(draws), horizon_cfg)
+    # Strategies share item arrays: sum each array once, keeping it alive while keyed by id.
+    sums: dict[int, tuple[FloatArray, FloatArray, float]] = {}
+    # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
+    full_gain = gain_post * unit_gain
+    for j, strategy in enumerate(inputs.strategies):
+        scale_j = _effect_scale(strategy, draws, n)
+        scale[:, j] = scale_j
+        gain[:, j] = full_gain * scale_j
+        total = np.zeros(n)
+        for item, raw in strategy_item_costs(strategy, shared).items():
+            key = id(raw)
+            if key not in sums:
+                full = np.broadcast_to(raw, (n,))
+                sums[key] = (raw, full, float(np.sum(full)))
+            _, arr, block_sum = sums[key]
+            name = (strategy.name, item)
+            item_sums[name] = item_sums.get(name, 0.0) + block_sum
+            if item in counted:
+                total += arr
+        cost[:, j] = total
 
 
 def _with_horizon(settings: ModelSettings, horizon_months: float) -> ModelSettings:

@@ -92,9 +92,7 @@ class ModelSettings:
     perspective: str = "health_and_social_care"
     comparator: str = "sau"
     discount_costs: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
-    discount_effects: DiscountSchedule = DiscountSchedule(
-        (0.0, 35.0, 70.0), (0.035, 0.025, 0.015)
-    )
+    discount_effects: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
     perspectives: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
             "health_and_social_care": ("intervention", "health_care", "social_care"),

@@ -299,9 +299,7 @@ class Beta(Distribution):
     def __post_init__(self) -> None:
         _finite("beta", alpha=self.alpha, beta=self.beta, lower=self.lower, upper=self.upper)
         if self.alpha <= 0 or self.beta <= 0:
-            raise InputError(
-                f"beta: alpha = {self.alpha} and beta = {self.beta} must both be > 0"
-            )
+            raise InputError(f"beta: alpha = {self.alpha} and beta = {self.beta} must both be > 0")
         if not self.lower < self.upper:
             raise InputError(f"beta: lower = {self.lower} must be below upper = {self.upper}")
 

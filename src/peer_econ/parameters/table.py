@@ -81,6 +81,8 @@ class Draws(Mapping[str, FloatArray]):
 
     arrays: Mapping[str, FloatArray]
     n_samples: int
+    #: True when the arrays were just created for this object (no defensive copy needed).
+    _owned: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         frozen: dict[str, FloatArray] = {}
@@ -91,7 +93,7 @@ class Draws(Mapping[str, FloatArray]):
                     f"parameter '{name}' has shape {a.shape}; expected ({self.n_samples},)"
                 )
             if a.flags.writeable:
-                a = a.copy()
+                a = a if self._owned else a.copy()
                 a.flags.writeable = False
             frozen[name] = a
         object.__setattr__(self, "arrays", MappingProxyType(frozen))
@@ -246,7 +248,7 @@ class ParameterTable:
         if correlated:
             values.update(self._sample_copula(correlated, n_samples, gen))
         ordered = {s.name: values[s.name] for s in self.specs}
-        return Draws(ordered, n_samples)
+        return Draws(ordered, n_samples, _owned=True)
 
     def _correlated_names(self) -> tuple[str, ...]:
         involved = {a for a, _, _ in self.correlations} | {b for _, b, _ in self.correlations}
