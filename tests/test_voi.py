@@ -388,3 +388,21 @@ def test_property_same_rng_same_output(seed: int) -> None:
     np.testing.assert_array_equal(a.evppi, b.evppi)
     assert a.se is not None and b.se is not None
     np.testing.assert_array_equal(a.se, b.se)
+
+
+def test_discrete_parameters_and_tiny_psa() -> None:
+    """A binary parameter gets a linear (2-term) fit; a 4-level one a 4-knot spline; n = 1 fails."""
+    rng = np.random.default_rng(0)
+    n = 4000
+    b = rng.integers(0, 2, n).astype(float)
+    q = rng.integers(0, 4, n).astype(float)
+    inb = 100.0 * (b - 0.5) + 50.0 * (q - 1.5)
+    cost = np.column_stack([np.zeros(n), -inb])
+    effect = np.zeros((n, 2))
+    rb = evppi(cost, effect, {"b": b}, 0.0)
+    rq = evppi(cost, effect, {"q": q}, 0.0)
+    assert rb.diagnostics[0].n_terms == 2 and rq.diagnostics[0].n_terms == 4
+    both = evppi(cost, effect, {"b": b, "q": q}, 0.0)
+    assert both.evppi[0] == pytest.approx(both.evpi[0], rel=1e-9)
+    with pytest.raises(InputError, match="PSA has 1 sample"):
+        evppi(cost[:1], effect[:1], {"b": b[:1]}, 0.0)

@@ -682,7 +682,9 @@ def gp_fit(
         yc = (yr - mu) / np.sqrt(var)
         cf = linalg.cho_factor(a, lower=True, check_finite=False)
         beta = linalg.cho_solve(cf, knm.T @ yc, check_finite=False)
-        fitted[:, r_i] = mu + np.sqrt(var) * (knm @ beta)
+        f_r = knm @ beta
+        # keep the fitted mean equal to the sample mean, as a smoother with an intercept does
+        fitted[:, r_i] = mu + np.sqrt(var) * (f_r - f_r.mean())
         edf[r_i] = 1.0 + float(np.trace(linalg.cho_solve(cf, knm.T @ knm, check_finite=False)))
         ratio[r_i] = n2 / s2
     resid = y - fitted
