@@ -123,8 +123,8 @@ class RunResult:
         """Mean counted cost per strategy and payer (``strategy, payer, cost``) [DKK]."""
         items = self.cost_items()
         counted = items[items["counted"]]
-        out = counted.groupby(["strategy", "payer"], sort=False, as_index=False)["cost"].sum()
-        return out.reset_index(drop=True)
+        out = counted.groupby(["strategy", "payer"], sort=False)["cost"].sum()
+        return pd.DataFrame(out).reset_index()
 
     def cost_consequence(self) -> pd.DataFrame:
         """Incremental cost beside the trial outcome differences (no utility mapping needed).

@@ -32,20 +32,19 @@ def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
 def deterministic_table(result: RunResult) -> pd.DataFrame:
     """``strategy, cost, qaly, inc_cost, inc_qaly, icer`` at the parameter means."""
     summary = result.summary()
+    ref = result.psa.strategies.index(result.comparator)
+    cost = summary["det_cost"].to_numpy(dtype=float)
+    qaly = summary["det_qaly"].to_numpy(dtype=float)
     return pd.DataFrame(
         {
             "strategy": summary["strategy"],
-            "cost": summary["det_cost"],
-            "qaly": summary["det_qaly"],
-            "inc_cost": summary["det_cost"] - summary.loc[_ref(result), "det_cost"],
-            "inc_qaly": summary["det_qaly"] - summary.loc[_ref(result), "det_qaly"],
+            "cost": cost,
+            "qaly": qaly,
+            "inc_cost": cost - cost[ref],
+            "inc_qaly": qaly - qaly[ref],
             "icer": summary["det_icer"],
         }
     )
-
-
-def _ref(result: RunResult) -> int:
-    return result.psa.strategies.index(result.comparator)
 
 
 def write_run_tables(result: RunResult, folder: Path) -> None:
