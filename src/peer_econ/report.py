@@ -50,7 +50,7 @@ def deterministic_table(result: RunResult) -> pd.DataFrame:
 def write_run_tables(result: RunResult, folder: Path) -> None:
     """Write the model tables of a run into ``folder``."""
     write_csv(deterministic_table(result), folder / "deterministic.csv")
-    write_csv(result.summary(), folder / "summary.csv")
+    write_csv(result.summary(), folder / "headline.csv")
     write_csv(result.summary(trial_period=True), folder / "trial_period.csv")
     write_csv(result.psa_summary(), folder / "psa_summary.csv")
     write_csv(result.cost_items(), folder / "cost_items.csv")
