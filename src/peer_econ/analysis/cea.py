@@ -65,6 +65,11 @@ STATUS_NON_DOMINATED = "ND"
 STATUS_DOMINATED = "D"
 STATUS_EXTENDED_DOMINATED = "ED"
 
+REL_TOL_MEANS = 1e-12
+"""Mean costs (effects) closer than this times the largest absolute mean cost (effect) are equal."""
+REL_TOL_ICER = 1e-9
+"""Relative tolerance of the extended-dominance comparison (collinear points stay ND)."""
+
 __all__ = [
     "PSA",
     "CEACurves",
@@ -121,7 +126,7 @@ def _check_finite(arr: FloatArray, label: str, strategies: Sequence[str]) -> Non
     more = f" ({n_bad - 1} more non-finite values)" if n_bad > 1 else ""
     raise InputError(
         f"{label}: sample {row + 1} (row index {row}), strategy {strategies[col]!r}: value "
-        f"{arr[row, col]!r} is not finite; every value must be a finite number{more}"
+        f"{float(arr[row, col])!r} is not finite; every value must be a finite number{more}"
     )
 
 
@@ -759,23 +764,34 @@ def _icer_rows(
 ) -> list[dict[str, Any]]:
     k = len(names)
     order = sorted(range(k), key=lambda j: (mean_cost[j], -mean_effect[j], names[j]))
-    # identical strategies share one representative (the first in rank order)
-    reps: list[int] = []
-    copies: dict[int, list[int]] = {}
+    # means that differ only by rounding noise count as equal
+    tol_c = REL_TOL_MEANS * float(np.max(np.abs(mean_cost)))
+    tol_e = REL_TOL_MEANS * float(np.max(np.abs(mean_effect)))
+
+    def same(i: int, j: int) -> bool:
+        return bool(
+            abs(mean_cost[i] - mean_cost[j]) <= tol_c
+            and abs(mean_effect[i] - mean_effect[j]) <= tol_e
+        )
+
+    # identical strategies share one representative (the first of them by name)
+    groups: list[list[int]] = []
     for j in order:
-        for r in reps:
-            if mean_cost[r] == mean_cost[j] and mean_effect[r] == mean_effect[j]:
-                copies[r].append(j)
+        for group in groups:
+            if same(group[0], j):
+                group.append(j)
                 break
         else:
-            reps.append(j)
-            copies[j] = []
+            groups.append([j])
+    for group in groups:
+        group.sort(key=lambda j: names[j])
+    groups.sort(key=lambda g: (mean_cost[g[0]], -mean_effect[g[0]], names[g[0]]))
+    reps = [g[0] for g in groups]
+    copies = {g[0]: g[1:] for g in groups}
 
     def dominates(i: int, j: int) -> bool:
         return bool(
-            mean_cost[i] <= mean_cost[j]
-            and mean_effect[i] >= mean_effect[j]
-            and (mean_cost[i] < mean_cost[j] or mean_effect[i] > mean_effect[j])
+            mean_cost[i] <= mean_cost[j] + tol_c and mean_effect[i] >= mean_effect[j] - tol_e
         )
 
     strong = {j for j in reps if any(dominates(i, j) for i in reps if i != j)}
@@ -787,10 +803,10 @@ def _icer_rows(
         bad = []
         for i in range(1, len(frontier) - 1):
             a, b, c = frontier[i - 1], frontier[i], frontier[i + 1]
-            # ICER(b vs a) > ICER(c vs b), compared without dividing
+            # ICER(b vs a) > ICER(c vs b), compared without dividing; equal ICERs stay ND
             lhs = (mean_cost[b] - mean_cost[a]) * (mean_effect[c] - mean_effect[b])
             rhs = (mean_cost[c] - mean_cost[b]) * (mean_effect[b] - mean_effect[a])
-            if lhs > rhs:
+            if lhs > rhs + REL_TOL_ICER * (abs(lhs) + abs(rhs)):
                 bad.append(b)
         if not bad:
             break
@@ -886,8 +902,11 @@ def icer_table(
         Row order: frontier strategies by increasing cost, then the dominated (``D`` and ``ED``)
         strategies in tie-break order (mean cost ascending, mean effect descending, name).
         Strategies with identical mean cost and effect share the status and increments of the
-        first of them in that order and follow it directly. Collinear frontier points (equal
-        ICERs) stay ``ND``. The table does not depend on the input order.
+        first of them by name and follow it directly. Collinear frontier points (equal ICERs)
+        stay ``ND``. Means that differ by less than ``REL_TOL_MEANS`` (1e-12) of the largest
+        absolute mean are treated as equal, and ICERs within a relative ``REL_TOL_ICER`` (1e-9)
+        as equal, so rounding noise (e.g. a common cost shift) cannot flip a status. The table
+        does not depend on the input order.
     """
     psa = _psa(cost, effect, strategies)
     rows = _icer_rows(np.asarray(psa.mean_cost), np.asarray(psa.mean_effect), psa.strategies)
