@@ -1,0 +1,626 @@
+"""Tests of ``peer_econ.load``: the default inputs folder and one test per validation message.
+
+Each broken input is a copy of ``inputs/`` in ``tmp_path`` with one file edited. Kinds
+(STYLE 3.3 item 7): (f) ``pytest.raises(InputError, match=...)`` and (e) invariants (BOM, CRLF
+and blank lines change nothing).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from peer_econ.errors import InputError, InputWarning
+from peer_econ.load import (
+    DISTRIBUTIONS,
+    MODEL_COST_ITEMS,
+    REQUIRED_PARAMETERS,
+    load_inputs,
+    parse_overrides,
+    read_csv_rows,
+    read_parameters,
+)
+from peer_econ.model.spec import Inputs
+
+INPUTS = Path(__file__).resolve().parents[1] / "inputs"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A fresh copy of the default inputs folder."""
+    dest = tmp_path / "inputs"
+    shutil.copytree(INPUTS, dest)
+    return dest
+
+
+def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_table(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def edit_rows(path: Path, edit: Callable[[list[dict[str, str]]], None]) -> None:
+    header, rows = read_table(path)
+    edit(rows)
+    write_table(path, header, rows)
+
+
+def set_cell(path: Path, key: str, key_value: str, column: str, value: str) -> int:
+    """Set ``column`` of the row whose ``key`` column is ``key_value``; return its row number
+    (header = row 1)."""
+    header, rows = read_table(path)
+    for i, row in enumerate(rows):
+        if row[key] == key_value:
+            row[column] = value
+            write_table(path, header, rows)
+            return i + 2
+    raise AssertionError(f"no row {key}={key_value} in {path}")
+
+
+def set_param(folder: Path, param: str, /, **cells: str) -> int:
+    number = 0
+    for column, value in cells.items():
+        number = set_cell(folder / "parameters.csv", "name", param, column, value)
+    return number
+
+
+def edit_settings(folder: Path, old: str, new: str) -> None:
+    path = folder / "settings.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def load_error(folder: Path) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_inputs(folder)
+    return info.value
+
+
+def assert_problem(folder: Path, *patterns: str) -> InputError:
+    """Loading fails and one problem line matches every pattern."""
+    exc = load_error(folder)
+    for problem in exc.problems:
+        if all(re.search(p, problem) for p in patterns):
+            return exc
+    raise AssertionError(f"no problem matches {patterns}:\n" + "\n".join(exc.problems))
+
+
+def where(folder: Path, file: str, row: int, column: str) -> str:
+    return re.escape(f"{folder / file} row {row}, column '{column}'")
+
+
+# --- the default folder -------------------------------------------------------------------------
+
+
+def test_default_inputs_load_without_warnings() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inputs = load_inputs(INPUTS)
+    assert isinstance(inputs, Inputs)
+    for name in REQUIRED_PARAMETERS:
+        assert name in inputs.parameters, name
+    assert sorted(c.item for c in inputs.cost_items) == sorted(MODEL_COST_ITEMS)
+    assert inputs.settings.comparator in inputs.strategy_names
+    assert {p.name for p in inputs.files} >= {
+        "parameters.csv", "strategies.csv", "cost_items.csv", "settings.toml"
+    }
+
+
+def test_default_inputs_spot_values() -> None:
+    """overhead_rate is beta_mean_se(0.25, 0.06) -> Beta(12.7708, 38.3125), mean 0.25;
+    coordinator_hours_per_course is gamma_mean_se(30, 10) -> shape 9, scale 10/3."""
+    table = load_inputs(INPUTS).parameters
+    beta = table["overhead_rate"].distribution
+    assert (beta.alpha, beta.beta) == pytest.approx((12.7708333333, 38.3125))  # type: ignore[attr-defined]
+    gamma = table["coordinator_hours_per_course"].distribution
+    assert (gamma.shape, gamma.scale) == pytest.approx((9.0, 10.0 / 3.0))  # type: ignore[attr-defined]
+    assert table["mansa_d"].tag == "DR"
+    assert table["coordinator_salary_annual"].distribution.is_fixed
+
+
+def test_copy_loads_identically(folder: Path) -> None:
+    a, b = load_inputs(INPUTS), load_inputs(folder)
+    assert a.parameters == b.parameters
+    assert a.strategies == b.strategies
+    assert a.cost_items == b.cost_items
+    assert a.settings == b.settings
+
+
+def test_rewritten_copy_loads_identically(folder: Path) -> None:
+    """The csv round trip of the helpers changes nothing (so the edits below test one thing)."""
+    edit_rows(folder / "parameters.csv", lambda rows: None)
+    edit_rows(folder / "strategies.csv", lambda rows: None)
+    assert load_inputs(folder).parameters == load_inputs(INPUTS).parameters
+
+
+# --- parameters.csv ----------------------------------------------------------------------------
+
+
+def test_unknown_distribution_lists_valid_ones(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", distribution="gama")
+    valid = re.escape(str(list(DISTRIBUTIONS)))
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "distribution"),
+        r"unknown distribution 'gama'; choose one of " + valid,
+    )
+    assert "beta_mean_se" in DISTRIBUTIONS and "gamma" in DISTRIBUTIONS
+
+
+def test_beta_mean_outside_unit_interval(folder: Path) -> None:
+    row = set_param(folder, "overhead_rate", p1="1.25")
+    assert_problem(
+        folder,
+        re.escape(f"{folder / 'parameters.csv'} row {row}, columns 'p1'-'p4'"),
+        r"beta: mean = 1\.25 must lie strictly between 0 and 1",
+    )
+
+
+def test_beta_se_too_large(folder: Path) -> None:
+    """mean 0.25: se must be below sqrt(0.25 * 0.75) = 0.433013."""
+    row = set_param(folder, "overhead_rate", p2="0.5")
+    assert_problem(
+        folder,
+        re.escape(f"row {row}, columns 'p1'-'p4'"),
+        r"se = 0\.5 is too large for mean 0\.25.*0\.433013",
+    )
+
+
+def test_negative_gamma_mean(folder: Path) -> None:
+    row = set_param(folder, "coordinator_hours_per_course", p1="-30")
+    assert_problem(folder, re.escape(f"row {row}, columns 'p1'-'p4'"),
+                   r"gamma: mean = -30\.0 must be > 0")
+
+
+def test_low_above_high(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", low="0.6", high="0.5")
+    assert_problem(
+        folder,
+        re.escape(f"{folder / 'parameters.csv'} row {row}, columns 'low'/'high'"),
+        r"low = 0\.6 exceeds high = 0\.5",
+    )
+
+
+def test_base_value_outside_range(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", low="0.3")
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "value"),
+        r"0\.26 is outside the one-way range \[0\.3, 0\.4874\]",
+    )
+
+
+def test_missing_name(folder: Path) -> None:
+    row = set_param(folder, "wsas_d", name="")
+    assert_problem(folder, where(folder, "parameters.csv", row, "name"),
+                   r"empty; every parameter needs a name")
+
+
+def test_invalid_name(folder: Path) -> None:
+    row = set_param(folder, "wsas_d", name="wsas d")
+    assert_problem(folder, where(folder, "parameters.csv", row, "name"), r"not a valid name")
+
+
+def test_duplicate_name(folder: Path) -> None:
+    row = set_param(folder, "wsas_d", name="mansa_d")
+    assert_problem(folder, where(folder, "parameters.csv", row, "name"),
+                   r"duplicate name 'mansa_d' \(first on row 2\)")
+
+
+@pytest.mark.parametrize("column", ["p2", "value", "low", "high"])
+def test_non_numeric_cell(folder: Path, column: str) -> None:
+    row = set_param(folder, "mansa_d", **{column: "abc"})
+    assert_problem(folder, where(folder, "parameters.csv", row, column), r"'abc' is not a number")
+
+
+def test_empty_required_number(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", p2="")
+    assert_problem(folder, where(folder, "parameters.csv", row, "p2"),
+                   r"empty; a number is required")
+
+
+def test_infinite_number_rejected(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", high="inf")
+    assert_problem(folder, where(folder, "parameters.csv", row, "high"),
+                   r"'inf' is not a finite number")
+
+
+@pytest.mark.parametrize("column", ["unit", "source"])
+def test_missing_unit_or_source(folder: Path, column: str) -> None:
+    row = set_param(folder, "qpr15_d", **{column: ""})
+    assert_problem(folder, where(folder, "parameters.csv", row, column),
+                   rf"empty; every parameter needs a {column}")
+
+
+def test_bad_tag(folder: Path) -> None:
+    row = set_param(folder, "qpr15_d", tag="XX")
+    assert_problem(folder, where(folder, "parameters.csv", row, "tag"),
+                   re.escape("'XX'; choose one of ['FV', 'FV-b', 'DR', 'AS']"))
+
+
+def test_unknown_payer(folder: Path) -> None:
+    row = set_param(folder, "venue_per_session", payer="bank")
+    assert_problem(folder, where(folder, "parameters.csv", row, "payer"),
+                   r"unknown payer 'bank'; choose one of \['municipality'")
+
+
+def test_unknown_module(folder: Path) -> None:
+    row = set_param(folder, "venue_per_session", module="engine")
+    assert_problem(folder, where(folder, "parameters.csv", row, "module"),
+                   re.escape("'engine'; choose one of ['model', 'population', 'display']"))
+
+
+def test_bad_price_year(folder: Path) -> None:
+    row = set_param(folder, "venue_per_session", price_year="1850")
+    assert_problem(folder, where(folder, "parameters.csv", row, "price_year"),
+                   r"not a year between 1990 and 2100")
+
+
+def test_missing_required_parameter(folder: Path) -> None:
+    edit_rows(folder / "parameters.csv",
+              lambda rows: rows.remove(next(r for r in rows if r["name"] == "wemwbs_sd")))
+    assert_problem(folder, re.escape(str(folder / "parameters.csv")),
+                   r"parameters the model needs are missing: \['wemwbs_sd'\]")
+
+
+def test_several_problems_in_one_file_all_reported(folder: Path) -> None:
+    """Three broken rows in parameters.csv -> one InputError with (at least) three lines, each
+    naming the file, its row and its column."""
+    r1 = set_param(folder, "mansa_d", distribution="gama")
+    r2 = set_param(folder, "qpr15_d", tag="XX")
+    r3 = set_param(folder, "venue_per_session", module="engine")
+    exc = load_error(folder)
+    assert len(exc.problems) >= 2
+    path = str(folder / "parameters.csv")
+    for row, column in ((r1, "distribution"), (r2, "tag"), (r3, "module")):
+        hits = [p for p in exc.problems if f"row {row}, column '{column}'" in p]
+        assert hits, (row, column, exc.problems)
+        assert all(h.startswith(path) for h in hits)
+    assert str(exc).count("\n") == len(exc.problems) - 1
+
+
+def test_problems_across_files_all_reported(folder: Path) -> None:
+    set_param(folder, "qpr15_d", tag="XX")
+    set_cell(folder / "cost_items.csv", "item", "venue", "payer", "bank")
+    edit_settings(folder, 'durability = "linear"', 'durability = "forever"')
+    exc = load_error(folder)
+    text = "\n".join(exc.problems)
+    assert "parameters.csv" in text and "cost_items.csv" in text and "settings.toml" in text
+
+
+def test_value_far_from_mean_warns(folder: Path) -> None:
+    """value 0.30 vs normal mean 0.26: gap 0.04 > 0.5 % of 0.26 = 0.0013 -> InputWarning."""
+    row = set_param(folder, "mansa_d", value="0.30")
+    with pytest.warns(InputWarning, match=rf"row {row}, column 'value': base value 0\.3 differs "
+                      r"from the mean 0\.26 of its normal distribution"):
+        inputs = load_inputs(folder)
+    assert inputs.parameters["mansa_d"].value == pytest.approx(0.26)
+
+
+def test_value_within_tolerance_does_not_warn(folder: Path) -> None:
+    """0.2612 vs 0.26: gap 0.0012 < 0.0013 -> silent."""
+    set_param(folder, "mansa_d", value="0.2612")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_inputs(folder)
+
+
+# --- strategies.csv ----------------------------------------------------------------------------
+
+
+def test_strategy_unknown_effect_multiplier(folder: Path) -> None:
+    row = set_cell(folder / "strategies.csv", "strategy", "peer_course_only",
+                   "effect_multiplier", "ghost_multiplier")
+    assert_problem(folder, where(folder, "strategies.csv", row, "effect_multiplier"),
+                   r"unknown parameter 'ghost_multiplier'")
+
+
+def test_strategy_facilitators_do_not_sum(folder: Path) -> None:
+    row = set_cell(folder / "strategies.csv", "strategy", "peer_paid", "paid_facilitators", "1")
+    assert_problem(
+        folder,
+        re.escape(f"{folder / 'strategies.csv'} row {row}, columns "
+                  "'paid_facilitators'/'volunteer_facilitators'"),
+        r"they sum to 1; a programme needs facilitators_per_group = 2",
+    )
+
+
+def test_strategy_unknown_companionship(folder: Path) -> None:
+    row = set_cell(folder / "strategies.csv", "strategy", "peer_hybrid", "companionship", "robot")
+    assert_problem(folder, where(folder, "strategies.csv", row, "companionship"),
+                   re.escape("'robot'; choose one of ['none', 'volunteer', 'paid']"))
+
+
+def test_strategy_duplicate(folder: Path) -> None:
+    row = set_cell(folder / "strategies.csv", "strategy", "peer_hybrid", "strategy", "peer_paid")
+    assert_problem(folder, where(folder, "strategies.csv", row, "strategy"),
+                   r"duplicate strategy 'peer_paid'")
+
+
+def test_strategy_programme_flag(folder: Path) -> None:
+    row = set_cell(folder / "strategies.csv", "strategy", "peer_paid", "programme", "2")
+    assert_problem(folder, where(folder, "strategies.csv", row, "programme"), r"use 0 or 1")
+
+
+def test_comparator_not_a_strategy(folder: Path) -> None:
+    edit_settings(folder, 'comparator = "sau"', 'comparator = "nobody"')
+    assert_problem(folder, re.escape(f"{folder / 'settings.toml'} [model]"),
+                   r"comparator = 'nobody' is not a strategy in strategies\.csv")
+
+
+# --- cost_items.csv ----------------------------------------------------------------------------
+
+
+def test_cost_item_unknown_payer(folder: Path) -> None:
+    row = set_cell(folder / "cost_items.csv", "item", "venue", "payer", "bank")
+    assert_problem(folder, where(folder, "cost_items.csv", row, "payer"),
+                   r"unknown payer 'bank'; choose one of")
+
+
+def test_cost_item_unknown_category(folder: Path) -> None:
+    row = set_cell(folder / "cost_items.csv", "item", "venue", "category", "overheads")
+    assert_problem(folder, where(folder, "cost_items.csv", row, "category"),
+                   r"'overheads'; choose one of \['intervention'")
+
+
+def test_cost_item_unknown_item(folder: Path) -> None:
+    row = set_cell(folder / "cost_items.csv", "item", "venue", "item", "venues")
+    assert_problem(folder, where(folder, "cost_items.csv", row, "item"),
+                   r"unknown cost item 'venues'")
+
+
+def test_cost_item_missing(folder: Path) -> None:
+    edit_rows(folder / "cost_items.csv",
+              lambda rows: rows.remove(next(r for r in rows if r["item"] == "venue")))
+    assert_problem(folder, re.escape(str(folder / "cost_items.csv")),
+                   r"cost item\(s\) \['venue'\] are missing")
+
+
+# --- settings.toml -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pattern"),
+    [
+        ('perspective = "health_and_social_care"', 'perspective = "nonsense"',
+         r"perspective = 'nonsense'; choose one of \['health_and_social_care'"),
+        ("horizon_months = 36", "horizon_months = 36\ncolour = \"blue\"",
+         r"\[model\]: unknown key 'colour'"),
+        ("[psa]", "[extra]\nx = 1\n\n[psa]", r"unknown section \[extra\]; allowed:"),
+        ('durability = "linear"', 'durability = "forever"',
+         r"durability = 'forever'; choose one of \['none', 'linear', 'exponential', 'sustained'\]"),
+        ("downstream_resource_use = false", "downstream_resource_use = true",
+         r"downstream_resource_use and wellbeing_offset are mutually exclusive"),
+        ("horizon_months = 36 ", 'horizon_months = "long" ', r"horizon_months = 'long' must be"),
+        ("n_samples = 10000", "n_samples = 0", r"n_samples = 0 must be a whole number >= 1"),
+        ("seed = 20250695", "seed = -1", r"seed = -1 must be a whole number >= 0"),
+        ("n_samples = 10000", "n_samples = 10000\nchains = 2", r"\[psa\]: unknown key 'chains'"),
+        ("step = 10000", "step = 0", r"WTP grid .*step = 0\.0; need"),
+        ("[model]", "[model\n", r"not valid TOML"),
+    ],
+    ids=["perspective", "unknown-key", "unknown-section", "durability", "both-offsets",
+         "type", "n-samples", "seed", "psa-key", "wtp-step", "toml-syntax"],
+)
+def test_settings_problems(folder: Path, old: str, new: str, pattern: str) -> None:
+    if old == "downstream_resource_use = false":
+        edit_settings(folder, "wellbeing_offset = false", "wellbeing_offset = true")
+    edit_settings(folder, old, new)
+    assert_problem(folder, re.escape(str(folder / "settings.toml")), pattern)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "pattern"),
+    [
+        ("[[5, 0.035], [35, 0.025]]", r"must start at year 0"),
+        ("[[0, 0.035], [35, 0.025], [20, 0.015]]", r"start years .* must increase strictly"),
+        ("[[0, 1.5]]", r"rates \[1\.5\] must lie in \(-0\.5, 1\)"),
+        ("[]", r"must start at year 0"),
+        ('"3.5%"', r"is not a list of \[start_year, annual_rate\] pairs"),
+        ("[[0, 0.035, 1]]", r"is not a list of \[start_year, annual_rate\] pairs"),
+    ],
+)
+def test_settings_bad_discount_schedule(folder: Path, schedule: str, pattern: str) -> None:
+    edit_settings(folder, "costs = [[0, 0.035], [35, 0.025], [70, 0.015]]", f"costs = {schedule}")
+    assert_problem(folder, re.escape(f"{folder / 'settings.toml'} [discount] costs"), pattern)
+
+
+def test_settings_unknown_discount_key(folder: Path) -> None:
+    edit_settings(folder, "[discount]", "[discount]\nhealth = [[0, 0.03]]")
+    assert_problem(folder, r"\[discount\]: unknown key 'health'")
+
+
+def test_settings_custom_schedule_read(folder: Path) -> None:
+    edit_settings(folder, "costs = [[0, 0.035], [35, 0.025], [70, 0.015]]", "costs = [[0, 0.04]]")
+    sched = load_inputs(folder).settings.discount_costs
+    assert sched.starts == (0.0,) and sched.rates == (0.04,)
+
+
+# --- correlations.csv ---------------------------------------------------------------------------
+
+
+def write_correlations(folder: Path, *rows: str) -> None:
+    (folder / "correlations.csv").write_text(
+        "parameter_a,parameter_b,spearman_rho,source,tag,notes\n" + "\n".join(rows) + "\n"
+    )
+
+
+def test_correlations_read(folder: Path) -> None:
+    write_correlations(folder, "mansa_d,wsas_d,0.5,assumption,AS,")
+    assert load_inputs(folder).parameters.correlations == (("mansa_d", "wsas_d", 0.5),)
+
+
+def test_correlation_unknown_parameter(folder: Path) -> None:
+    write_correlations(folder, "mansa_d,ghost,0.5,assumption,AS,")
+    assert_problem(folder, where(folder, "correlations.csv", 2, "parameter_b"),
+                   r"unknown parameter 'ghost'")
+
+
+@pytest.mark.parametrize("rho", ["1.0", "-1", "1.5"])
+def test_correlation_rho_outside(folder: Path, rho: str) -> None:
+    write_correlations(folder, "mansa_d,wsas_d,0.2,a,AS,", f"qpr15_d,wsas_d,{rho},a,AS,")
+    assert_problem(folder, where(folder, "correlations.csv", 3, "spearman_rho"),
+                   r"must lie strictly between -1 and 1")
+
+
+def test_correlation_with_fixed_parameter(folder: Path) -> None:
+    write_correlations(folder, "mansa_d,wemwbs_sd,0.3,a,AS,")
+    assert_problem(folder, where(folder, "correlations.csv", 2, "parameter_b"),
+                   r"'wemwbs_sd' is fixed")
+
+
+def test_correlations_not_positive_definite(folder: Path) -> None:
+    write_correlations(folder, "mansa_d,wsas_d,0.9,a,AS,", "mansa_d,qpr15_d,0.9,a,AS,",
+                       "wsas_d,qpr15_d,-0.9,a,AS,")
+    assert_problem(folder, r"correlations\.csv", r"not jointly possible")
+
+
+# --- file-level robustness ---------------------------------------------------------------------
+
+
+def test_bom_crlf_and_trailing_blank_lines_accepted(folder: Path) -> None:
+    reference = load_inputs(INPUTS)
+    for name in ("parameters.csv", "strategies.csv", "cost_items.csv"):
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode() + b"\r\n\r\n  \r\n")
+    settings = folder / "settings.toml"
+    settings.write_bytes(b"\xef\xbb\xbf" + settings.read_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = load_inputs(folder)
+    assert loaded.parameters == reference.parameters
+    assert loaded.strategies == reference.strategies
+    assert loaded.cost_items == reference.cost_items
+    assert loaded.settings == reference.settings
+
+
+def test_bom_header_column_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\r\n1,2\r\n\r\n")
+    assert read_csv_rows(path, ("a", "b")) == [(2, {"a": "1", "b": "2"})]
+
+
+def test_semicolon_delimiter_error(folder: Path) -> None:
+    header, rows = read_table(folder / "parameters.csv")
+    with (folder / "parameters.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert_problem(folder, re.escape(f"{folder / 'parameters.csv'} row 1"),
+                   r"header is delimited by ';'; use commas")
+
+
+def test_empty_file_error(folder: Path) -> None:
+    (folder / "strategies.csv").write_text("")
+    assert_problem(folder, re.escape(str(folder / "strategies.csv")), r"file is empty")
+
+
+def test_header_only_parameters(folder: Path) -> None:
+    header, _ = read_table(folder / "parameters.csv")
+    write_table(folder / "parameters.csv", header, [])
+    with pytest.raises(InputError, match=r"no parameter rows below the header"):
+        read_parameters(folder / "parameters.csv")
+
+
+def test_missing_column_error(folder: Path) -> None:
+    header, rows = read_table(folder / "parameters.csv")
+    header.remove("unit")
+    for row in rows:
+        del row["unit"]
+    write_table(folder / "parameters.csv", header, rows)
+    assert_problem(folder, re.escape(f"{folder / 'parameters.csv'} row 1"),
+                   r"missing column\(s\) \['unit'\]")
+
+
+def test_too_many_cells_error(folder: Path) -> None:
+    path = folder / "cost_items.csv"
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3] + ",extra"
+    path.write_text("\n".join(lines) + "\n")
+    assert_problem(folder, re.escape(f"{path} row 4"), r"5 cells but the header has 4 columns")
+
+
+def test_missing_folder_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nowhere: inputs folder not found"):
+        load_inputs(tmp_path / "nowhere")
+
+
+def test_missing_file_error(folder: Path) -> None:
+    (folder / "cost_items.csv").unlink()
+    assert_problem(folder, re.escape(f"{folder / 'cost_items.csv'}: file not found"))
+
+
+def test_missing_correlations_file_is_fine(folder: Path) -> None:
+    (folder / "correlations.csv").unlink()
+    loaded = load_inputs(folder)
+    assert loaded.parameters.correlations == ()
+    assert all(p.name != "correlations.csv" for p in loaded.files)
+
+
+# --- parse_overrides ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def table():  # type: ignore[no-untyped-def]
+    return load_inputs(INPUTS).parameters
+
+
+def test_parse_overrides_good(table) -> None:  # type: ignore[no-untyped-def]
+    assert parse_overrides(["mansa_d=1.5"], table) == {"mansa_d": 1.5}
+    assert parse_overrides([" participants_per_group = 10 ", "venue_per_session=1_000"],
+                           table) == {"participants_per_group": 10.0, "venue_per_session": 1000.0}
+    assert parse_overrides([], table) == {}
+
+
+def test_parse_overrides_unknown_name(table) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=r"--set 'mansa=1': unknown parameter 'mansa'; "
+                       r"did you mean \['mansa_d'"):
+        parse_overrides(["mansa=1"], table)
+    with pytest.raises(InputError, match=r"unknown parameter 'zzz'$"):
+        parse_overrides(["zzz=1"], table)
+
+
+def test_parse_overrides_missing_equals(table) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=r"--set 'mansa_d': use NAME=VALUE"):
+        parse_overrides(["mansa_d"], table)
+
+
+@pytest.mark.parametrize("text", ["mansa_d=abc", "mansa_d=", "mansa_d=nan"])
+def test_parse_overrides_non_numeric(table, text: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=re.escape(f"--set {text!r}")):
+        parse_overrides([text], table)
+
+
+def test_parse_overrides_reports_all(table) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        parse_overrides(["zzz=1", "mansa_d", "wsas_d=x"], table)
+    assert len(info.value.problems) == 3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: read_settings accepts booleans for whole-number settings ([model] n_samples = "
+    "true gives n_samples=True): isinstance(True, int) holds in the [model] type check and in "
+    "check_settings",
+)
+def test_settings_boolean_n_samples_rejected(folder: Path) -> None:
+    edit_settings(folder, "n_samples = 10000\n", "")
+    edit_settings(folder, "horizon_months = 36 ", "n_samples = true\nhorizon_months = 36 ")
+    assert_problem(folder, r"n_samples")
