@@ -53,6 +53,10 @@ class Outcomes:
         Utility gain of full PEER at the end of the course [utility].
     effect_scale : ndarray, shape (n_samples, n_strategies)
         Multiplier of the effect per strategy (0 for SAU, 1 for full PEER).
+    budget_cost : mapping
+        Payer -> array ``(n_samples, n_strategies)``: what each payer spends per participant on
+        the budget categories (intervention, health care, social care), whatever the
+        perspective; participants' and volunteers' time are not budget items [DKK].
     """
 
     strategies: tuple[str, ...]
@@ -63,6 +67,7 @@ class Outcomes:
     counted_items: tuple[str, ...]
     utility_gain_post: FloatArray
     effect_scale: FloatArray
+    budget_cost: Mapping[str, FloatArray]
 
     @property
     def n_samples(self) -> int:
@@ -142,6 +147,8 @@ def evaluate(
     scale = np.empty((n, k))
     gain_post = np.empty(n)
     item_sums: dict[tuple[str, str], float] = {}
+    payer_of = {c.item: c.payer for c in inputs.cost_items if c.category in BUDGET_CATEGORIES}
+    budget = {payer: np.zeros((n, k)) for payer in dict.fromkeys(payer_of.values())}
     # Blocks keep temporaries small and reused (far fewer page faults at a million samples);
     # within a block every operation is vectorised over samples.
     for lo in range(0, n, BLOCK_SIZE):
@@ -150,6 +157,7 @@ def evaluate(
         _evaluate_block(
             block, inputs, cfg, h_months, durability, set(counted),
             cost[lo:hi], gain[lo:hi], scale[lo:hi], gain_post[lo:hi], item_sums,
+            payer_of, {payer: arr[lo:hi] for payer, arr in budget.items()},
         )  # fmt: skip
     base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
     qaly = base[:, None] + gain
@@ -162,7 +170,12 @@ def evaluate(
         counted_items=counted,
         utility_gain_post=_readonly(gain_post),
         effect_scale=_readonly(scale),
+        budget_cost=MappingProxyType({p: _readonly(a) for p, a in budget.items()}),
     )
+
+
+#: Resource categories that are spending by a payer (budget impact); time is not.
+BUDGET_CATEGORIES = ("intervention", "health_care", "social_care")
 
 
 #: Samples evaluated together; results do not depend on it.
@@ -181,6 +194,8 @@ def _evaluate_block(
     scale: FloatArray,
     gain_post: FloatArray,
     item_sums: dict[tuple[str, str], float],
+    payer_of: Mapping[str, str],
+    budget: Mapping[str, FloatArray],
 ) -> None:
     """Fill the given output views for one block of samples."""
     n = cost.shape[0]
@@ -209,6 +224,9 @@ def _evaluate_block(
             item_sums[name] = item_sums.get(name, 0.0) + block_sum
             if item in counted:
                 total += arr
+            payer = payer_of.get(item)
+            if payer is not None:
+                budget[payer][:, j] += arr
         cost[:, j] = total
 
 
