@@ -420,3 +420,13 @@ def test_beta_ppf_finite_in_extreme_tail() -> None:
     """
     q = Beta(2.0, 4.0).ppf(np.array([1e-300, 1e-200]))
     np.testing.assert_allclose(q, [math.sqrt(1e-301), math.sqrt(1e-201)], rtol=1e-6)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: _as_unit lets NaN through ((nan < 0) | (nan > 1) is False), so ppf(nan) "
+    "returns NaN instead of raising 'ppf takes probabilities in [0, 1]'",
+)
+def test_ppf_rejects_nan() -> None:
+    with pytest.raises(InputError, match=r"\[0, 1\]"):
+        Normal(0.0, 1.0).ppf([0.5, math.nan])
