@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from peer_econ.cli import app
 
@@ -41,7 +40,7 @@ def stderr_of(result: Result) -> str:
         return result.output
 
 
-def invoke(*args: str) -> Result:
+def invoke(*args: str | Path) -> Result:
     return make_runner().invoke(app, [str(a) for a in args])
 
 
@@ -259,3 +258,59 @@ def test_run_out_is_a_file(tmp_path: Path) -> None:
     )
     assert "exists and is a file" in errors[0]
     assert out.read_text() == "keep me"
+
+
+# --- atomic_output_dir --------------------------------------------------------------------------
+
+
+def test_atomic_output_dir_success_and_replace(tmp_path: Path) -> None:
+    from peer_econ.output import atomic_output_dir
+
+    target = tmp_path / "out"
+    with atomic_output_dir(target) as folder:
+        assert folder != target and not target.exists()
+        (folder / "a.csv").write_text("1\n")
+    assert (target / "a.csv").read_text() == "1\n"
+    with atomic_output_dir(target) as folder:
+        (folder / "b.csv").write_text("2\n")
+    assert sorted(p.name for p in target.iterdir()) == ["b.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_output_dir_failure_leaves_nothing(tmp_path: Path) -> None:
+    from peer_econ.output import atomic_output_dir
+
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="boom"), atomic_output_dir(target) as folder:
+        (folder / "half.csv").write_text("x")
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_output_dir_failure_keeps_previous(tmp_path: Path) -> None:
+    from peer_econ.output import atomic_output_dir
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.csv").write_text("old")
+    with pytest.raises(KeyError), atomic_output_dir(target) as folder:
+        (folder / "new.csv").write_text("new")
+        raise KeyError("x")
+    assert sorted(p.name for p in target.iterdir()) == ["old.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_output_dir_refuses(tmp_path: Path) -> None:
+    from peer_econ.errors import InputError
+    from peer_econ.output import atomic_output_dir
+
+    existing = tmp_path / "exists"
+    existing.mkdir()
+    with pytest.raises(InputError, match="folder exists; choose a new folder"):
+        with atomic_output_dir(existing, overwrite=False):
+            pass
+    afile = tmp_path / "f.txt"
+    afile.write_text("x")
+    with pytest.raises(InputError, match="exists and is a file"):
+        with atomic_output_dir(afile):
+            pass
