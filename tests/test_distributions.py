@@ -397,11 +397,6 @@ def test_gamma_and_lognormal_from_mean_se_roundtrip(mean: float, cv: float) -> N
         assert dist.variance == pytest.approx(se**2, rel=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: TruncatedNormal.ppf passes scipy's truncnorm.ppf through unclipped; for tiny u "
-    "it returns values a few ulps below `lower` (here -2.2e-16 < 0), i.e. outside the support",
-)
 def test_truncnormal_ppf_stays_in_support() -> None:
     """Normal(0.5, 1) truncated to [0, inf): ppf(u) >= 0 for every u in [0, 1]."""
     dist = TruncatedNormal(0.5, 1.0, 0.0, math.inf)
@@ -409,11 +404,6 @@ def test_truncnormal_ppf_stays_in_support() -> None:
     assert np.all(q >= 0.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Beta.ppf uses scipy.special.betaincinv, which returns NaN for u below about "
-    "1e-186 (e.g. Beta(2, 4).ppf(1e-300)); stats.beta.ppf is wrong there too (1.1e-50)",
-)
 def test_beta_ppf_finite_in_extreme_tail() -> None:
     """Beta(2, 4) near x = 0: B(2, 4) = 1! 3! / 5! = 1/20, density ~ 20 x, so F(x) ~ 10 x^2 and
     ppf(u) ~ sqrt(u / 10): ppf(1e-300) ~ sqrt(1e-301) = 3.1623e-151, ppf(1e-200) ~ 3.1623e-101.
@@ -422,11 +412,6 @@ def test_beta_ppf_finite_in_extreme_tail() -> None:
     np.testing.assert_allclose(q, [math.sqrt(1e-301), math.sqrt(1e-201)], rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _as_unit lets NaN through ((nan < 0) | (nan > 1) is False), so ppf(nan) "
-    "returns NaN instead of raising 'ppf takes probabilities in [0, 1]'",
-)
 def test_ppf_rejects_nan() -> None:
     with pytest.raises(InputError, match=r"\[0, 1\]"):
         Normal(0.0, 1.0).ppf([0.5, math.nan])

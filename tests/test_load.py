@@ -614,33 +614,17 @@ def test_parse_overrides_reports_all(table) -> None:  # type: ignore[no-untyped-
     assert len(info.value.problems) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: read_settings accepts booleans for whole-number settings ([model] n_samples = "
-    "true gives n_samples=True): isinstance(True, int) holds in the [model] type check and in "
-    "check_settings",
-)
 def test_settings_boolean_n_samples_rejected(folder: Path) -> None:
     edit_settings(folder, "n_samples = 10000\n", "")
     edit_settings(folder, "horizon_months = 36 ", "n_samples = true\nhorizon_months = 36 ")
     assert_problem(folder, r"n_samples")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: read_settings converts [wtp] nice_band_gbp with bare float() (load.py ~l.654); "
-    "non-numbers raise a plain ValueError, so the CLI prints a traceback instead of 'error:'",
-)
 def test_settings_nice_band_non_numeric(folder: Path) -> None:
     edit_settings(folder, "nice_band_gbp = [20000, 30000]", 'nice_band_gbp = ["a", "b"]')
     assert_problem(folder, r"nice_band_gbp")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: read_settings assumes [model]/[discount]/[psa]/[wtp] are tables; a top-level "
-    "key 'psa = 5' raises AttributeError ('int' object has no attribute 'items')",
-)
 def test_settings_section_not_a_table(folder: Path) -> None:
     edit_settings(folder, "[psa]\nn_samples = 10000\nseed = 20250695\n", "")
     path = folder / "settings.toml"

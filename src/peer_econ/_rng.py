@@ -6,7 +6,7 @@ import numpy as np
 
 from peer_econ.errors import InputError
 
-RandomLike = np.random.Generator | int | None
+RandomLike = np.random.Generator | int | np.integer | None
 
 
 def check_rng(rng: RandomLike) -> np.random.Generator:

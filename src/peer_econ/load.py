@@ -576,9 +576,13 @@ def check_settings(settings: ModelSettings, where: str) -> None:
             f"{where}: downstream_resource_use and wellbeing_offset are mutually exclusive "
             "(both count the same savings; DESIGN 2.2)"
         )
-    if not (isinstance(settings.n_samples, int) and settings.n_samples >= 1):
+    if isinstance(settings.n_samples, bool) or not (
+        isinstance(settings.n_samples, int) and settings.n_samples >= 1
+    ):
         problems.append(f"{where}: n_samples = {settings.n_samples!r} must be a whole number >= 1")
-    if not (isinstance(settings.seed, int) and settings.seed >= 0):
+    if isinstance(settings.seed, bool) or not (
+        isinstance(settings.seed, int) and settings.seed >= 0
+    ):
         problems.append(f"{where}: seed = {settings.seed!r} must be a whole number >= 0")
     if not (0 <= settings.wtp_start < settings.wtp_stop and settings.wtp_step > 0):
         problems.append(
@@ -605,16 +609,27 @@ def read_settings(path: Path) -> ModelSettings:
             problems.append(
                 f"{path}: unknown section [{section}]; allowed: {sorted(allowed_sections)}"
             )
+    for section in ("model", "discount", "perspectives", "psa", "wtp"):
+        if section in data and not isinstance(data[section], dict):
+            problems.append(f"{path}: [{section}] must be a table (a [{section}] section)")
+            data[section] = {}
     defaults = ModelSettings()
     model = data.get("model", {})
+    model_keys = {
+        "horizon_months", "trial_followup_months", "source_outcome", "utility_route",
+        "durability", "shrinkage", "attendance_scaling", "downstream_resource_use",
+        "wellbeing_offset", "perspective", "comparator",
+    }  # fmt: skip
     for key, value in model.items():
-        if key not in ModelSettings.__dataclass_fields__ or key.startswith(("discount", "wtp")):
-            problems.append(f"{path} [model]: unknown key {key!r}")
+        if key not in model_keys:
+            problems.append(
+                f"{path} [model]: unknown key {key!r}; allowed: {sorted(model_keys)}"
+            )
             continue
         expected = type(getattr(defaults, key))
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, expected):
+        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
             problems.append(f"{path} [model]: {key} = {value!r} must be a {expected.__name__}")
             continue
         kwargs[key] = value
@@ -648,8 +663,14 @@ def read_settings(path: Path) -> ModelSettings:
             else:
                 kwargs[f"wtp_{key}"] = float(value)
         elif key == "nice_band_gbp":
-            if not (isinstance(value, list) and len(value) == 2):
-                problems.append(f"{path} [wtp]: nice_band_gbp must be [low, high] in GBP/QALY")
+            numeric = isinstance(value, list) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+            )
+            if not (numeric and len(value) == 2 and 0 <= value[0] <= value[1]):
+                problems.append(
+                    f"{path} [wtp]: nice_band_gbp = {value!r} must be [low, high] in GBP/QALY "
+                    "with 0 <= low <= high"
+                )
             else:
                 kwargs["nice_band_gbp"] = (float(value[0]), float(value[1]))
         else:

@@ -35,8 +35,8 @@ def _finite(name: str, **values: float) -> None:
 
 def _as_unit(u: ArrayLike) -> FloatArray:
     arr = np.asarray(u, dtype=np.float64)
-    if np.any((arr < 0.0) | (arr > 1.0)):
-        raise InputError("ppf takes probabilities in [0, 1]")
+    if np.any(~((arr >= 0.0) & (arr <= 1.0))):
+        raise InputError("ppf takes probabilities in [0, 1] (NaN is not allowed)")
     return arr
 
 
@@ -189,10 +189,11 @@ class TruncatedNormal(Distribution):
         return (self.lower, self.upper)
 
     def ppf(self, u: ArrayLike) -> FloatArray:
-        return np.asarray(
-            stats.truncnorm.ppf(_as_unit(u), self._alpha, self._beta, loc=self.mu, scale=self.sd),
-            dtype=np.float64,
+        values = stats.truncnorm.ppf(
+            _as_unit(u), self._alpha, self._beta, loc=self.mu, scale=self.sd
         )
+        # scipy can land a few ulps outside the bounds in the extreme tails.
+        return np.clip(np.asarray(values, dtype=np.float64), self.lower, self.upper)
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,15 @@ class Beta(Distribution):
         return (self.lower, self.upper)
 
     def ppf(self, u: ArrayLike) -> FloatArray:
-        return self.lower + self._width * special.betaincinv(self.alpha, self.beta, _as_unit(u))
+        p = _as_unit(u)
+        x = special.betaincinv(self.alpha, self.beta, p)
+        # betaincinv underflows to NaN far in the lower tail; there I_x(a, b) ~ x^a / (a B(a, b)).
+        tail = np.isnan(x) & (p < 0.5)
+        if np.any(tail):
+            log_x = (np.log(p[tail]) + np.log(self.alpha) + special.betaln(self.alpha, self.beta))
+            x = np.array(x, dtype=np.float64, copy=True)
+            x[tail] = np.exp(log_x / self.alpha)
+        return self.lower + self._width * x
 
     def sample(self, n_samples: int, rng: np.random.Generator) -> FloatArray:
         return self.lower + self._width * rng.beta(self.alpha, self.beta, n_samples)
