@@ -622,9 +622,7 @@ def read_settings(path: Path) -> ModelSettings:
     }  # fmt: skip
     for key, value in model.items():
         if key not in model_keys:
-            problems.append(
-                f"{path} [model]: unknown key {key!r}; allowed: {sorted(model_keys)}"
-            )
+            problems.append(f"{path} [model]: unknown key {key!r}; allowed: {sorted(model_keys)}")
             continue
         expected = type(getattr(defaults, key))
         if expected is float and isinstance(value, int) and not isinstance(value, bool):

@@ -349,7 +349,7 @@ class Beta(Distribution):
         # betaincinv underflows to NaN far in the lower tail; there I_x(a, b) ~ x^a / (a B(a, b)).
         tail = np.isnan(x) & (p < 0.5)
         if np.any(tail):
-            log_x = (np.log(p[tail]) + np.log(self.alpha) + special.betaln(self.alpha, self.beta))
+            log_x = np.log(p[tail]) + np.log(self.alpha) + special.betaln(self.alpha, self.beta)
             x = np.array(x, dtype=np.float64, copy=True)
             x[tail] = np.exp(log_x / self.alpha)
         return self.lower + self._width * x
