@@ -1,0 +1,741 @@
+"""Orchestration of the sensitivity sub-commands: run, write tidy CSVs, figures and a manifest.
+
+One function per ``peer-econ sensitivity`` sub-command (``owsa``, ``twsa``, ``threshold``,
+``scenarios``, ``structural``, ``sobol``, ``morris``, ``delta``). Each writes into an output
+folder atomically (:func:`peer_econ.output.atomic_output_dir`: a failed run leaves nothing), and
+returns the folder. Progress bars (``rich``) live only here and are off unless ``progress=True``;
+the computational functions in :mod:`peer_econ.analysis` stay print-free.
+
+Figures are drawn by the plot functions of :mod:`peer_econ.plots` when they exist
+(``plot_tornado``, ``plot_twsa``, ``plot_scenario_forest``, ``plot_ceac_scenarios``,
+``plot_sobol``, ``plot_morris``); otherwise the run records the skipped figures in the manifest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from peer_econ.analysis import dsa, gsa
+from peer_econ.analysis import scenarios as scen
+from peer_econ.analysis.parallel import ExecutionOptions
+from peer_econ.errors import InputError
+from peer_econ.model.spec import Inputs
+from peer_econ.output import atomic_output_dir, write_csv, write_manifest
+
+ProgressCallback = Callable[[int], None]
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress(enabled: bool, description: str, total: int) -> Iterator[ProgressCallback | None]:
+    """A ``rich`` progress bar advanced by the callback it yields (None when disabled)."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        yield advance
+
+
+class _Figures:
+    """Draw figures with :mod:`peer_econ.plots` when the plot function exists."""
+
+    def __init__(self, folder: Path, enabled: bool) -> None:
+        self.folder = folder
+        self.enabled = enabled
+        self.written: list[str] = []
+        self.skipped: list[str] = []
+
+    def draw(self, func_name: str, stem: str, *args: Any, **kwargs: Any) -> None:
+        if not self.enabled:
+            return
+        try:
+            from peer_econ import plots
+        except ImportError:
+            self.skipped.append(f"{stem} (peer_econ.plots not available)")
+            return
+        func = getattr(plots, func_name, None)
+        if func is None:
+            self.skipped.append(f"{stem} (peer_econ.plots.{func_name} not available yet)")
+            return
+        ax = func(*args, **kwargs)
+        fig = ax.figure
+        for ext in ("png", "svg"):
+            fig.savefig(self.folder / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
+        closer = getattr(plots, "close_figure", None)
+        if closer is not None:
+            closer(fig)
+        self.written.append(stem)
+
+    def manifest(self) -> dict[str, list[str]]:
+        return {"figures": self.written, "figures_skipped": self.skipped}
+
+
+def _wtp(inputs: Inputs, wtp: float | None) -> float:
+    return float(inputs.settings.wtp_point if wtp is None else wtp)
+
+
+def _manifest(
+    folder: Path,
+    command: str,
+    inputs: Inputs,
+    started: float,
+    *,
+    seed: int | None = None,
+    n_samples: int | None = None,
+    options: ExecutionOptions | None = None,
+    figures: _Figures | None = None,
+    extra_files: Sequence[Path] = (),
+    **extra: Any,
+) -> None:
+    opts = options or ExecutionOptions()
+    info: dict[str, Any] = {
+        "settings": inputs.settings.as_dict(),
+        "execution": {
+            "jobs": opts.jobs,
+            "scheduler": opts.scheduler,
+            "chunk_size": opts.chunk_size,
+        },
+        **extra,
+    }
+    if figures is not None:
+        info.update(figures.manifest())
+    write_manifest(
+        folder,
+        command=command,
+        seed=seed,
+        n_samples=n_samples,
+        inputs=[*inputs.files, *extra_files],
+        wall_time_s=time.perf_counter() - started,
+        extra=info,
+    )
+
+
+def _safe_stem(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+# --- one-way --------------------------------------------------------------------------------------
+
+
+def run_owsa(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    wtp: float | None = None,
+    interval: tuple[float, float] | None = None,
+    parameters: Sequence[str] | None = None,
+    options: ExecutionOptions | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """One-way sensitivity analysis of every ranged model parameter; tornado per strategy.
+
+    Writes ``owsa.csv`` (tidy low/base/high results), ``tornado.csv`` (per strategy, ordered by
+    INMB swing), ``tornado_<strategy>.png/.svg`` and ``manifest.json``.
+
+    Parameters
+    ----------
+    inputs : Inputs
+    out_dir : Path or str
+        Output folder (replaced atomically).
+    wtp : float, optional
+        [DKK per QALY]; default ``settings.wtp_point``.
+    interval : (float, float), optional
+        Use these percentiles of the PSA distributions instead of the table ranges.
+    parameters : sequence of str, optional
+        Parameters to vary (default every ranged model parameter except baseline_utility).
+    """
+    started = time.perf_counter()
+    w = _wtp(inputs, wtp)
+    table = dsa.model_table(inputs)
+    ranges = dsa.sweep_ranges(table, parameters=parameters, interval=interval)
+    model = dsa.PeerModel(inputs)
+    with _progress(progress, "one-way sweep", 1 + 2 * len(ranges)) as tick:
+        res = dsa.owsa(
+            model,
+            table,
+            inputs.strategy_names,
+            comparator=inputs.settings.comparator,
+            wtp=w,
+            ranges=ranges,
+            options=options,
+            on_chunk=tick,
+        )
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        figs = _Figures(tmp, figures)
+        write_csv(res.table, tmp / "owsa.csv")
+        tornados = [res.tornado(s) for s in res.strategies]
+        write_csv(pd.concat(tornados, ignore_index=True), tmp / "tornado.csv")
+        for s, t in zip(res.strategies, tornados, strict=True):
+            figs.draw("plot_tornado", f"tornado_{_safe_stem(s)}", t)
+        _manifest(
+            tmp,
+            "sensitivity owsa",
+            inputs,
+            started,
+            options=options,
+            figures=figs,
+            wtp=w,
+            interval=interval,
+            n_parameters=len(ranges),
+            notes=list(res.notes),
+        )
+    return out
+
+
+# --- two-way --------------------------------------------------------------------------------------
+
+
+def run_twsa(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    wtp: float | Sequence[float] | None = None,
+    x: str | None = None,
+    x_values: Sequence[float] | None = None,
+    y: str | None = None,
+    y_values: Sequence[float] | None = None,
+    curve_wtp: Sequence[float] | None = None,
+    options: ExecutionOptions | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Two-way grid: INMB surface and optimal strategy per cell, with a heat map.
+
+    Without ``x``/``y`` this is the mapping-free default: end-of-course utility gain x linear
+    durability, with threshold curves at ``curve_wtp`` (default 100,000, the WTP point and
+    400,000 DKK/QALY). With ``x`` and ``y`` any two parameters are crossed over ``x_values`` x
+    ``y_values`` (default 11 points across each table range).
+
+    Writes ``twsa_grid.csv``, ``twsa_optimal.csv``, ``twsa_threshold_curve.csv`` (default grid),
+    ``twsa_<strategy>.png/.svg`` and ``manifest.json``.
+    """
+    started = time.perf_counter()
+    point = _wtp(inputs, None)
+    wtps = [point] if wtp is None else list(np.atleast_1d(np.asarray(wtp, dtype=float)))
+    table = dsa.model_table(inputs)
+    if (x is None) != (y is None):
+        raise InputError("two-way: give both --x and --y, or neither for the default grid")
+    if x is None or y is None:
+        curves = list(curve_wtp) if curve_wtp is not None else sorted({100_000.0, point, 400_000.0})
+        n_cells = len(dsa.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
+            dsa.DEFAULT_DECAY_VALUES if y_values is None else y_values
+        )
+        with _progress(progress, "two-way grid", n_cells) as tick:
+            res = dsa.utility_durability_grid(
+                inputs,
+                wtp=wtps,
+                gains=x_values,
+                decays=y_values,
+                curve_wtp=curves,
+                options=options,
+                on_chunk=tick,
+            )
+    else:
+        xs = _default_axis(table, x) if x_values is None else np.asarray(x_values, dtype=float)
+        ys = _default_axis(table, y) if y_values is None else np.asarray(y_values, dtype=float)
+        with _progress(progress, "two-way grid", xs.size * ys.size) as tick:
+            res = dsa.twsa(
+                dsa.PeerModel(inputs),
+                table,
+                inputs.strategy_names,
+                comparator=inputs.settings.comparator,
+                wtp=wtps,
+                x=x,
+                x_values=xs,
+                y=y,
+                y_values=ys,
+                options=options,
+                on_chunk=tick,
+            )
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        figs = _Figures(tmp, figures)
+        write_csv(res.grid, tmp / "twsa_grid.csv")
+        write_csv(res.optimal, tmp / "twsa_optimal.csv")
+        if res.threshold_curve is not None:
+            write_csv(res.threshold_curve, tmp / "twsa_threshold_curve.csv")
+        for s in dict.fromkeys(res.grid["strategy"]):
+            figs.draw(
+                "plot_twsa",
+                f"twsa_{_safe_stem(str(s))}",
+                res.grid,
+                strategy=s,
+                wtp=wtps[0],
+                threshold_curve=res.threshold_curve,
+                x_label=res.x,
+                y_label=res.y,
+            )
+        _manifest(
+            tmp,
+            "sensitivity twsa",
+            inputs,
+            started,
+            options=options,
+            figures=figs,
+            x=res.x,
+            y=res.y,
+            wtp=wtps,
+            notes=list(res.notes),
+        )
+    return out
+
+
+def _default_axis(table: Any, name: str, n: int = 11) -> np.ndarray:
+    spec = table[name]
+    if not spec.low < spec.high:
+        raise InputError(
+            f"parameter {name!r} has no range (low = high = {spec.low}); give its grid values"
+        )
+    return np.linspace(spec.low, spec.high, n)
+
+
+# --- thresholds -----------------------------------------------------------------------------------
+
+
+def run_threshold(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    wtp: float | None = None,
+    parameters: Sequence[str] | None = None,
+    n_grid: int = 33,
+    options: ExecutionOptions | None = None,
+    progress: bool = False,
+) -> Path:
+    """Threshold analysis: parameter values, WTP, maximum cost and minimum durability.
+
+    Writes ``thresholds.csv`` (per parameter and strategy; ``no threshold in range`` when INMB
+    keeps its sign), ``wtp_thresholds.csv``, ``max_cost.csv``, ``durability_threshold.csv`` and
+    ``manifest.json``.
+    """
+    started = time.perf_counter()
+    w = _wtp(inputs, wtp)
+    table = dsa.model_table(inputs)
+    ranges = dsa.sweep_ranges(table, parameters=parameters)
+    with _progress(progress, "threshold scan", 1 + n_grid * len(ranges)) as tick:
+        res = dsa.thresholds(
+            dsa.PeerModel(inputs),
+            table,
+            inputs.strategy_names,
+            comparator=inputs.settings.comparator,
+            wtp=w,
+            ranges=ranges,
+            n_grid=n_grid,
+            options=options,
+            on_chunk=tick,
+        )
+    decision = dsa.peer_decision_thresholds(inputs, wtp=w)
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        write_csv(res, tmp / "thresholds.csv")
+        write_csv(decision["wtp"], tmp / "wtp_thresholds.csv")
+        write_csv(decision["max_cost"], tmp / "max_cost.csv")
+        write_csv(decision["durability"], tmp / "durability_threshold.csv")
+        _manifest(
+            tmp,
+            "sensitivity threshold",
+            inputs,
+            started,
+            options=options,
+            wtp=w,
+            n_grid=n_grid,
+            notes=[
+                dsa.EXCLUDE_NOTE,
+                "thresholds from a scan of each range plus bisection; roots closer together "
+                "than the scan spacing can be missed",
+                "minimum durability: decay_months under linear durability",
+            ],
+        )
+    return out
+
+
+# --- scenarios ------------------------------------------------------------------------------------
+
+
+def _write_scenario_result(
+    tmp: Path, res: scen.ScenarioResult, figs: _Figures, prefix: str, wtp: float
+) -> None:
+    write_csv(res.summary, tmp / f"{prefix}.csv")
+    write_csv(res.ceac, tmp / f"{prefix}_ceac.csv")
+    write_csv(res.settings, tmp / f"{prefix}_changes.csv")
+    for s in dict.fromkeys(res.summary["strategy"]):
+        figs.draw("plot_scenario_forest", f"{prefix}_forest_{_safe_stem(str(s))}", res.summary,
+                  strategy=s)  # fmt: skip
+    for name in dict.fromkeys(res.ceac["scenario"]):
+        sub = res.ceac[res.ceac["scenario"] == name]
+        figs.draw("plot_ceac_scenario", f"{prefix}_ceac_{_safe_stem(str(name))}", sub, wtp=wtp)
+
+
+def run_scenario_analysis(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    scenario_file: Path | str | None = None,
+    names: Sequence[str] | None = None,
+    n_samples: int | None = None,
+    seed: int | None = None,
+    wtp: float | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Run named scenarios (deterministic + PSA) and write the comparison.
+
+    Writes ``scenarios.csv`` (one row per scenario and strategy), ``scenarios_ceac.csv``,
+    ``scenarios_changes.csv``, forest plots per strategy, one CEAC per scenario and
+    ``manifest.json``.
+
+    Parameters
+    ----------
+    scenario_file : Path or str, optional
+        Default ``<inputs folder>/scenarios.toml``.
+    names : sequence of str, optional
+        Scenarios to run (default all, in file order).
+    n_samples, seed : int, optional
+        PSA size and seed (default from settings).
+    """
+    started = time.perf_counter()
+    path = Path(scenario_file) if scenario_file is not None else _default_scenario_file(inputs)
+    all_scen = scen.read_scenarios(path, inputs)
+    chosen = scen.select_scenarios(all_scen, names)
+    n = inputs.settings.n_samples if n_samples is None else n_samples
+    s = inputs.settings.seed if seed is None else seed
+    w = _wtp(inputs, wtp)
+    with _progress(progress, "scenarios", len(chosen)) as tick:
+        res = scen.run_scenarios(
+            inputs,
+            chosen,
+            n_samples=n,
+            rng=s,
+            wtp=w,
+            source=path.as_posix(),
+            on_scenario=None if tick is None else (lambda _name: tick(1)),
+        )
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        figs = _Figures(tmp, figures)
+        _write_scenario_result(tmp, res, figs, "scenarios", w)
+        _manifest(
+            tmp,
+            "sensitivity scenarios",
+            inputs,
+            started,
+            seed=s,
+            n_samples=n,
+            figures=figs,
+            extra_files=[path],
+            wtp=w,
+            scenarios=[x.name for x in chosen],
+            notes=list(res.notes),
+        )
+    return out
+
+
+def _default_scenario_file(inputs: Inputs) -> Path:
+    folders = {p.parent for p in inputs.files}
+    for folder in sorted(folders):
+        candidate = folder / scen.DEFAULT_FILE
+        if candidate.is_file():
+            return candidate
+    return Path("inputs") / scen.DEFAULT_FILE
+
+
+def run_structural(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    source_outcomes: Sequence[str] = scen.DEFAULT_SOURCES,
+    durabilities: Sequence[str] = scen.DEFAULT_DURABILITIES,
+    horizons: Sequence[float] = scen.DEFAULT_HORIZONS,
+    n_samples: int = 2000,
+    seed: int | None = None,
+    wtp: float | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Structural scenario matrix (source outcome x durability x horizon), PSA + CEAC per cell.
+
+    Writes ``structural.csv``, ``structural_ceac.csv``, ``structural_changes.csv``, figures and
+    ``manifest.json``.
+    """
+    started = time.perf_counter()
+    s = inputs.settings.seed if seed is None else seed
+    w = _wtp(inputs, wtp)
+    total = len(source_outcomes) * len(durabilities) * len(horizons)
+    with _progress(progress, "structural matrix", total) as tick:
+        res = scen.run_structural_matrix(
+            inputs,
+            source_outcomes=source_outcomes,
+            durabilities=durabilities,
+            horizons=horizons,
+            n_samples=n_samples,
+            rng=s,
+            wtp=w,
+            on_scenario=None if tick is None else (lambda _name: tick(1)),
+        )
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        figs = _Figures(tmp, figures)
+        write_csv(res.summary, tmp / "structural.csv")
+        write_csv(res.ceac, tmp / "structural_ceac.csv")
+        write_csv(res.settings, tmp / "structural_changes.csv")
+        for st in dict.fromkeys(res.summary["strategy"]):
+            figs.draw("plot_scenario_forest", f"structural_forest_{_safe_stem(str(st))}",
+                      res.summary, strategy=st)  # fmt: skip
+        _manifest(
+            tmp,
+            "sensitivity scenarios --structural",
+            inputs,
+            started,
+            seed=s,
+            n_samples=n_samples,
+            figures=figs,
+            wtp=w,
+            source_outcomes=list(source_outcomes),
+            durabilities=list(durabilities),
+            horizons=[float(h) for h in horizons],
+            notes=list(res.notes),
+        )
+    return out
+
+
+# --- global ---------------------------------------------------------------------------------------
+
+
+def _outputs(inputs: Inputs, wtp: float, strategies: Sequence[str] | None) -> gsa.DecisionOutputs:
+    comp = inputs.settings.comparator
+    chosen = (
+        tuple(s for s in inputs.strategy_names if s != comp)
+        if strategies is None
+        else tuple(strategies)
+    )
+    return gsa.DecisionOutputs(dsa.PeerModel(inputs), inputs.strategy_names, comp, wtp, chosen)
+
+
+DEFAULT_GSA_STRATEGIES = ("peer_volunteer",)
+
+
+def run_sobol(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    n_base: int = 2**14,
+    wtp: float | None = None,
+    strategies: Sequence[str] | None = DEFAULT_GSA_STRATEGIES,
+    second_order: bool = False,
+    num_resamples: int = 100,
+    convergence: bool = False,
+    seed: int | None = None,
+    options: ExecutionOptions | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Sobol indices (first, total, optional second order) of INMB and incremental QALYs.
+
+    Writes ``sobol.csv`` (``output, parameter, S1, S1_conf, ST, ST_conf``), ``sobol_s2.csv``
+    (second order), ``sobol_convergence.csv`` (N vs 2N, if asked), ``sobol_timings.csv``,
+    bar charts and ``manifest.json`` (with the independence note).
+
+    Parameters
+    ----------
+    strategies : sequence of str or None
+        Strategies vs the comparator whose outputs are analysed (None: all).
+    """
+    started = time.perf_counter()
+    w = _wtp(inputs, wtp)
+    s = inputs.settings.seed if seed is None else seed
+    outputs = _outputs(inputs, w, strategies)
+    table = dsa.model_table(inputs)
+    d = len(gsa.gsa_names(table))
+    rows = n_base * ((2 * d + 2) if second_order else (d + 2))
+    with _progress(progress, "Sobol design", rows) as tick:
+        res = gsa.sobol_indices(
+            outputs,
+            table,
+            n_base,
+            calc_second_order=second_order,
+            num_resamples=num_resamples,
+            rng=s,
+            options=options,
+            on_chunk=tick,
+        )
+    conv = None
+    if convergence:
+        conv = gsa.sobol_convergence(
+            outputs, table, n_base, rng=s, num_resamples=num_resamples, options=options
+        )
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        figs = _Figures(tmp, figures)
+        write_csv(res.indices, tmp / "sobol.csv")
+        if res.second_order is not None:
+            write_csv(res.second_order, tmp / "sobol_s2.csv")
+        if conv is not None:
+            write_csv(conv, tmp / "sobol_convergence.csv")
+        timings = pd.DataFrame(
+            {"stage": list(res.timings), "seconds": [res.timings[k] for k in res.timings]}
+        )
+        write_csv(timings, tmp / "sobol_timings.csv")
+        for name in dict.fromkeys(res.indices["output"]):
+            figs.draw("plot_sobol", f"sobol_{_safe_stem(str(name))}", res.indices, output=name)
+        _manifest(
+            tmp,
+            "sensitivity sobol",
+            inputs,
+            started,
+            seed=s,
+            n_samples=res.n_evaluations,
+            options=options,
+            figures=figs,
+            wtp=w,
+            n_base=n_base,
+            second_order=second_order,
+            num_resamples=num_resamples,
+            timings=res.timings,
+            convergence_max_change=None
+            if conv is None
+            else {
+                "S1": float(conv["S1_change"].max()),
+                "ST": float(conv["ST_change"].max()),
+            },
+            notes=list(res.notes),
+        )
+    return out
+
+
+def run_morris(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    n_trajectories: int = 200,
+    num_levels: int = 4,
+    wtp: float | None = None,
+    strategies: Sequence[str] | None = DEFAULT_GSA_STRATEGIES,
+    seed: int | None = None,
+    options: ExecutionOptions | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Morris screening (mu*, sigma); writes ``morris.csv``, bar charts and ``manifest.json``."""
+    started = time.perf_counter()
+    w = _wtp(inputs, wtp)
+    s = inputs.settings.seed if seed is None else seed
+    table = dsa.model_table(inputs)
+    d = len(gsa.gsa_names(table))
+    with _progress(progress, "Morris design", n_trajectories * (d + 1)) as tick:
+        res = gsa.morris_indices(
+            _outputs(inputs, w, strategies),
+            table,
+            n_trajectories,
+            num_levels=num_levels,
+            rng=s,
+            options=options,
+            on_chunk=tick,
+        )
+    return _write_screening(inputs, out_dir, res, started, "morris", s, w, options, figures)
+
+
+def run_delta(
+    inputs: Inputs,
+    out_dir: Path | str,
+    *,
+    n_samples: int = 1024,
+    num_resamples: int = 10,
+    wtp: float | None = None,
+    strategies: Sequence[str] | None = DEFAULT_GSA_STRATEGIES,
+    seed: int | None = None,
+    options: ExecutionOptions | None = None,
+    progress: bool = False,
+    figures: bool = True,
+) -> Path:
+    """Delta moment-independent measure; writes ``delta.csv``, bar charts and ``manifest.json``."""
+    started = time.perf_counter()
+    w = _wtp(inputs, wtp)
+    s = inputs.settings.seed if seed is None else seed
+    with _progress(progress, "delta sample", n_samples) as tick:
+        res = gsa.delta_indices(
+            _outputs(inputs, w, strategies),
+            dsa.model_table(inputs),
+            n_samples,
+            num_resamples=num_resamples,
+            rng=s,
+            options=options,
+            on_chunk=tick,
+        )
+    return _write_screening(inputs, out_dir, res, started, "delta", s, w, options, figures)
+
+
+def _write_screening(
+    inputs: Inputs,
+    out_dir: Path | str,
+    res: gsa.ScreeningResult,
+    started: float,
+    method: str,
+    seed: int,
+    wtp: float,
+    options: ExecutionOptions | None,
+    figures: bool,
+) -> Path:
+    out = Path(out_dir)
+    plot = {"morris": "plot_morris", "delta": "plot_delta"}[method]
+    with atomic_output_dir(out) as tmp:
+        figs = _Figures(tmp, figures)
+        write_csv(res.indices, tmp / f"{method}.csv")
+        for name in dict.fromkeys(res.indices["output"]):
+            figs.draw(plot, f"{method}_{_safe_stem(str(name))}", res.indices, output=name)
+        _manifest(
+            tmp,
+            f"sensitivity {method}",
+            inputs,
+            started,
+            seed=seed,
+            n_samples=res.n_evaluations,
+            options=options,
+            figures=figs,
+            wtp=wtp,
+            timings=res.timings,
+            notes=list(res.notes),
+        )
+    return out
+
+
+#: Sub-command name -> orchestration function (for the CLI).
+COMMANDS: Mapping[str, Callable[..., Path]] = {
+    "owsa": run_owsa,
+    "twsa": run_twsa,
+    "threshold": run_threshold,
+    "scenarios": run_scenario_analysis,
+    "structural": run_structural,
+    "sobol": run_sobol,
+    "morris": run_morris,
+    "delta": run_delta,
+}
