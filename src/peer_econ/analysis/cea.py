@@ -357,59 +357,64 @@ def nhb(cost: ArrayLike, effect: ArrayLike, wtp: float) -> FloatArray:
 
 @dataclass(frozen=True)
 class _Envelope:
-    """Per-sample upper envelope of the NMB lines on ``w >= 0`` (columns in rank order)."""
+    """Per-sample upper envelope of the NMB lines on ``w >= 0`` (rows in tie-break order).
 
-    start: IntArray  # (n_samples,) winner at w = 0
-    sample: IntArray  # (n_breakpoints,)
-    wtp: FloatArray  # (n_breakpoints,)
-    src: IntArray  # (n_breakpoints,) winner left of the breakpoint
-    dst: IntArray  # (n_breakpoints,) winner right of the breakpoint
-
-
-def _envelope(cost: FloatArray, effect: FloatArray) -> _Envelope:
-    """Breakpoints of ``max_d (w * effect[:, d] - cost[:, d])`` for ``w >= 0``.
-
-    Columns must be in tie-break order: at a tie the first column wins. Each step moves every
-    sample to the steepest line that overtakes its current winner first (identical lines: the
-    first column); the slope strictly increases, so there are at most ``k - 1`` steps. Works
-    column by column on contiguous ``(k, n)`` copies, as ``k`` is small and ``n`` large.
+    Step ``s`` of sample ``i`` moves the winner from ``src[s, i]`` to ``dst[s, i]`` at
+    ``wtp[s, i]``; ``wtp`` is non-decreasing in ``s`` and ``inf`` once the sample has no further
+    change (such entries fall beyond every grid and are ignored).
     """
-    n, k = cost.shape
-    c_t = np.ascontiguousarray(cost.T)
-    e_t = np.ascontiguousarray(effect.T)
-    start = np.zeros(n, dtype=np.int64)
+
+    start: NDArray[np.intp]  # (n_samples,) winner at w = 0
+    wtp: FloatArray  # (n_steps, n_samples)
+    src: NDArray[np.intp]  # (n_steps, n_samples) winner left of the breakpoint
+    dst: NDArray[np.intp]  # (n_steps, n_samples) winner right of the breakpoint
+
+
+def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
+    """Breakpoints of ``max_d (w * e_t[d] - c_t[d])`` for ``w >= 0``.
+
+    ``c_t`` and ``e_t`` are C-contiguous ``(k, n)`` arrays (strategy axis first), rows in
+    tie-break order: at a tie the first row wins. Each step moves every sample to the steepest
+    line that overtakes its current winner first (identical lines: the first row); the slope
+    strictly increases, so there are at most ``k - 1`` steps. Works row by row on whole sample
+    vectors (``k`` is small, ``n`` large) without compressing arrays between steps.
+    """
+    k, n = c_t.shape
+    start = np.zeros(n, dtype=np.intp)
     best = c_t[0].copy()
     for j in range(1, k):
         cheaper = c_t[j] < best
         start[cheaper] = j
         np.minimum(best, c_t[j], out=best)
-    parts: list[tuple[IntArray, FloatArray, IntArray, IntArray]] = []
-    active = np.arange(n)
-    current = start
-    w_now = np.zeros(n)
+    steps = k - 1
+    w_all = np.full((steps, n), np.inf)
+    src_all = np.empty((steps, n), dtype=np.intp)
+    dst_all = np.empty((steps, n), dtype=np.intp)
     c_flat = c_t.reshape(-1)
     e_flat = e_t.reshape(-1)
-    for step in range(k - 1):
-        if active.size == 0:
-            break
-        everyone = step == 0
-        e_cur = e_flat[current * n + active]
-        c_cur = c_flat[current * n + active]
-        size = active.size
-        first = np.full(size, np.inf)
-        first_e = np.full(size, -np.inf)
-        nxt = current.copy()
-        slope = np.empty(size)
-        cross = np.empty(size)
-        steeper = np.empty(size, dtype=bool)
-        better = np.empty(size, dtype=bool)
-        level = np.empty(size, dtype=bool)
+    samples = np.arange(n, dtype=np.intp)
+    current = start
+    w_now = np.zeros(n)
+    slope = np.empty(n)
+    cross = np.empty(n)
+    steeper = np.empty(n, dtype=bool)
+    better = np.empty(n, dtype=bool)
+    level = np.empty(n, dtype=bool)
+    used = 0
+    for step in range(steps):
+        at = current * n + samples
+        e_cur = e_flat[at]
+        c_cur = c_flat[at]
+        first = w_all[step]
+        first_e = np.full(n, -np.inf)
+        nxt = dst_all[step]
+        nxt[:] = current
+        src_all[step] = current
         for j in range(k):
-            e_j = e_t[j] if everyone else e_t[j, active]
-            c_j = c_t[j] if everyone else c_t[j, active]
+            e_j = e_t[j]
             np.subtract(e_j, e_cur, out=slope)
             np.greater(slope, 0.0, out=steeper)
-            np.subtract(c_j, c_cur, out=cross)
+            np.subtract(c_t[j], c_cur, out=cross)
             # crossing point; garbage (inf/nan) where not steeper, masked out below
             with np.errstate(divide="ignore", invalid="ignore"):
                 np.divide(cross, slope, out=cross)
@@ -421,23 +426,13 @@ def _envelope(cost: FloatArray, effect: FloatArray) -> _Envelope:
             better &= steeper
             np.copyto(first, cross, where=better)
             np.copyto(first_e, e_j, where=better)
-            nxt += better * (j - nxt)
-        moves = np.isfinite(first)
-        parts.append((active[moves], first[moves], current[moves], nxt[moves]))
-        active = active[moves]
-        current = nxt[moves]
-        w_now = first[moves]
-    if parts:
-        sample = np.concatenate([p[0] for p in parts])
-        wtp = np.concatenate([p[1] for p in parts])
-        src = np.concatenate([p[2] for p in parts])
-        dst = np.concatenate([p[3] for p in parts])
-    else:
-        sample = np.zeros(0, dtype=np.int64)
-        wtp = np.zeros(0)
-        src = np.zeros(0, dtype=np.int64)
-        dst = np.zeros(0, dtype=np.int64)
-    return _Envelope(start, sample, wtp, src, dst)
+            np.copyto(nxt, j, where=better)
+        used = step + 1
+        if not np.isfinite(first).any():
+            break
+        current = nxt
+        w_now = first
+    return _Envelope(start, w_all[:used], src_all[:used], dst_all[:used])
 
 
 @dataclass(frozen=True)
@@ -563,40 +558,49 @@ def cea_curves(
     psa = _psa(cost, effect, strategies)
     grid = validate_wtp(wtp)
     rank = psa.rank
-    c = psa.cost[:, rank]
-    e = psa.effect[:, rank]
-    n, k = c.shape
+    c_t = psa.cost.T[rank]  # (k, n), C-contiguous, rows in tie-break order
+    e_t = psa.effect.T[rank]
+    k, n = c_t.shape
     m = grid.size
-    env = _envelope(c, e)
+    env = _envelope(c_t, e_t)
+    c_flat = c_t.reshape(-1)
+    e_flat = e_t.reshape(-1)
 
     # winner counts per grid point: a breakpoint at t applies to grid points w > t
-    after = np.searchsorted(grid, env.wtp, side="right")
+    bp_wtp = env.wtp.reshape(-1)
+    src = env.src.reshape(-1)
+    dst = env.dst.reshape(-1)
+    after = np.searchsorted(grid, bp_wtp, side="right")  # m for t >= last grid point or inf
     size = (m + 1) * k
-    change = np.bincount(after * k + env.dst, minlength=size) - np.bincount(
-        after * k + env.src, minlength=size
+    change = np.bincount(after * k + dst, minlength=size) - np.bincount(
+        after * k + src, minlength=size
     )
     counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m]
     counts += np.bincount(env.start, minlength=k)[None, :]
 
     # grid points exactly at a breakpoint: re-evaluate those samples directly (ties by rank)
     at = np.maximum(after - 1, 0)
-    hit = np.flatnonzero((after > 0) & (grid[at] == env.wtp))
+    hit = np.flatnonzero((after > 0) & (grid[at] == bp_wtp))
     if hit.size:
-        key = env.sample[hit] * m + at[hit]
-        _, first = np.unique(key, return_index=True)
+        sample_of_hit = hit % n
+        key = sample_of_hit * m + at[hit]
+        _, first = np.unique(key, return_index=True)  # earliest step of each (sample, point)
         pick = hit[first]
-        s, g, left = env.sample[pick], at[pick], env.src[pick]
-        direct = np.argmax(grid[g][:, None] * e[s] - c[s], axis=1)
+        s, g, left = pick % n, at[pick], src[pick]
+        direct = np.argmax(grid[g][:, None] * e_t[:, s].T - c_t[:, s].T, axis=1)
         moved = direct != left
         np.add.at(counts, (g[moved], left[moved]), -1)
         np.add.at(counts, (g[moved], direct[moved]), 1)
 
     # mean cost and effect of the per-sample winner, as a function of w
-    rows = np.arange(n)
-    e_win0 = e[rows, env.start]
-    c_win0 = c[rows, env.start]
-    d_e = e[env.sample, env.dst] - e[env.sample, env.src]
-    d_c = c[env.sample, env.dst] - c[env.sample, env.src]
+    samples = np.arange(n)
+    start_at = env.start * n + samples
+    e_win0 = e_flat[start_at]
+    c_win0 = c_flat[start_at]
+    dst_at = (env.dst * n + samples).reshape(-1)
+    src_at = (env.src * n + samples).reshape(-1)
+    d_e = e_flat[dst_at] - e_flat[src_at]
+    d_c = c_flat[dst_at] - c_flat[src_at]
     e_win = np.cumsum(np.bincount(after, weights=d_e, minlength=m + 1))[:m] / n
     c_win = np.cumsum(np.bincount(after, weights=d_c, minlength=m + 1))[:m] / n
     mean_e = psa.mean_effect[rank]
@@ -743,13 +747,14 @@ def wtp_switch_points(
     """
     psa = _psa(cost, effect, strategies)
     rank = psa.rank
-    env = _envelope(psa.mean_cost[rank][None, :], psa.mean_effect[rank][None, :])
+    env = _envelope(psa.mean_cost[rank][:, None].copy(), psa.mean_effect[rank][:, None].copy())
+    finite = np.isfinite(env.wtp[:, 0])
     names = np.asarray(psa.strategies, dtype=object)
     return pd.DataFrame(
         {
-            "wtp": env.wtp.astype(np.float64),
-            "from_strategy": names[rank[env.src]],
-            "to_strategy": names[rank[env.dst]],
+            "wtp": env.wtp[finite, 0].astype(np.float64),
+            "from_strategy": names[rank[env.src[finite, 0]]],
+            "to_strategy": names[rank[env.dst[finite, 0]]],
         }
     )
 
