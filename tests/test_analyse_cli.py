@@ -195,6 +195,8 @@ BAD_CASES = {
     "empty_file": ("", GOOD, "file is empty"),
     "header_only": ("A,B\n", GOOD, "header but no data rows"),
     "ragged": ("A,B\n1,2\n3,4,5\n", GOOD, "line 3: 3 fields but the header has 2"),
+    "short_row": ("A,B\n1\n3,4\n", GOOD, "line 2: 1 field but the header has 2"),
+    "semicolons": ("A;B\n1,5;2\n", GOOD, "looks semicolon-separated"),
 }
 
 

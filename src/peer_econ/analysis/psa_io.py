@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +105,21 @@ def _decode(path: Path, label: str) -> str:
         ) from None
 
 
+def _ragged_row(where: str, body: list[str], header_line: int, n_cols: int, header: str) -> str:
+    """Message for the first data line whose field count differs from the header's."""
+    hint = ""
+    if n_cols == 1 and ";" in header:
+        hint = " (the file looks semicolon-separated; save it as comma-separated CSV)"
+    for i, fields in enumerate(csv.reader(body)):
+        if body[i].strip() and len(fields) != n_cols:
+            return (
+                f"{where} line {header_line + 2 + i}: {len(fields)} field"
+                f"{'' if len(fields) == 1 else 's'} but the header has "
+                f"{n_cols}; every row needs one value per header column{hint}"
+            )
+    return f"{where}: cannot parse the rows as CSV with {n_cols} columns{hint}"
+
+
 def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy") -> PSATable:
     """Read one PSA table (header of names, one row per sample) and validate every cell.
 
@@ -170,26 +184,17 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
         frame = pd.read_csv(
             io.StringIO("\n".join(body)),
             header=None,
-            names=list(range(n_cols)),
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=True,
             skipinitialspace=True,
             engine="c",
-            index_col=False,
         )
-    except pd.errors.ParserError as exc:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if found is None:
-            raise InputError(
-                f"{where}: cannot parse the rows as CSV ({' '.join(str(exc).split())})"
-            ) from None
-        line = header_line + 1 + int(found.group(2))
-        raise InputError(
-            f"{where} line {line}: {found.group(3)} fields but the header has {n_cols}; every "
-            "row needs one value per header column"
-        ) from None
+    except pd.errors.ParserError:
+        frame = None
+    if frame is None or frame.shape[1] != n_cols:
+        raise InputError(_ragged_row(where, body, header_line, n_cols, lines[header_line]))
     # line numbers of the data rows (blank lines skipped by the parser)
     line_no = np.asarray(
         [header_line + 2 + i for i, line in enumerate(body) if line.strip()], dtype=np.int64
