@@ -304,3 +304,19 @@ def test_analyse_csv_population_evpi(tmp_path: Path) -> None:
     result = analyse_csv(c_path, e_path, wtp="0,50000", out=tmp_path / "o", figures=False)
     assert result.folder == tmp_path / "o"
     assert all(p.parent == tmp_path / "o" and p.exists() for p in result.files)
+
+
+def test_population_evpi_from_the_command_line(tmp_path: Path) -> None:
+    c_path, e_path = write_psa(tmp_path, n=50)
+    out = tmp_path / "out"
+    args = ["--cost", c_path, "--effect", e_path, "--out", out, "--no-figures", "--wtp", "0,5e4"]
+    result = invoke(*args, "--population", "1000", "--horizon", "3", "--discount", "0.035")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    evpi = pd.read_csv(out / "evpi.csv")
+    factor = 1000 * (1 + 1 / 1.035 + 1 / 1.035**2)
+    np.testing.assert_allclose(evpi["population_evpi"], evpi["evpi"] * factor, rtol=1e-9)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["population"]["discounted_population"] == pytest.approx(factor)
+    bad = invoke(*args[:-2], "--population", "-5")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().startswith("error: population: population_per_year")  # type: ignore[attr-defined]

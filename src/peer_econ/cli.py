@@ -209,11 +209,24 @@ def analyse(
         Path | None, typer.Option("--out", help="Output folder (default: new folder in reports/).")
     ] = None,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="Write figures.")] = True,
+    population: Annotated[
+        float | None,
+        typer.Option("--population", help="People facing the decision per year (population EVPI)."),
+    ] = None,
+    horizon: Annotated[
+        int, typer.Option("--horizon", help="Years the decision applies (population EVPI).")
+    ] = 10,
+    discount: Annotated[
+        float, typer.Option("--discount", help="Annual discount rate (population EVPI).")
+    ] = 0.035,
 ) -> None:
     """Decision analysis of your own PSA: ICERs, CEAC, CEAF, expected loss, EVPI, figures."""
-    from peer_econ.analysis.cea_outputs import analyse_csv
+    from peer_econ.analysis.cea_outputs import Population, analyse_csv
 
-    result = analyse_csv(cost, effect, parameters=parameters, wtp=wtp, out=out, figures=figures)
+    people = None if population is None else Population(population, horizon, discount)
+    result = analyse_csv(
+        cost, effect, parameters=parameters, wtp=wtp, out=out, figures=figures, population=people
+    )
     table = result.icers
     lines = [f"{'strategy':<24}{'cost':>14}{'effect':>12}{'ICER':>14}  status"]
     for row in table.to_dict("records"):

@@ -238,6 +238,7 @@ def analyse_csv(
     wtp: str | ArrayLike | None = None,
     out: Path | str | None = None,
     figures: bool = True,
+    population: Population | None = None,
     command: str = "analyse",
 ) -> CEAOutputs:
     """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
@@ -260,6 +261,8 @@ def analyse_csv(
         Output folder (replaced if it exists); default a new folder under ``reports/``.
     figures : bool
         Write the figures too.
+    population : Population, optional
+        Adds population EVPI (``evpi.csv`` column ``population_evpi`` and the EVPI figure).
     command : str
         Command name recorded in the manifest.
 
@@ -287,13 +290,18 @@ def analyse_csv(
         grid = parse_wtp_spec(wtp)
     else:
         grid = validate_wtp(wtp, label="--wtp")
+    if population is not None:
+        try:
+            factor = population.factor
+        except InputError as exc:
+            raise InputError([f"population: {p}" for p in exc.problems]) from None
     psa = PSA(files.cost.values, files.effect.values, files.strategies)
     target = Path(out) if out is not None else default_run_dir(Path("reports"), "analyse")
     inputs = [files.cost.path, files.effect.path]
     if files.parameters is not None:
         inputs.append(files.parameters.path)
     with atomic_output_dir(target) as tmp:
-        result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures)
+        result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
         write_manifest(
             tmp,
             command=command,
@@ -324,6 +332,15 @@ def analyse_csv(
                 else {
                     "file": files.parameters.path.as_posix(),
                     "names": list(files.parameters.columns),
+                },
+                "population": None
+                if population is None
+                else {
+                    "per_year": population.per_year,
+                    "horizon_years": population.horizon_years,
+                    "discount_rate": population.discount_rate,
+                    "discounted_population": factor,
+                    "convention": "annual cohorts, discounted at the start of each year",
                 },
                 "notes": list(files.notes),
                 "files": sorted(p.name for p in result.files) + ["manifest.json"],
