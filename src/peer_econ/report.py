@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from peer_econ.output import atomic_output_dir, default_run_dir, write_csv, write_manifest
+from peer_econ import html_report as H
+from peer_econ.html_report import ReportSection
+from peer_econ.output import atomic_output_dir, default_run_dir, versions, write_csv, write_manifest
 from peer_econ.pipeline import RunResult
 
-#: Extra writers (e.g. decision-analysis tables and figures) called with (result, folder).
-RunWriter = Callable[[RunResult, Path], None]
+#: Extra writers (decision analysis, sensitivity, budget) called with (result, folder); each
+#: writes its files and returns the report sections that present them.
+RunWriter = Callable[[RunResult, Path], Sequence[ReportSection]]
 
 
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -103,8 +106,10 @@ def write_run(
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
     with atomic_output_dir(target) as folder:
         write_run_tables(result, folder)
+        sections = list(core_sections(result))
         for writer in writers:
-            writer(result, folder)
+            sections.extend(writer(result, folder))
+        (folder / "report.html").write_text(render_report(result, sections), encoding="utf-8")
         write_manifest(
             folder,
             command=command,
@@ -119,3 +124,209 @@ def write_run(
             },
         )
     return target
+
+
+# --- the HTML report -------------------------------------------------------------------------
+
+_LABELS = {
+    "strategy": "Strategy",
+    "cost": "Cost (DKK)",
+    "qaly": "QALYs",
+    "inc_cost": "Incremental cost (DKK)",
+    "inc_qaly": "Incremental QALYs",
+    "icer": "ICER (DKK/QALY)",
+    "det_cost": "Deterministic cost",
+    "det_qaly": "Deterministic QALYs",
+    "det_icer": "Deterministic ICER",
+}
+
+
+def _label_of(result: RunResult) -> dict[str, str]:
+    return {s.name: s.label for s in result.inputs.strategies}
+
+
+def core_sections(result: RunResult) -> list[ReportSection]:
+    """Report sections built from the model results alone (CHEERS items 1-17, 19-21)."""
+    settings = result.inputs.settings
+    labels = _label_of(result)
+    head = result.summary()
+    trial = result.summary(trial_period=True)
+    ref = result.comparator
+    first = head[head["strategy"] != ref].iloc[0]
+    first_trial = trial[trial["strategy"] == first["strategy"]].iloc[0]
+    money = H.money
+    key = (
+        f"<div class='key'><p><b>{H.esc(labels[first['strategy']])}</b> costs "
+        f"<b>{money(first['inc_cost'])} DKK</b> more per randomised participant than "
+        f"{H.esc(labels[ref])} and gains <b>{first['inc_qaly']:.4f} QALYs</b> over "
+        f"{settings.horizon_months:g} months: an ICER of "
+        f"<b>{money(first['icer'])} DKK per QALY</b> (probabilistic, {result.n_samples:,} "
+        f"samples; {money(first['det_icer'])} at the parameter means). Over the "
+        f"{settings.trial_followup_months:g}-month trial period alone, without "
+        f"extrapolation, the ICER is {money(first_trial['icer'])} DKK per QALY.</p></div>"
+        "<div class='warn'><p>The trial measured no preference-based outcome (no EQ-5D) and "
+        "followed people for 3 months. The QALY gain therefore rests on labelled assumptions: "
+        "the mapping of the MANSA effect to utility, the durability of the effect after the "
+        "course and the group size. The cost-consequence table and the trial-period result do "
+        "not depend on the first two.</p></div>"
+    )
+    headline = H.table(
+        head,
+        {c: (H.qaly if "qaly" in c else money) for c in head.columns if c != "strategy"},
+        headers=_LABELS,
+        caption="Costs and QALYs per randomised participant (DKK 2024, discounted)",
+    )
+    trial_table = H.table(
+        trial[["strategy", "cost", "qaly", "inc_cost", "inc_qaly", "icer"]],
+        {"cost": money, "qaly": H.qaly, "inc_cost": money, "inc_qaly": H.qaly, "icer": money},
+        headers=_LABELS,
+        caption=f"Trial period ({settings.trial_followup_months:g} months, no extrapolation)",
+    )
+    strategies = pd.DataFrame(
+        [
+            {
+                "strategy": s.name,
+                "label": s.label,
+                "paid peers": s.paid_facilitators,
+                "volunteers": s.volunteer_facilitators,
+                "companionship": s.companionship,
+                "description": s.description,
+            }
+            for s in result.inputs.strategies
+        ]
+    )
+    items = result.cost_items()
+    pivot = items.pivot_table(
+        index=["item", "payer", "category"], columns="strategy", values="cost", sort=False
+    ).reset_index()
+    pivot = pivot[(pivot[list(result.psa.strategies)] != 0).any(axis=1)]
+    pivot = pivot[["item", "category", "payer", *result.psa.strategies]]
+    payers = result.payer_split().pivot_table(
+        index="payer", columns="strategy", values="cost", sort=False
+    ).reset_index()
+    consequence = result.cost_consequence()
+    cc_cols = ["strategy", "inc_cost", "qpr15_md", "mansa_md", "wsas_md", "cost_per_qpr15_point"]
+    assumptions = pd.DataFrame(
+        [
+            {"parameter": s.name, "value": s.value, "low": s.low, "high": s.high,
+             "unit": s.unit, "notes": s.notes or s.source}
+            for s in result.inputs.parameters.specs
+            if s.tag == "AS" and s.module == "model"
+        ]
+    )  # fmt: skip
+    discount = settings.discount_costs
+    steps = ", ".join(
+        f"{100 * r:.1f} % from year {start:g}"
+        for start, r in zip(discount.starts, discount.rates, strict=True)
+    )
+    methods = H.bullet_list(
+        [
+            "Population: adults using Danish municipal social psychiatry or self-referring, as "
+            "randomised in the PEER trial (n = 296; 145 PEER, 151 service as usual).",
+            f"Perspective: {settings.perspective} (counts {', '.join(settings.categories)}); "
+            "payers are reported separately and never decide what counts.",
+            f"Time horizon: {settings.horizon_months:g} months; trial period "
+            f"{settings.trial_followup_months:g} months reported beside it.",
+            f"Discounting: continuous within years at {steps} (costs and effects).",
+            "Currency and price year: DKK, 2024 prices (2023 salaries indexed by "
+            "wage_index_2023_to_2024).",
+            f"Utility: route '{settings.utility_route}', source outcome "
+            f"'{settings.source_outcome}': delta_u = d x SD(EQ-5D) x lambda, lambda = r + (1 - r) "
+            "x Beta(2, 5) (Lu, Brazier & Ades 2013).",
+            f"Durability after the 10-week course: '{settings.durability}' (base: linear decay to "
+            "zero over decay_months, Gamma mean 12).",
+            "Costs per randomised participant (intention to treat): group costs divided by the "
+            "number enrolled per group.",
+            f"PSA: {result.n_samples:,} samples, seed {result.seed}; deterministic values equal "
+            "the PSA means.",
+        ]
+    )
+    validation = pd.DataFrame(
+        [
+            ("A. Conceptual model", "Face validity against the trial report and DESIGN; "
+             "structure (no health states) follows the trial's null findings on admissions."),
+            ("B. Input data", "Every parameter carries a source or an AS tag, unit and price year; "
+             "the loader rejects impossible distributions; base values equal PSA means."),
+            ("C. Implemented software", "Hand calculations of cost and QALYs in tests; an "
+             "independent plain-Python re-computation (also on random PSA draws); closed-form "
+             "QALYs against numerical quadrature; TECH-VER black-box tests (zero effect, doubled "
+             "unit costs, durability-free trial period, baseline utility)."),
+            ("D. Model outcomes", "Cost per participant compared with the illustrative "
+             "micro-costing of the evidence table (about 2,570 DKK); no published PEER "
+             "cost-effectiveness result exists to compare with."),
+            ("E. Other", "Reproducible runs: same inputs and seed give byte-identical tables; "
+             "manifest with input hashes."),
+        ],
+        columns=["AdViSHE part", "what was done"],
+    )  # fmt: skip
+    gaps = H.bullet_list(
+        [
+            "No EQ-5D in the trial: utilities come from re-expressing an effect size (assumption).",
+            "Durability beyond 3 months is extrapolated (assumption).",
+            "Group size, coordinator hours and training amortisation were not reported "
+            "(assumptions, in the one-way and value-of-information analyses).",
+            "Downstream service use: the trial found no difference in admissions; offsets appear "
+            "only in scenarios.",
+        ]
+    )
+    return [
+        ReportSection("key-results", "Key results", key + headline + trial_table, 0),
+        ReportSection("methods", "Setting, perspective and methods", methods, 10),
+        ReportSection(
+            "comparators",
+            "Comparators",
+            H.table(strategies, caption="Strategies (inputs/strategies.csv)"),
+            20,
+        ),
+        ReportSection(
+            "costs",
+            "Resource use and costs",
+            H.table(pivot, {s: money for s in result.psa.strategies},
+                    caption="Mean cost per randomised participant by item (DKK 2024)")
+            + H.table(payers, {s: money for s in result.psa.strategies},
+                      caption="Counted cost by payer (who pays)"),
+            40,
+        ),  # fmt: skip
+        ReportSection(
+            "cost-consequence",
+            "Cost-consequence (no utility mapping needed)",
+            H.table(consequence[cc_cols], {"inc_cost": money, "cost_per_qpr15_point": money},
+                    headers={"qpr15_md": "QPR-15 difference", "mansa_md": "MANSA difference",
+                             "wsas_md": "WSAS difference (lower is better)",
+                             "inc_cost": "Incremental cost (DKK)",
+                             "cost_per_qpr15_point": "DKK per QPR-15 point"})
+            + H.paragraph("Mean differences at the end of the course, scaled by each "
+                          "strategy's effect multiplier."),
+            45,
+        ),  # fmt: skip
+        ReportSection(
+            "assumptions",
+            "Assumptions (inputs tagged AS)",
+            H.table(assumptions, {"value": H.esc, "low": H.esc, "high": H.esc},
+                    caption="Placeholders to vary, not findings; all are in the one-way analysis"),
+            80,
+        ),  # fmt: skip
+        ReportSection(
+            "validation",
+            "Validation (AdViSHE) and evidence gaps",
+            H.table(validation) + gaps,
+            90,
+        ),
+    ]
+
+
+def render_report(result: RunResult, sections: Sequence[ReportSection]) -> str:
+    """The run's HTML page (``report.html``)."""
+    vers = versions()
+    footer = (
+        f"peer_econ {H.esc(vers['peer_econ'])}; seed {result.seed}; {result.n_samples:,} PSA "
+        f"samples; Python {H.esc(vers['python'])}, numpy {H.esc(vers['numpy'])}. Input file "
+        "hashes are in manifest.json. Structured along CHEERS 2022 (Husereau et al. 2022)."
+    )
+    return H.render(
+        "Is PEER worth its cost? A cost-utility analysis of the PEER peer-support course",
+        f"PEER (Paths to Everyday Life) + service as usual vs service as usual; Denmark; "
+        f"{result.inputs.settings.perspective} perspective; DKK 2024.",
+        sections,
+        footer,
+    )

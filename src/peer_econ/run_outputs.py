@@ -9,10 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
+from peer_econ import html_report as H
+from peer_econ.analysis.cea import CEACurves
 from peer_econ.analysis.cea_outputs import Population, write_cea_outputs
 from peer_econ.errors import InputError
+from peer_econ.html_report import ReportSection
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
 from peer_econ.parameters.table import ParameterTable
 from peer_econ.pipeline import RunResult
@@ -55,17 +59,18 @@ def eligible_population(table: ParameterTable, settings: ModelSettings) -> Popul
     return Population(per_year, horizon, annual_rates(settings.discount_costs, horizon))
 
 
-def write_decision_analysis(result: RunResult, folder: Path) -> None:
+def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSection]:
     """CEA tables and figures of the base-case PSA, and the ICER table of the trial period."""
     settings = result.inputs.settings
-    write_cea_outputs(
+    population = eligible_population(result.inputs.parameters, settings)
+    cea = write_cea_outputs(
         folder,
         result.psa.cost,
         result.psa.qaly,
         result.psa.strategies,
         wtp_grid(settings),
         comparator=result.comparator,
-        population=eligible_population(result.inputs.parameters, settings),
+        population=population,
         ce_plane_wtp=settings.wtp_point,
         effect_label="QALY",
     )
@@ -80,6 +85,62 @@ def write_decision_analysis(result: RunResult, folder: Path) -> None:
         comparator=result.comparator,
         figures=False,
     )
+    return decision_sections(result, folder, cea.icers, cea.curves, population)
+
+
+def decision_sections(
+    result: RunResult,
+    folder: Path,
+    icers: pd.DataFrame,
+    curves: CEACurves,
+    population: Population,
+) -> list[ReportSection]:
+    """Report sections for the ICER table and the uncertainty figures."""
+    settings = result.inputs.settings
+    points = [p for p in (100_000.0, settings.wtp_point, 300_000.0, 500_000.0)]
+    points = sorted(set(points))
+    ceac = curves.ceac_frame()
+    evpi = curves.evpi_frame()
+    rows = []
+    for w in points:
+        idx = int(np.argmin(np.abs(np.asarray(curves.wtp) - w)))
+        w_grid = float(curves.wtp[idx])
+        at = ceac[ceac["wtp"] == w_grid]
+        best = at.loc[at["on_frontier"].astype(bool)]
+        row = {"WTP (DKK/QALY)": w_grid}
+        for _, r in at.iterrows():
+            row[str(r["strategy"])] = float(r["probability"])
+        row["optimal (highest expected NMB)"] = ", ".join(best["strategy"].astype(str))
+        row["EVPI per person (DKK)"] = float(evpi.loc[evpi["wtp"] == w_grid, "evpi"].iloc[0])
+        row["population EVPI (DKK)"] = row["EVPI per person (DKK)"] * population.factor
+        rows.append(row)
+    prob = pd.DataFrame(rows)
+    fmt = {s: H.share for s in result.psa.strategies}
+    fmt.update({"WTP (DKK/QALY)": H.money, "EVPI per person (DKK)": H.money,
+                "population EVPI (DKK)": H.money})  # fmt: skip
+    icer_html = H.table(
+        icers,
+        {"cost": H.money, "effect": H.qaly, "inc_cost": H.money, "inc_effect": H.qaly,
+         "icer": H.money},
+        caption="Incremental analysis with strong (D) and extended (ED) dominance",
+    )  # fmt: skip
+    uncertainty = (
+        H.table(prob, fmt, caption="Probability each strategy is cost-effective, and EVPI")
+        + H.paragraph(
+            f"Population EVPI uses {population.per_year:,.0f} newly eligible people a year over "
+            f"{population.horizon_years} years (assumptions in inputs/parameters.csv), "
+            f"discounted: {population.factor:,.0f} people."
+        )
+        + H.figure(folder / "ce_plane.png", "Cost-effectiveness plane (PSA samples and means)")
+        + H.figure(folder / "ceac.png", "Acceptability curves with the frontier (CEAF)")
+        + H.figure(folder / "evpi.png", "Expected value of perfect information")
+        + H.figure(folder / "expected_loss.png", "Expected loss by strategy")
+    )
+    return [
+        ReportSection("icers", "Incremental cost-effectiveness", icer_html
+                      + H.figure(folder / "frontier.png", "Cost-effectiveness frontier"), 50),
+        ReportSection("uncertainty", "Uncertainty: PSA, acceptability and EVPI", uncertainty, 60),
+    ]  # fmt: skip
 
 
 RUN_WRITERS: tuple[RunWriter, ...] = (write_decision_analysis,)
