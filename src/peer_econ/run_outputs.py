@@ -107,12 +107,13 @@ def decision_sections(
         w_grid = float(curves.wtp[idx])
         at = ceac[ceac["wtp"] == w_grid]
         best = at.loc[at["on_frontier"].astype(bool)]
-        row = {"WTP (DKK/QALY)": w_grid}
+        row: dict[str, float | str] = {"WTP (DKK/QALY)": w_grid}
         for _, r in at.iterrows():
             row[str(r["strategy"])] = float(r["probability"])
         row["optimal (highest expected NMB)"] = ", ".join(best["strategy"].astype(str))
-        row["EVPI per person (DKK)"] = float(evpi.loc[evpi["wtp"] == w_grid, "evpi"].iloc[0])
-        row["population EVPI (DKK)"] = row["EVPI per person (DKK)"] * population.factor
+        per_person = float(evpi.loc[evpi["wtp"] == w_grid, "evpi"].iloc[0])
+        row["EVPI per person (DKK)"] = per_person
+        row["population EVPI (DKK)"] = per_person * population.factor
         rows.append(row)
     prob = pd.DataFrame(rows)
     fmt = {s: H.share for s in result.psa.strategies}
