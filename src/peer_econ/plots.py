@@ -167,7 +167,7 @@ def plot_ce_plane(
             color="#555555",
             linestyle="--",
             linewidth=1,
-            label=f"WTP {float(wtp):,.0f} per unit of effect",
+            label=f"WTP {float(wtp):,.0f} (line through the cheapest mean)",
         )
     ax.set_xlabel(effect_label)
     ax.set_ylabel(cost_label)
