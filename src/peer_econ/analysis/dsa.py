@@ -80,11 +80,25 @@ class PeerModel:
         """Comparator of the settings in force."""
         return (self.settings or self.inputs.settings).comparator
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # ParameterTable holds a mappingproxy, which pickle rejects; the engine does not read
+        # the table (values come from the draws), so workers get the model without it.
+        return (
+            _rebuild_peer_model,
+            (self.inputs.strategies, self.inputs.cost_items, self.inputs.settings, self.settings),
+        )
+
     def __call__(self, draws: Mapping[str, FloatArray]) -> tuple[FloatArray, FloatArray]:
         from peer_econ.model.engine import evaluate
 
         out = evaluate(draws, self.inputs, settings=self.settings)
         return np.asarray(out.cost), np.asarray(out.qaly)
+
+
+def _rebuild_peer_model(
+    strategies: Any, cost_items: Any, base: ModelSettings, settings: ModelSettings | None
+) -> PeerModel:
+    return PeerModel(Inputs(ParameterTable(()), strategies, cost_items, base), settings)
 
 
 def model_table(inputs: Inputs) -> ParameterTable:
