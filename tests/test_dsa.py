@@ -236,8 +236,10 @@ def test_utility_durability_grid_curve(peer) -> None:  # type: ignore[no-untyped
     assert curve is not None
     row = curve[(curve["strategy"] == "peer_volunteer") & (curve["y_value"] == 12.0)].iloc[0]
     cfg = peer.settings.replace(utility_route="direct", durability="linear")
-    draws = dsa.model_table(peer).deterministic().with_values(
-        {"direct_delta_u": row["x_threshold"], "decay_months": 12.0}
+    draws = (
+        dsa.model_table(peer)
+        .deterministic()
+        .with_values({"direct_delta_u": row["x_threshold"], "decay_months": 12.0})
     )
     c, e = dsa.PeerModel(peer, cfg)(draws)
     assert 200_000.0 * (e[0, 1] - e[0, 0]) - (c[0, 1] - c[0, 0]) == pytest.approx(0, abs=1e-4)

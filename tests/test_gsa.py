@@ -21,8 +21,7 @@ ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
 
 def ishigami_table() -> ParameterTable:
     specs = tuple(
-        ParameterSpec(f"x{i}", Uniform(-math.pi, math.pi), -math.pi, math.pi, "")
-        for i in (1, 2, 3)
+        ParameterSpec(f"x{i}", Uniform(-math.pi, math.pi), -math.pi, math.pi, "") for i in (1, 2, 3)
     )
     return ParameterTable((*specs, ParameterSpec("unused", Fixed(5.0), 5.0, 5.0, "")))
 
