@@ -87,8 +87,12 @@ class _Figures:
             return
         ax = func(*args, **kwargs)
         fig = ax.figure
-        for ext in ("png", "svg"):
-            fig.savefig(self.folder / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
+        saver = getattr(plots, "save_figure", None)
+        if saver is not None:
+            saver(fig, self.folder, stem)
+        else:
+            for ext in ("png", "svg"):
+                fig.savefig(self.folder / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
         closer = getattr(plots, "close_figure", None)
         if closer is not None:
             closer(fig)
