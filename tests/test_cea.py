@@ -264,9 +264,16 @@ def test_adding_a_dominated_strategy_leaves_the_rest_unchanged() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=[8192, 7], ids=["one-chunk", "chunks-of-7"])
+def sample_chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run a test with the default sample block size and with tiny blocks (many chunks)."""
+    monkeypatch.setattr("peer_econ.analysis.cea.SAMPLE_CHUNK", request.param)
+    return int(request.param)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("k", [2, 3, 5])
-def test_curves_match_slow_oracle_on_random_inputs(seed: int, k: int) -> None:
+def test_curves_match_slow_oracle_on_random_inputs(seed: int, k: int, sample_chunk: int) -> None:
     rng = np.random.default_rng(seed)
     n = 60
     cost = rng.normal(1000.0 * np.arange(k), 400.0, (n, k))
@@ -283,7 +290,7 @@ def test_curves_match_slow_oracle_on_random_inputs(seed: int, k: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [3, 4])
-def test_curves_match_oracle_with_many_exact_ties(seed: int) -> None:
+def test_curves_match_oracle_with_many_exact_ties(seed: int, sample_chunk: int) -> None:
     """Small integer costs and effects on a grid through the breakpoints: ties everywhere."""
     rng = np.random.default_rng(seed)
     n, k = 40, 4
@@ -553,3 +560,30 @@ def test_bad_level_and_input_error_is_value_error() -> None:
     cost, effect, names = small_psa()
     with pytest.raises(ValueError, match=r"level"):
         psa_summary(cost, effect, names, level=1.5)
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [
+        np.linspace(0.0, 1_000_000.0, 101),
+        np.arange(0.0, 501.0, 25.0),
+        np.linspace(0.0, 1.0, 11),
+        np.array([0.0, 1.0, 5.0, 6.0]),  # not uniform: searchsorted fallback
+        np.array([3.0]),
+    ],
+)
+def test_grid_binning_equals_searchsorted(grid: np.ndarray) -> None:
+    from peer_econ.analysis.cea import _bins
+
+    rng = np.random.default_rng(0)
+    span = grid[-1] - grid[0] + 1.0
+    values = np.concatenate(
+        [
+            grid,
+            np.nextafter(grid, -np.inf),
+            np.nextafter(grid, np.inf),
+            rng.uniform(grid[0] - span, grid[-1] + span, 1000),
+            [np.inf, -1.0, 0.0, 1e300],
+        ]
+    )
+    np.testing.assert_array_equal(_bins(grid, values), np.searchsorted(grid, values, "right"))
