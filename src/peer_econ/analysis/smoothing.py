@@ -394,6 +394,10 @@ def _criterion(
     return n * rss / denom[:, None], lam
 
 
+#: Above this many penalties, :func:`penalized_fit` uses one shared smoothing parameter.
+MAX_SEPARATE_PENALTIES = 4
+
+
 def penalized_fit(
     x: FloatArray,
     penalties: list[FloatArray],
@@ -457,6 +461,11 @@ def penalized_fit(
         t_list.append(0.5 * (t + t.T))
     if not t_list:
         t_list, s_list = [], []
+    if len(t_list) > MAX_SEPARATE_PENALTIES:
+        # Many margins (large additive groups): one shared smoothing parameter over the
+        # normalised penalties keeps the search to one dimension (seconds -> milliseconds).
+        t_list = [np.sum(t_list, axis=0)]
+        s_list = [np.sum(s_list, axis=0)]
 
     f = q.T @ y  # (p, m)
     resid0 = y - q @ f

@@ -1,0 +1,234 @@
+"""Value of information for PEER: EVPPI by parameter and group, population VOI, EVSI and ENBS.
+
+Builds on one PSA of the model (:func:`peer_econ.pipeline.run`). Parameters enter the EVPPI
+analysis when they are uncertain, belong to the model and actually move its results under the
+current settings (a parameter the settings switch off, such as the WSAS effect size while MANSA
+is the source outcome, has EVPPI 0 and is listed as inactive). Baseline utility changes absolute
+QALYs only and is left out of the ranking (its EVPPI is 0). Named groups come from the
+``voi_group`` column of ``inputs/parameters.csv``.
+
+The proposed study for EVSI is a two-arm RCT of PEER that measures EQ-5D-5L at the end of the
+course and at 12 months (:class:`peer_econ.analysis.evsi.TwoArmUtilityTrial`); it informs the
+utility gain at the end of the course and its durability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from peer_econ.analysis.evsi import (
+    EVSICurve,
+    TwoArmUtilityTrial,
+    enbs,
+    evsi_by_sample_size,
+    optimal_sample_size,
+)
+from peer_econ.analysis.voi import evppi_curves
+from peer_econ.errors import InputError
+from peer_econ.model.effects import remaining_fraction
+from peer_econ.model.engine import evaluate
+from peer_econ.pipeline import RunResult
+from peer_econ.run_outputs import eligible_population, wtp_grid
+
+FloatArray = NDArray[np.float64]
+
+#: Parameters left out of rankings: they change absolute QALYs only (DESIGN 2.3).
+EXCLUDED_FROM_RANKING = ("baseline_utility",)
+#: Default grid of participants per arm for the proposed study.
+DEFAULT_SAMPLE_SIZES = (25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000)
+
+
+@dataclass(frozen=True)
+class VOIResult:
+    """Value-of-information results of one PEER PSA.
+
+    Attributes
+    ----------
+    evppi : DataFrame
+        Tidy curves: ``name, kind, parameters, wtp, evppi, se, evpi, share, method`` (per person,
+        DKK) plus ``population_evppi`` [DKK].
+    ranking : DataFrame
+        EVPPI at ``wtp_point`` per parameter and group, largest first, with population values.
+    inactive : tuple of str
+        Uncertain parameters that do not move the results under the current settings.
+    evsi : DataFrame
+        ``n_per_arm, wtp, evsi, evpi, population_evsi, study_cost, enbs`` [DKK].
+    optimal : DataFrame
+        ``wtp, n_optimal, enbs_optimal`` (n 0 where no study size has positive ENBS).
+    population_factor : float
+        Discounted eligible population [persons].
+    wtp_point : float
+        WTP of the ranking [DKK/QALY].
+    """
+
+    evppi: pd.DataFrame
+    ranking: pd.DataFrame
+    inactive: tuple[str, ...]
+    evsi: pd.DataFrame
+    optimal: pd.DataFrame
+    population_factor: float
+    wtp_point: float
+
+
+def active_parameters(result: RunResult) -> tuple[str, ...]:
+    """Uncertain model parameters whose low or high value changes some cost or QALY.
+
+    One vectorised evaluation at the base case with each parameter moved to the ends of its
+    one-way range (or its PSA 1st/99th percentiles when the range is degenerate).
+    """
+    table = result.inputs.parameters
+    names = [
+        s.name
+        for s in table.specs
+        if s.module == "model" and s.is_uncertain and s.name not in EXCLUDED_FROM_RANKING
+    ]
+    base = table.deterministic()
+    n_rows = 1 + 2 * len(names)
+    arrays = {k: np.repeat(np.asarray(v), n_rows) for k, v in base.items()}
+    for i, name in enumerate(names):
+        spec = table[name]
+        low, high = spec.low, spec.high
+        if low == high:
+            low, high = spec.distribution.quantiles(0.01, 0.99)
+        arrays[name][1 + 2 * i] = low
+        arrays[name][2 + 2 * i] = high
+    out = evaluate(arrays, result.inputs)
+    moved = np.abs(out.cost - out.cost[0]).max(axis=1) + np.abs(out.qaly - out.qaly[0]).max(axis=1)
+    scale = 1e-12 * (1.0 + np.abs(out.cost[0]).max() + np.abs(out.qaly[0]).max())
+    return tuple(
+        name for i, name in enumerate(names) if max(moved[1 + 2 * i], moved[2 + 2 * i]) > scale
+    )
+
+
+def voi_groups(result: RunResult, active: Sequence[str]) -> dict[str, list[str]]:
+    """Named groups (``voi_group`` column) restricted to active parameters; 2+ members only."""
+    groups: dict[str, list[str]] = {}
+    for spec in result.inputs.parameters.specs:
+        if spec.voi_group and spec.name in active:
+            groups.setdefault(spec.voi_group, []).append(spec.name)
+    return {name: members for name, members in groups.items() if len(members) >= 2}
+
+
+def run_voi(
+    result: RunResult,
+    *,
+    wtp: FloatArray | None = None,
+    wtp_point: float | None = None,
+    sample_sizes: Sequence[int] = DEFAULT_SAMPLE_SIZES,
+    evsi: bool = True,
+) -> VOIResult:
+    """EVPPI by parameter and group, population values, and EVSI/ENBS of a new PEER trial.
+
+    Parameters
+    ----------
+    result : RunResult
+        A PEER run with its PSA (at least a few thousand samples for stable regression).
+    wtp : ndarray, optional
+        WTP grid [DKK/QALY]; default the settings' grid.
+    wtp_point : float, optional
+        WTP of the ranking and the optimal study size summary; default ``settings.wtp_point``.
+    sample_sizes : sequence of int
+        Participants per arm of the proposed study.
+    evsi : bool
+        Compute EVSI and ENBS.
+
+    Returns
+    -------
+    VOIResult
+    """
+    settings = result.inputs.settings
+    grid = wtp_grid(settings) if wtp is None else np.asarray(wtp, dtype=float)
+    point = settings.wtp_point if wtp_point is None else float(wtp_point)
+    if result.n_samples < 200:
+        raise InputError(
+            f"value of information needs at least 200 PSA samples; got {result.n_samples}"
+        )
+    grid = np.unique(np.append(grid, point))
+    active = active_parameters(result)
+    if not active:
+        raise InputError("no uncertain parameter moves the model results; nothing to rank")
+    inactive = tuple(
+        s.name
+        for s in result.inputs.parameters.specs
+        if s.module == "model" and s.is_uncertain and s.name not in active
+    )
+    frame = pd.DataFrame({name: np.asarray(result.draws[name]) for name in active})
+    psa = result.psa
+    curves = evppi_curves(
+        psa.cost, psa.qaly, frame, grid, voi_groups(result, active), strategies=psa.strategies
+    )
+    population = eligible_population(result.inputs.parameters, settings)
+    curves["population_evppi"] = curves["evppi"] * population.factor
+    ranking = curves[np.isclose(curves["wtp"], point)].drop(columns="wtp")
+    ranking = ranking.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
+    ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
+    evsi_frame, optimal = (
+        _evsi(result, grid, sample_sizes, population.factor) if evsi else _empty_evsi()
+    )
+    return VOIResult(
+        evppi=curves.reset_index(drop=True),
+        ranking=ranking,
+        inactive=inactive,
+        evsi=evsi_frame,
+        optimal=optimal,
+        population_factor=population.factor,
+        wtp_point=point,
+    )
+
+
+def study_design(result: RunResult, n_per_arm: int = 100) -> TwoArmUtilityTrial:
+    """The proposed PEER trial: EQ-5D-5L at the end of the course (3 months) and 12 months."""
+    table = result.inputs.parameters
+    sd = table["eq5d_individual_sd"].value if "eq5d_individual_sd" in table else 0.22
+    return TwoArmUtilityTrial(
+        n_per_arm=n_per_arm,
+        sd_individual_utility=sd,
+        followup_months=(result.inputs.settings.trial_followup_months, 12.0),
+        end_of_course_months=result.inputs.settings.trial_followup_months,
+    )
+
+
+def _evsi(
+    result: RunResult, grid: FloatArray, sample_sizes: Sequence[int], factor: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = result.inputs.parameters
+    for name in ("evsi_study_fixed_cost", "evsi_study_cost_per_participant"):
+        if name not in table:
+            raise InputError(f"parameters.csv: EVSI needs the study cost parameter '{name}'")
+    settings = result.inputs.settings
+    draws = {
+        "delta_u_post": np.asarray(result.psa.utility_gain_post),
+        "remaining_fraction_12m": remaining_fraction(12.0, result.draws, settings),
+    }
+    sizes = np.asarray(sorted(set(int(n) for n in sample_sizes)))
+    curve: EVSICurve = evsi_by_sample_size(
+        result.psa.cost,
+        result.psa.qaly,
+        draws,
+        study_design(result),
+        sizes,
+        grid,
+        rng=result.seed,
+    )
+    frame = curve.to_frame()
+    fixed = table["evsi_study_fixed_cost"].value
+    per_person = table["evsi_study_cost_per_participant"].value
+    frame["population_evsi"] = frame["evsi"] * factor
+    frame["study_cost"] = fixed + 2.0 * frame["n_per_arm"] * per_person
+    values = enbs(curve.evsi * factor, fixed, per_person, curve.n_per_arm)
+    frame["enbs"] = values.ravel()
+    n_opt, enbs_opt = optimal_sample_size(curve.n_per_arm, values)
+    optimal = pd.DataFrame(
+        {"wtp": curve.wtp, "n_optimal": np.asarray(n_opt, dtype=float), "enbs_optimal": enbs_opt}
+    )
+    return frame, optimal
+
+
+def _empty_evsi() -> tuple[pd.DataFrame, pd.DataFrame]:
+    cols = ["n_per_arm", "wtp", "evsi", "evpi", "population_evsi", "study_cost", "enbs"]
+    return pd.DataFrame(columns=cols), pd.DataFrame(columns=["wtp", "n_optimal", "enbs_optimal"])
