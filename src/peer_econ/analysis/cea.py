@@ -25,7 +25,9 @@ Exact curves
 Per sample the NMB lines ``w * e_d - c_d`` form an upper envelope that changes winner at most
 ``n_strategies - 1`` times on ``w >= 0``. :func:`cea_curves` finds these breakpoints once
 (``O(n_samples * n_strategies**2)``, vectorised over samples), bins them into the WTP grid with one
-``searchsorted`` and accumulates winner counts and winner cost/effect sums with cumulative sums.
+``searchsorted`` (arithmetic on uniform grids) and accumulates winner counts and winner
+cost/effect sums with cumulative sums; samples are processed in blocks of ``SAMPLE_CHUNK``, so
+the working vectors stay in cache.
 CEAC, CEAF, expected loss and EVPI at ``n_wtp`` grid points then cost
 ``O(n_breakpoints * log(n_wtp) + n_wtp * n_strategies)``: exact at any grid resolution, with no
 ``(n_samples, n_wtp)`` array ever formed. Grid points that coincide exactly with a breakpoint are
