@@ -361,3 +361,21 @@ def test_correlation_with_fixed_parameter_is_ignored_in_sampling() -> None:
     draws = table.sample(2000, 0)
     np.testing.assert_array_equal(draws["b"], 2.0)
     assert stats.kstest(draws["a"], stats.gamma(a=4.0).cdf).pvalue > 1e-3
+
+
+def test_table_and_draws_pickle_round_trip() -> None:
+    """Worker processes receive tables and draws by pickling."""
+    import pickle
+    from pathlib import Path
+
+    from peer_econ.load import load_inputs
+
+    inputs = load_inputs(Path(__file__).resolve().parents[1] / "inputs")
+    draws = inputs.parameters.sample(20, 4)
+    table = pickle.loads(pickle.dumps(inputs.parameters))
+    again = pickle.loads(pickle.dumps(draws))
+    assert table.names == inputs.parameters.names
+    assert table["mansa_d"] == inputs.parameters["mansa_d"]
+    for name in draws:
+        np.testing.assert_array_equal(again[name], draws[name])
+        assert not again[name].flags.writeable

@@ -404,7 +404,8 @@ def evsi_by_sample_size(
         rows.append(res.evsi)
         evpi_v = res.evpi
         used = res.method
-    assert evpi_v is not None
+    if evpi_v is None:  # pragma: no cover - sizes is non-empty (checked above)
+        raise InputError("n_per_arm must not be empty")
     return EVSICurve(voi._frozen(sizes.astype(np.float64)), voi._frozen(voi._as_wtp(wtp)),
                      voi._frozen(np.vstack(rows)), voi._frozen(evpi_v), used)
 

@@ -627,8 +627,7 @@ def _evppi_group(
     value = _clip(raw, prep.evpi, label)
     se_arr = None
     if se:
-        assert rng is not None  # normalised by the caller
-        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, n_se_draws, rng)
+        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, n_se_draws, check_rng(rng))
     diags = tuple(
         FitDiagnostic(
             lab,
@@ -1035,7 +1034,8 @@ def evppi_nested(
     max_mean = np.max(w[:, None] * pe[None, :] - pc[None, :], axis=1)
     raw = first.mean(axis=0) - max_mean
     se_arr = first.std(axis=0, ddof=1) / np.sqrt(n_outer)
-    assert pooled_max is not None
+    if pooled_max is None:  # pragma: no cover - the loop above runs at least once
+        raise InputError("nested EVPPI needs n_outer >= 1")
     evpi_v = np.maximum(pooled_max / total - max_mean, 0.0)
     value = np.clip(raw, 0.0, evpi_v)
     names = tuple(phi)

@@ -98,6 +98,10 @@ class Draws(Mapping[str, FloatArray]):
             frozen[name] = a
         object.__setattr__(self, "arrays", MappingProxyType(frozen))
 
+    def __reduce__(self) -> tuple[type[Draws], tuple[dict[str, FloatArray], int]]:
+        # Mapping proxies do not pickle; rebuild from a plain dict (for worker processes).
+        return (Draws, (dict(self.arrays), self.n_samples))
+
     def __getitem__(self, name: str) -> FloatArray:
         try:
             return self.arrays[name]
@@ -160,6 +164,13 @@ class ParameterTable:
                     raise InputError(f"correlation names unknown parameter '{name}'")
             if not -1.0 < rho < 1.0:
                 raise InputError(f"correlation {a}~{b}: rho = {rho} must lie in (-1, 1)")
+
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[ParameterTable], tuple[tuple[ParameterSpec, ...], tuple[tuple[str, str, float], ...]]
+    ]:
+        return (ParameterTable, (self.specs, self.correlations))
 
     def __contains__(self, name: object) -> bool:
         return name in self._index
