@@ -442,7 +442,7 @@ def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
             np.greater(slope, 0.0, out=steeper)
             np.subtract(c_t[j], c_cur, out=cross)
             # crossing point; garbage (inf/nan) where not steeper, masked out below
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 np.divide(cross, slope, out=cross)
             np.maximum(cross, w_now, out=cross)
             np.less(cross, first, out=better)
