@@ -110,7 +110,7 @@ def test_validate_inputs_reports_every_problem(tmp_path: Path) -> None:
     text = text.replace('durability = "linear"', 'durability = "forever"')
     settings.write_text(text)
     strategies = folder / "strategies.csv"
-    strategies.write_text(strategies.read_text().replace(",paid,,", ",robot,,"))
+    strategies.write_text(strategies.read_text().replace(",2,0,paid,", ",2,0,robot,"))
     errors = assert_user_error(invoke("validate-inputs", "--inputs", folder))
     assert len(errors) >= 2
     assert any("durability = 'forever'" in e for e in errors)
