@@ -79,10 +79,10 @@ def oracle_curves(
         prob[g] /= n
         mean_best = best_sum / n
         means = sums / n
-        opt = rank[0]
-        for d in rank[1:]:
-            if means[d] > means[opt]:
-                opt = d
+        # documented rule: expected NMBs within 1e-12 * (w max|E| + max|C|) are tied
+        tol = 1e-12 * (w * np.abs(effect.mean(axis=0)).max() + np.abs(cost.mean(axis=0)).max())
+        top = max(means)
+        opt = next(d for d in rank if means[d] >= top - tol)
         optimal[g] = opt
         loss[g] = mean_best - means
         evpi_v[g] = mean_best - means[opt]

@@ -16,7 +16,9 @@ Conventions
   and the names, so every result is independent of the input order of the strategies.
 * CEAC: probability that a strategy has the highest NMB (exact argmax per sample, ties as above,
   so every row sums to 1). The *optimal* (frontier) strategy at ``w`` is the one with the highest
-  expected NMB; CEAF is the CEAC value of that strategy.
+  expected NMB (expected NMBs within ``REL_TOL_MEANS`` = 1e-12 of ``w * max|mean effect| +
+  max|mean cost|`` count as tied, so rounding noise cannot break a tie); CEAF is the CEAC value
+  of that strategy.
 * Expected loss of ``d``: ``E[max_j NMB_j - NMB_d]``; EVPI: ``E[max_j NMB_j] - max_j E[NMB_j]``,
   which is the expected loss of the optimal strategy (the smallest expected loss).
 
@@ -680,7 +682,10 @@ def cea_curves(
     gap_c = c_win[:, None] + (c_win0_mean - mean_c)[None, :]
     loss = np.maximum(grid[:, None] * gap_e - gap_c, 0.0)
     enmb = grid[:, None] * mean_e[None, :] - mean_c[None, :]
-    optimal = np.argmax(enmb, axis=1)
+    # expected NMBs within rounding noise of the best count as tied: first in rank order wins
+    scale = grid * float(np.max(np.abs(mean_e))) + float(np.max(np.abs(mean_c)))
+    tied = enmb >= (enmb.max(axis=1) - REL_TOL_MEANS * scale)[:, None]
+    optimal = np.argmax(tied, axis=1)
     evpi_values = loss[np.arange(m), optimal]
     prob = counts / n
     ceaf_values = prob[np.arange(m), optimal]
