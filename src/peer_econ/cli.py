@@ -232,7 +232,7 @@ def analyse(
     for row in table.to_dict("records"):
         icer = "-" if row["icer"] != row["icer"] else f"{row['icer']:,.0f}"
         lines.append(
-            f"{str(row['strategy'])[:23]:<24}{row['cost']:>14,.0f}{row['effect']:>12.4f}"
+            f"{str(row['strategy'])[:23]:<24}{row['cost']:>14,.2f}{row['effect']:>12.4f}"
             f"{icer:>14}  {row['status']} {row['note']}"
         )
     typer.echo("\n".join(lines))
