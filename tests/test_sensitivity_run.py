@@ -13,8 +13,6 @@ from peer_econ import sensitivity_run as run
 from peer_econ.errors import InputError
 from peer_econ.load import load_inputs
 
-PENDING = Path(__file__).resolve().parents[1] / "src/peer_econ/_pending_sensitivity_plots.py.txt"
-
 
 @pytest.fixture(scope="module")
 def peer():  # type: ignore[no-untyped-def]
@@ -22,22 +20,11 @@ def peer():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def plots(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """peer_econ.plots with the sensitivity plot functions (merged, or from the pending file)."""
-    import peer_econ
+def plots() -> types.ModuleType:
+    """The plotting module (kept as a fixture so tests state that they draw figures)."""
+    from peer_econ import plots as real
 
-    try:
-        from peer_econ import plots as real
-
-        if hasattr(real, "plot_tornado"):
-            return real
-    except ImportError:
-        pass
-    mod = types.ModuleType("peer_econ.plots")
-    exec(compile(PENDING.read_text(), str(PENDING), "exec"), mod.__dict__)  # noqa: S102
-    monkeypatch.setitem(__import__("sys").modules, "peer_econ.plots", mod)
-    monkeypatch.setattr(peer_econ, "plots", mod, raising=False)
-    return mod
+    return real
 
 
 def _manifest(folder: Path) -> dict:  # type: ignore[type-arg]
@@ -121,13 +108,7 @@ def test_failure_leaves_nothing(peer, tmp_path: Path) -> None:  # type: ignore[n
     assert list(tmp_path.iterdir()) == []
 
 
-def test_figures_skipped_without_plot_functions(peer, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import sys
-
-    empty = types.ModuleType("peer_econ.plots")
-    monkeypatch.setitem(sys.modules, "peer_econ.plots", empty)
-    import peer_econ
-
-    monkeypatch.setattr(peer_econ, "plots", empty, raising=False)
-    out = run.run_owsa(peer, tmp_path / "o")
-    assert _manifest(out)["figures_skipped"]
+def test_no_figures_when_switched_off(peer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = run.run_owsa(peer, tmp_path / "o", figures=False)
+    assert not list(out.glob("*.png")) and not list(out.glob("*.svg"))
+    assert _manifest(out)["figures"] == []

@@ -53,6 +53,19 @@ __all__ = [
     "plot_evpi",
     "plot_expected_loss",
     "plot_frontier",
+    "plot_tornado",
+    "plot_twsa",
+    "plot_scenario_forest",
+    "plot_ceac_scenario",
+    "plot_sobol",
+    "plot_morris",
+    "plot_delta",
+    "plot_evppi_curves",
+    "plot_evppi_ranking",
+    "plot_enbs",
+    "plot_budget",
+    "close_figure",
+    "save_axes",
     "save_figure",
     "strategy_colours",
 ]
@@ -387,3 +400,306 @@ def save_figure(fig: Figure, folder: Path | str, stem: str, *, dpi: int = 150) -
         fig.savefig(png, dpi=dpi, metadata={"Software": None})
         fig.savefig(svg, dpi=dpi, metadata={"Date": None, "Creator": None})
     return png, svg
+
+
+# --- sensitivity analysis ------------------------------------------------------------------
+
+
+def _sens_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
+    if ax is not None:
+        return ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def close_figure(fig: Any) -> None:
+    """Release a figure's drawing resources (figures here are not registered with pyplot)."""
+    fig.clear()
+
+
+def plot_tornado(table: pd.DataFrame, *, ax: Axes | None = None, max_bars: int = 15) -> Axes:
+    """Tornado of one strategy from ``OwsaResult.tornado()`` (already ordered by swing).
+
+    Bars run from the base outcome to the outcome at the low (light) and high (dark) end of
+    each parameter's range; the vertical line marks the base value.
+    """
+    ax = _sens_axes(ax, (7.0, 0.35 * min(len(table), max_bars) + 1.5))
+    t = table.head(max_bars).iloc[::-1]
+    y = np.arange(len(t))
+    base = float(t["base_outcome"].iloc[0]) if len(t) else 0.0
+    lo = t["outcome_low"].to_numpy() - base
+    hi = t["outcome_high"].to_numpy() - base
+    ax.barh(y, lo, left=base, color="#9ecae1", label="parameter at low value")
+    ax.barh(y, hi, left=base, color="#3182bd", label="parameter at high value")
+    ax.axvline(base, color="black", linewidth=1, label="base case")
+    ax.axvline(0.0, color="grey", linewidth=0.8, linestyle=":")
+    labels = [
+        f"{p} [{lo_v:.3g}, {hi_v:.3g}]"
+        for p, lo_v, hi_v in zip(t["parameter"], t["low"], t["high"], strict=True)
+    ]
+    ax.set_yticks(y, labels, fontsize=8)
+    outcome = str(t["outcome"].iloc[0]) if len(t) else "inmb"
+    names = {
+        "inmb": "Incremental net monetary benefit [DKK]",
+        "inc_cost": "Incremental cost [DKK]",
+        "inc_qaly": "Incremental QALYs",
+    }
+    ax.set_xlabel(names.get(outcome, outcome))
+    if len(t):
+        ax.set_title(f"{t['strategy'].iloc[0]}: one-way sensitivity")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+def plot_twsa(
+    grid: pd.DataFrame,
+    *,
+    strategy: str,
+    wtp: float,
+    threshold_curve: pd.DataFrame | None = None,
+    x_label: str = "x",
+    y_label: str = "y",
+    ax: Axes | None = None,
+) -> Axes:
+    """Heat map of INMB over a two-way grid (``TwsaResult.grid``) with break-even curves.
+
+    The INMB = 0 contour is drawn from the grid; threshold curves (``TwsaResult.threshold_curve``)
+    are overlaid, one line per WTP.
+    """
+    ax = _sens_axes(ax)
+    g = grid[(grid["strategy"] == strategy) & (grid["wtp"] == wtp)]
+    pivot = g.pivot(index="y_value", columns="x_value", values="inmb")
+    xs, ys, z = pivot.columns.to_numpy(), pivot.index.to_numpy(), pivot.to_numpy()
+    lim = float(np.nanmax(np.abs(z))) or 1.0
+    mesh = ax.pcolormesh(xs, ys, z, cmap="RdBu", vmin=-lim, vmax=lim, shading="nearest")
+    ax.figure.colorbar(mesh, ax=ax, label=f"INMB at {wtp:,.0f} DKK/QALY [DKK]")
+    if z.shape[0] > 1 and z.shape[1] > 1 and np.nanmin(z) < 0 < np.nanmax(z):
+        ax.contour(xs, ys, z, levels=[0.0], colors="black", linewidths=1.2)
+    if threshold_curve is not None:
+        tc = threshold_curve[threshold_curve["strategy"] == strategy]
+        for w, sub in tc.groupby("wtp"):
+            sub = sub.sort_values("y_value")
+            ax.plot(
+                sub["x_threshold"],
+                sub["y_value"],
+                linestyle="--",
+                linewidth=1.2,
+                label=f"break-even at {w:,.0f} DKK/QALY",
+            )
+        ax.set_xlim(xs.min(), xs.max())
+        if len(tc):
+            ax.legend(fontsize=7, loc="upper right")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(f"{strategy}: two-way sensitivity")
+    return ax
+
+
+def plot_scenario_forest(summary: pd.DataFrame, *, strategy: str, ax: Axes | None = None) -> Axes:
+    """Forest plot of scenarios (``ScenarioResult.summary``): PSA mean INMB with 95% interval,
+    deterministic INMB as an open marker, the base case as a reference line."""
+    s = summary[summary["strategy"] == strategy].iloc[::-1]
+    ax = _sens_axes(ax, (7.0, 0.3 * len(s) + 1.5))
+    y = np.arange(len(s))
+    mean = s["psa_inmb"].to_numpy()
+    err = np.vstack([mean - s["psa_inmb_low"].to_numpy(), s["psa_inmb_high"].to_numpy() - mean])
+    ax.errorbar(
+        mean, y, xerr=err, fmt="o", color="#3182bd", capsize=2, label="PSA mean (95% interval)"
+    )
+    ax.plot(s["det_inmb"], y, "o", mfc="none", color="black", label="deterministic")
+    ax.axvline(0.0, color="grey", linestyle=":")
+    if "base" in set(s["scenario"]):
+        ax.axvline(
+            float(s.loc[s["scenario"] == "base", "psa_inmb"].iloc[0]),
+            color="#3182bd",
+            linewidth=0.8,
+        )
+    ax.set_yticks(y, s["label"], fontsize=8)
+    wtp = float(s["wtp"].iloc[0]) if len(s) else 0.0
+    ax.set_xlabel(
+        f"INMB vs {s['comparator'].iloc[0] if len(s) else ''} at {wtp:,.0f} DKK/QALY [DKK]"
+    )
+    ax.set_title(f"{strategy}: scenarios")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+def plot_ceac_scenario(
+    ceac: pd.DataFrame, *, wtp: float | None = None, ax: Axes | None = None
+) -> Axes:
+    """CEAC of one scenario (rows of ``ScenarioResult.ceac`` for that scenario)."""
+    ax = _sens_axes(ax)
+    for strategy, sub in ceac.groupby("strategy", sort=False):
+        ax.plot(sub["wtp"], sub["prob_best"], label=str(strategy))
+    if wtp is not None:
+        ax.axvline(wtp, color="grey", linestyle=":", linewidth=0.8)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Willingness to pay [DKK per QALY]")
+    ax.set_ylabel("Probability of highest net benefit")
+    if len(ceac):
+        ax.set_title(str(ceac["scenario"].iloc[0]))
+    ax.legend(fontsize=7)
+    return ax
+
+
+def _sens_bars(
+    frame: pd.DataFrame, cols: list[tuple[str, str | None, str]], ax: Axes, max_bars: int
+) -> None:
+    f = frame.head(max_bars)
+    y = np.arange(len(f))
+    h = 0.8 / len(cols)
+    for i, (col, conf, label) in enumerate(cols):
+        xerr = f[conf].to_numpy() if conf else None
+        ax.barh(y + i * h, f[col].to_numpy(), height=h, xerr=xerr, label=label, capsize=2)
+    ax.set_yticks(y + h * (len(cols) - 1) / 2, f["parameter"], fontsize=8)
+    ax.invert_yaxis()
+    ax.legend(fontsize=7)
+
+
+def plot_sobol(
+    indices: pd.DataFrame, *, output: str, ax: Axes | None = None, max_bars: int = 15
+) -> Axes:
+    """Bar chart of first-order and total Sobol indices with confidence intervals
+    (``SobolResult.indices``), ordered by total index."""
+    f = indices[indices["output"] == output].sort_values("ST", ascending=False)
+    ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
+    _sens_bars(
+        f, [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")], ax, max_bars
+    )
+    ax.set_xlabel("Sobol index (independent inputs)")
+    ax.set_title(output)
+    return ax
+
+
+def plot_morris(
+    indices: pd.DataFrame, *, output: str, ax: Axes | None = None, max_bars: int = 15
+) -> Axes:
+    """Morris mu* (with interval) and sigma bars (``ScreeningResult.indices``)."""
+    f = indices[indices["output"] == output].sort_values("mu_star", ascending=False)
+    ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
+    _sens_bars(f, [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")], ax, max_bars)
+    ax.set_xlabel("Elementary effect per unit quantile change [output units]")
+    ax.set_title(output)
+    return ax
+
+
+def plot_delta(
+    indices: pd.DataFrame, *, output: str, ax: Axes | None = None, max_bars: int = 15
+) -> Axes:
+    """Delta moment-independent measure and S1 bars (``ScreeningResult.indices``)."""
+    f = indices[indices["output"] == output].sort_values("delta", ascending=False)
+    ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
+    _sens_bars(f, [("delta", "delta_conf", "delta"), ("S1", "S1_conf", "S1")], ax, max_bars)
+    ax.set_xlabel("Index")
+    ax.set_title(output)
+    return ax
+
+
+# --- value of information ------------------------------------------------------------------
+
+
+def plot_evppi_curves(
+    curves: pd.DataFrame, *, names: Sequence[str] | None = None, ax: Axes | None = None
+) -> Axes:
+    """EVPPI [currency per person] against WTP, one line per parameter or group, EVPI dashed.
+
+    ``curves`` is the table of :func:`peer_econ.analysis.voi.evppi_curves` (or
+    ``EVPPIResult.to_frame()``); ``names`` selects and orders the lines.
+    """
+    ax = _sens_axes(ax)
+    keep = list(dict.fromkeys(curves["name"])) if names is None else list(names)
+    for name in keep:
+        sub = curves[curves["name"] == name].sort_values("wtp")
+        ax.plot(sub["wtp"], sub["evppi"], label=str(name))
+        if "se" in sub and sub["se"].notna().any():
+            lo = np.maximum(sub["evppi"] - 1.96 * sub["se"], 0.0)
+            ax.fill_between(sub["wtp"], lo, sub["evppi"] + 1.96 * sub["se"], alpha=0.2)
+    if keep:
+        first = curves[curves["name"] == keep[0]].sort_values("wtp")
+        ax.plot(first["wtp"], first["evpi"], color="black", linestyle="--", label="EVPI")
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("Willingness to pay per QALY")
+    ax.set_ylabel("Value of information per person")
+    ax.set_title("Expected value of partial perfect information")
+    ax.legend(fontsize="small", frameon=False)
+    _style(ax)
+    return ax
+
+
+def plot_evppi_ranking(ranking: pd.DataFrame, *, top: int = 15, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of EVPPI at one WTP, largest at the top (``evppi_ranking`` table);
+    groups orange, single parameters blue, EVPI as a dashed line."""
+    tab = ranking.head(top).iloc[::-1]
+    ax = _sens_axes(ax, (7.0, 0.35 * len(tab) + 1.5))
+    kinds = tab["kind"] if "kind" in tab else pd.Series(["parameter"] * len(tab))
+    colours = [PALETTE[4] if k == "group" else PALETTE[0] for k in kinds]
+    has_se = "se" in tab and bool(tab["se"].notna().any())
+    xerr = (1.96 * tab["se"]).to_numpy() if has_se else None
+    ax.barh(tab["name"].astype(str), tab["evppi"], xerr=xerr, color=colours)
+    if "evpi" in tab and len(tab):
+        ax.axvline(float(tab["evpi"].iloc[0]), color="black", linestyle="--", linewidth=1,
+                   label="EVPI")  # fmt: skip
+        ax.legend(fontsize="small", frameon=False)
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("EVPPI per person")
+    ax.set_title("Value of resolving each uncertainty (groups in orange)")
+    _style(ax)
+    return ax
+
+
+def plot_enbs(
+    n_per_arm: Any, enbs_values: Any, *, n_optimal: float | None = None, ax: Axes | None = None
+) -> Axes:
+    """Expected net benefit of sampling [currency] against participants per arm (one WTP)."""
+    ax = _sens_axes(ax, (6.5, 4.2))
+    n = np.asarray(n_per_arm, dtype=float)
+    e = np.asarray(enbs_values, dtype=float)
+    ax.plot(n, e, marker="o", color=PALETTE[0])
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    if n_optimal is not None and n_optimal > 0:
+        ax.axvline(n_optimal, color=PALETTE[1], linestyle=":", label=f"optimal n = {n_optimal:g}")
+        ax.legend(fontsize="small", frameon=False)
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("Participants per arm")
+    ax.set_ylabel("Expected net benefit of sampling")
+    ax.set_title("Proposed trial: EQ-5D-5L at 3 and 12 months")
+    _style(ax)
+    return ax
+
+
+# --- budget impact ---------------------------------------------------------------------------
+
+
+def plot_budget(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Stacked bars of budget impact per year by payer (``budget_impact`` table), with the
+    interval of the total as error bars."""
+    ax = _sens_axes(ax, (7.0, 4.2))
+    years = [y for y in dict.fromkeys(table["year"]) if y != "all"]
+    payers = [p for p in dict.fromkeys(table["payer"]) if p != "total"]
+    bottom = np.zeros(len(years))
+    for i, payer in enumerate(payers):
+        rows = table[(table["payer"] == payer) & table["year"].isin(years)]
+        values = rows.set_index("year").loc[years, "budget_impact"].to_numpy(dtype=float)
+        ax.bar(years, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=payer)
+        bottom = bottom + values
+    total = table[(table["payer"] == "total") & table["year"].isin(years)].set_index("year")
+    if len(total):
+        mean = total.loc[years, "budget_impact"].to_numpy(dtype=float)
+        err = np.vstack([mean - total.loc[years, "lower"], total.loc[years, "upper"] - mean])
+        ax.errorbar(years, mean, yerr=err, fmt="none", color="black", capsize=3,
+                    label="total, 95% interval")  # fmt: skip
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Budget impact per year (DKK 2024)")
+    ax.set_title("Budget impact by payer")
+    ax.legend(fontsize="small", frameon=False)
+    _style(ax)
+    return ax
+
+
+def save_axes(ax: Axes, folder: Path | str, stem: str) -> tuple[Path, Path]:
+    """Save the figure that holds ``ax`` as PNG and SVG (see :func:`save_figure`)."""
+    fig = ax.get_figure()
+    if not isinstance(fig, Figure):
+        raise InputError(f"figure '{stem}': the axes belong to no figure")
+    return save_figure(fig, folder, stem)

@@ -65,7 +65,7 @@ def _progress(enabled: bool, description: str, total: int) -> Iterator[ProgressC
 
 
 class _Figures:
-    """Draw figures with :mod:`peer_econ.plots` when the plot function exists."""
+    """Draw figures with :mod:`peer_econ.plots` and save them as PNG + SVG."""
 
     def __init__(self, folder: Path, enabled: bool) -> None:
         self.folder = folder
@@ -76,26 +76,11 @@ class _Figures:
     def draw(self, func_name: str, stem: str, *args: Any, **kwargs: Any) -> None:
         if not self.enabled:
             return
-        try:
-            from peer_econ import plots
-        except ImportError:
-            self.skipped.append(f"{stem} (peer_econ.plots not available)")
-            return
-        func = getattr(plots, func_name, None)
-        if func is None:
-            self.skipped.append(f"{stem} (peer_econ.plots.{func_name} not available yet)")
-            return
-        ax = func(*args, **kwargs)
-        fig = ax.figure
-        saver = getattr(plots, "save_figure", None)
-        if saver is not None:
-            saver(fig, self.folder, stem)
-        else:
-            for ext in ("png", "svg"):
-                fig.savefig(self.folder / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
-        closer = getattr(plots, "close_figure", None)
-        if closer is not None:
-            closer(fig)
+        from peer_econ import plots
+
+        ax = getattr(plots, func_name)(*args, **kwargs)
+        plots.save_axes(ax, self.folder, stem)
+        plots.close_figure(ax.figure)
         self.written.append(stem)
 
     def manifest(self) -> dict[str, list[str]]:
