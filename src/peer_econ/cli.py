@@ -84,14 +84,10 @@ def _progress(label: str) -> Iterator[Callable[[], None]]:
 
 
 def _run_writers() -> tuple[RunWriter, ...]:
-    """Writers that add decision-analysis tables and figures to a run folder."""
-    writers: list[RunWriter] = []
-    try:
-        from peer_econ.run_outputs import RUN_WRITERS
-    except ImportError:
-        return ()
-    writers.extend(RUN_WRITERS)
-    return tuple(writers)
+    """Writers that add decision analysis, sensitivity, VOI and budget impact to a run."""
+    from peer_econ.full_run import RUN_WRITERS
+
+    return RUN_WRITERS
 
 
 def _print_summary(result: RunResult) -> None:
@@ -219,13 +215,28 @@ def analyse(
     discount: Annotated[
         float, typer.Option("--discount", help="Annual discount rate (population EVPI).")
     ] = 0.035,
+    evppi: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evppi",
+            help="EVPPI of NAME or NAME+NAME (a group), repeatable; 'each' for every parameter. "
+            "Needs --parameters.",
+        ),
+    ] = None,
 ) -> None:
     """Decision analysis of your own PSA: ICERs, CEAC, CEAF, expected loss, EVPI, figures."""
     from peer_econ.analysis.cea_outputs import Population, analyse_csv
 
     people = None if population is None else Population(population, horizon, discount)
     result = analyse_csv(
-        cost, effect, parameters=parameters, wtp=wtp, out=out, figures=figures, population=people
+        cost,
+        effect,
+        parameters=parameters,
+        wtp=wtp,
+        out=out,
+        figures=figures,
+        population=people,
+        evppi_specs=evppi or (),
     )
     table = result.icers
     lines = [f"{'strategy':<24}{'cost':>14}{'effect':>12}{'ICER':>14}  status"]
@@ -237,3 +248,338 @@ def analyse(
         )
     typer.echo("\n".join(lines))
     typer.echo(f"wrote {result.folder}")
+
+
+def _parse_numbers(text: str | None, option: str) -> list[float] | None:
+    """``"a,b,c"`` -> floats, with a one-line error naming the option."""
+    if text is None:
+        return None
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(f"{option} {text!r}: give numbers separated by commas") from None
+
+
+@app.command("voi")
+@user_errors
+def voi_command(
+    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    n_samples: Annotated[
+        int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
+    wtp: Annotated[
+        float | None,
+        typer.Option("--wtp", help="WTP of the ranking [DKK/QALY] (default: settings.toml)."),
+    ] = None,
+    sample_sizes: Annotated[
+        str | None,
+        typer.Option("--sample-sizes", help="Participants per arm of the proposed trial: a,b,c."),
+    ] = None,
+    evsi: Annotated[bool, typer.Option("--evsi/--no-evsi", help="Compute EVSI and ENBS.")] = True,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
+    ] = None,
+) -> None:
+    """Value of information for PEER: EVPPI by parameter and group, population VOI, EVSI/ENBS."""
+    from peer_econ.load import load_inputs
+    from peer_econ.pipeline import run
+    from peer_econ.voi_run import DEFAULT_SAMPLE_SIZES, run_voi, write_voi_run
+
+    sizes = _parse_numbers(sample_sizes, "--sample-sizes") or list(DEFAULT_SAMPLE_SIZES)
+    if any(n < 2 or n != int(n) for n in sizes):
+        raise InputError(f"--sample-sizes {sample_sizes!r}: whole numbers >= 2 per arm")
+    loaded = load_inputs(inputs)
+    with _progress("PSA and value of information") as done:
+        result = run(loaded, n_samples=n_samples, seed=seed)
+        voi = run_voi(result, wtp_point=wtp, sample_sizes=[int(n) for n in sizes], evsi=evsi)
+        done()
+    folder = write_voi_run(result, out, voi=voi)
+    top = voi.ranking.head(10)
+    typer.echo(f"EVPPI per person at {voi.wtp_point:,.0f} DKK/QALY (EVPI "
+               f"{float(top['evpi'].iloc[0]):,.0f} DKK):")  # fmt: skip
+    for row in top.itertuples(index=False):
+        typer.echo(f"  {row.rank:>2}. {row.name:<44} {row.evppi:>10,.0f}  ({row.kind})")
+    if evsi and len(voi.optimal):
+        best = voi.optimal[voi.optimal["wtp"] == voi.wtp_point]
+        if len(best):
+            n_opt = float(best["n_optimal"].iloc[0])
+            typer.echo(
+                f"proposed trial: optimal size {n_opt:,.0f} per arm"
+                if n_opt > 0
+                else "proposed trial: no size has a positive expected net benefit of sampling"
+            )
+    typer.echo(f"wrote {folder}")
+
+
+@app.command("budget")
+@user_errors
+def budget_command(
+    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    strategy: Annotated[str, typer.Option(help="Strategy to fund.")] = "peer_volunteer",
+    courses_per_year: Annotated[
+        float, typer.Option("--courses-per-year", help="Courses per municipality per year.")
+    ] = 4.0,
+    municipalities: Annotated[int, typer.Option(help="Municipalities running PEER.")] = 5,
+    years: Annotated[int, typer.Option(help="Budget horizon [years].")] = 5,
+    ramp_up: Annotated[
+        str | None,
+        typer.Option("--ramp-up", help="Share of planned courses delivered in years 1, 2, ...: "
+                     "e.g. 0.5,0.75 (later years 1)."),
+    ] = None,  # fmt: skip
+    n_samples: Annotated[
+        int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
+    ] = None,
+) -> None:
+    """Budget impact of funding a PEER variant: spending per year by payer, with intervals."""
+    from peer_econ.analysis.budget import BudgetPlan
+    from peer_econ.budget_run import write_budget_run
+    from peer_econ.load import load_inputs
+    from peer_econ.pipeline import run
+
+    plan = BudgetPlan(
+        strategy,
+        courses_per_year,
+        municipalities,
+        years,
+        tuple(_parse_numbers(ramp_up, "--ramp-up") or ()),
+    )
+    loaded = load_inputs(inputs)
+    result = run(loaded, n_samples=n_samples, seed=seed)
+    folder, table = write_budget_run(result, plan, out)
+    typer.echo(f"budget impact of {strategy}: {plan.courses_per_year_total:g} courses a year")
+    for row in table[table["payer"] == "total"].itertuples(index=False):
+        typer.echo(f"  year {row.year:>3}: {row.budget_impact:>14,.0f} DKK "
+                   f"(95% interval {row.lower:,.0f} to {row.upper:,.0f})")  # fmt: skip
+    typer.echo(f"wrote {folder}")
+
+
+sensitivity_app = typer.Typer(
+    help="Sensitivity analyses of PEER: owsa, twsa, threshold, scenarios, structural, sobol, "
+    "morris, delta.",
+    no_args_is_help=True,
+)
+app.add_typer(sensitivity_app, name="sensitivity")
+
+InputsOpt = Annotated[Path, typer.Option("--inputs", help="Inputs folder.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
+WtpOpt = Annotated[
+    float | None, typer.Option("--wtp", help="WTP [DKK/QALY] (default: settings.toml).")
+]
+JobsOpt = Annotated[int, typer.Option("--jobs", help="Local worker processes.")]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="Address of a Dask distributed scheduler.")
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed (default: settings.toml).")]
+ParamOpt = Annotated[
+    list[str] | None, typer.Option("--parameter", help="Restrict to parameter(s) (repeatable).")
+]
+StrategyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--strategy", help="PEER strategy to analyse (repeatable; 'all' for every one)."),
+]
+FiguresOpt = Annotated[bool, typer.Option("--figures/--no-figures", help="Write figures.")]
+
+
+def _sensitivity(command: str, inputs: Path, out: Path | None, **kwargs: Any) -> None:
+    from peer_econ.load import load_inputs
+    from peer_econ.output import default_run_dir
+    from peer_econ.sensitivity_run import COMMANDS
+
+    loaded = load_inputs(inputs)
+    target = default_run_dir(Path("reports"), f"sensitivity-{command}") if out is None else out
+    folder = COMMANDS[command](loaded, target, progress=sys.stderr.isatty(), **kwargs)
+    typer.echo(f"wrote {folder}")
+
+
+def _options(jobs: int, scheduler: str | None) -> Any:
+    from peer_econ.analysis.parallel import ExecutionOptions
+
+    return ExecutionOptions(jobs=jobs, scheduler=scheduler)
+
+
+def _strategies(values: list[str] | None) -> Any:
+    from peer_econ.sensitivity_run import DEFAULT_GSA_STRATEGIES
+
+    if not values:
+        return DEFAULT_GSA_STRATEGIES
+    return None if values == ["all"] else values
+
+
+@sensitivity_app.command("owsa")
+@user_errors
+def owsa_command(
+    inputs: InputsOpt = Path("inputs"),
+    wtp: WtpOpt = None,
+    interval: Annotated[
+        str | None,
+        typer.Option(help="Use PSA percentiles instead of low/high, e.g. 0.025,0.975."),
+    ] = None,
+    parameter: ParamOpt = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """One-way sensitivity analysis and tornado diagrams for every PEER strategy vs SAU."""
+    bounds = _parse_numbers(interval, "--interval")
+    if bounds is not None and len(bounds) != 2:
+        raise InputError(f"--interval {interval!r}: give two probabilities, e.g. 0.025,0.975")
+    _sensitivity(
+        "owsa", inputs, out, wtp=wtp, interval=None if bounds is None else tuple(bounds),
+        parameters=parameter, options=_options(jobs, scheduler), figures=figures,
+    )  # fmt: skip
+
+
+@sensitivity_app.command("twsa")
+@user_errors
+def twsa_command(
+    inputs: InputsOpt = Path("inputs"),
+    x: Annotated[str | None, typer.Option(help="Parameter on the x axis.")] = None,
+    y: Annotated[str | None, typer.Option(help="Parameter on the y axis.")] = None,
+    x_values: Annotated[str | None, typer.Option(help="x grid: a,b,c.")] = None,
+    y_values: Annotated[str | None, typer.Option(help="y grid: a,b,c.")] = None,
+    wtp: Annotated[
+        str | None, typer.Option("--wtp", help="WTP value(s) for break-even curves: a,b,c.")
+    ] = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """Two-way grid (default: utility gain at course end x durability) with break-even curves."""
+    _sensitivity(
+        "twsa", inputs, out, x=x, y=y,
+        x_values=_parse_numbers(x_values, "--x-values"),
+        y_values=_parse_numbers(y_values, "--y-values"),
+        curve_wtp=_parse_numbers(wtp, "--wtp"),
+        options=_options(jobs, scheduler), figures=figures,
+    )  # fmt: skip
+
+
+@sensitivity_app.command("threshold")
+@user_errors
+def threshold_command(
+    inputs: InputsOpt = Path("inputs"),
+    wtp: WtpOpt = None,
+    parameter: ParamOpt = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Values at which each PEER strategy breaks even (INMB = 0), plus WTP, cost and durability
+    thresholds."""
+    _sensitivity(
+        "threshold", inputs, out, wtp=wtp, parameters=parameter,
+        options=_options(jobs, scheduler),
+    )  # fmt: skip
+
+
+@sensitivity_app.command("scenarios")
+@user_errors
+def scenarios_command(
+    inputs: InputsOpt = Path("inputs"),
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Scenario file (default: inputs/scenarios.toml).")
+    ] = None,
+    name: Annotated[
+        list[str] | None, typer.Option("--name", help="Run only these scenarios (repeatable).")
+    ] = None,
+    n_samples: Annotated[int | None, typer.Option("--n-samples", help="PSA samples.")] = None,
+    seed: SeedOpt = None,
+    wtp: WtpOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """Named scenarios, each deterministic and with PSA: table, forest plot, CEAC each."""
+    _sensitivity(
+        "scenarios", inputs, out, scenario_file=file, names=name, n_samples=n_samples,
+        seed=seed, wtp=wtp, figures=figures,
+    )  # fmt: skip
+
+
+@sensitivity_app.command("structural")
+@user_errors
+def structural_command(
+    inputs: InputsOpt = Path("inputs"),
+    n_samples: Annotated[int, typer.Option("--n-samples", help="PSA samples per cell.")] = 2000,
+    seed: SeedOpt = None,
+    wtp: WtpOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """Structural scenario matrix: source outcome x durability x horizon, a PSA per cell."""
+    _sensitivity(
+        "structural", inputs, out, n_samples=n_samples, seed=seed, wtp=wtp, figures=figures
+    )
+
+
+@sensitivity_app.command("sobol")
+@user_errors
+def sobol_command(
+    inputs: InputsOpt = Path("inputs"),
+    n_base: Annotated[int, typer.Option("--n-base", help="Base samples N (a power of 2).")] = 2**14,
+    wtp: WtpOpt = None,
+    strategy: StrategyOpt = None,
+    second_order: Annotated[bool, typer.Option("--second-order", help="Also S2.")] = False,
+    convergence: Annotated[
+        bool, typer.Option("--convergence", help="Also run 2N and report the change.")
+    ] = False,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """Sobol indices (first, total, optional second order) of INMB and incremental QALYs."""
+    _sensitivity(
+        "sobol", inputs, out, n_base=n_base, wtp=wtp, strategies=_strategies(strategy),
+        second_order=second_order, convergence=convergence, seed=seed,
+        options=_options(jobs, scheduler), figures=figures,
+    )  # fmt: skip
+
+
+@sensitivity_app.command("morris")
+@user_errors
+def morris_command(
+    inputs: InputsOpt = Path("inputs"),
+    trajectories: Annotated[int, typer.Option("--trajectories", help="Morris trajectories.")] = 200,
+    levels: Annotated[int, typer.Option("--levels", help="Grid levels.")] = 4,
+    wtp: WtpOpt = None,
+    strategy: StrategyOpt = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """Morris elementary effects (mu*, sigma) of INMB and incremental QALYs."""
+    _sensitivity(
+        "morris", inputs, out, n_trajectories=trajectories, num_levels=levels, wtp=wtp,
+        strategies=_strategies(strategy), seed=seed, options=_options(jobs, scheduler),
+        figures=figures,
+    )  # fmt: skip
+
+
+@sensitivity_app.command("delta")
+@user_errors
+def delta_command(
+    inputs: InputsOpt = Path("inputs"),
+    n_samples: Annotated[int, typer.Option("--n-samples", help="Samples.")] = 1024,
+    wtp: WtpOpt = None,
+    strategy: StrategyOpt = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+) -> None:
+    """Moment-independent delta measure (Borgonovo) of INMB and incremental QALYs."""
+    _sensitivity(
+        "delta", inputs, out, n_samples=n_samples, wtp=wtp, strategies=_strategies(strategy),
+        seed=seed, options=_options(jobs, scheduler), figures=figures,
+    )  # fmt: skip

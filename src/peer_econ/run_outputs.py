@@ -20,7 +20,6 @@ from peer_econ.html_report import ReportSection
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
 from peer_econ.parameters.table import ParameterTable
 from peer_econ.pipeline import RunResult
-from peer_econ.report import RunWriter
 
 FloatArray = NDArray[np.float64]
 
@@ -143,5 +142,3 @@ def decision_sections(
         ReportSection("uncertainty", "Uncertainty: PSA, acceptability and EVPI", uncertainty, 60),
     ]  # fmt: skip
 
-
-RUN_WRITERS: tuple[RunWriter, ...] = (write_decision_analysis,)

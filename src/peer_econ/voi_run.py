@@ -14,13 +14,16 @@ utility gain at the end of the course and its durability.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from peer_econ import html_report as H
 from peer_econ.analysis.evsi import (
     EVSICurve,
     TwoArmUtilityTrial,
@@ -30,8 +33,10 @@ from peer_econ.analysis.evsi import (
 )
 from peer_econ.analysis.voi import evppi_curves
 from peer_econ.errors import InputError
+from peer_econ.html_report import ReportSection
 from peer_econ.model.effects import remaining_fraction
 from peer_econ.model.engine import evaluate
+from peer_econ.output import atomic_output_dir, default_run_dir, write_csv, write_manifest
 from peer_econ.pipeline import RunResult
 from peer_econ.run_outputs import eligible_population, wtp_grid
 
@@ -232,3 +237,116 @@ def _evsi(
 def _empty_evsi() -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = ["n_per_arm", "wtp", "evsi", "evpi", "population_evsi", "study_cost", "enbs"]
     return pd.DataFrame(columns=cols), pd.DataFrame(columns=["wtp", "n_optimal", "enbs_optimal"])
+
+
+def write_voi_tables(voi: VOIResult, folder: Path) -> list[Path]:
+    """Write ``evppi.csv``, ``evppi_ranking.csv``, ``evsi.csv`` and ``evsi_optimal.csv``."""
+    inactive = pd.DataFrame({"parameter": list(voi.inactive)})
+    tables = {
+        "evppi.csv": voi.evppi,
+        "evppi_ranking.csv": voi.ranking,
+        "evppi_inactive.csv": inactive,
+        "evsi.csv": voi.evsi,
+        "evsi_optimal.csv": voi.optimal,
+    }
+    return [write_csv(frame, folder / name) for name, frame in tables.items()]
+
+
+def write_voi_figures(voi: VOIResult, folder: Path) -> list[Path]:
+    """EVPPI ranking and curves, and ENBS by sample size at the ranking WTP (PNG + SVG)."""
+    from peer_econ import plots
+
+    written: list[Path] = []
+    top = voi.ranking[voi.ranking["name"].isin(_top_names(voi))]
+    written.extend(plots.save_axes(plots.plot_evppi_ranking(top), folder, "evppi_ranking"))
+    curves = voi.evppi[voi.evppi["name"].isin(_top_names(voi, 6))]
+    written.extend(plots.save_axes(plots.plot_evppi_curves(curves), folder, "evppi_curves"))
+    if len(voi.evsi):
+        at = voi.evsi[np.isclose(voi.evsi["wtp"], voi.wtp_point)]
+        best = voi.optimal[np.isclose(voi.optimal["wtp"], voi.wtp_point)]
+        n_opt = float(best["n_optimal"].iloc[0]) if len(best) else None
+        ax = plots.plot_enbs(at["n_per_arm"], at["enbs"], n_optimal=n_opt)
+        written.extend(plots.save_axes(ax, folder, "enbs"))
+    return written
+
+
+def _top_names(voi: VOIResult, count: int = 15) -> list[str]:
+    return list(voi.ranking["name"].head(count))
+
+
+def voi_sections(voi: VOIResult, folder: Path) -> list[ReportSection]:
+    """Report section: what is worth researching, and how large the next study should be."""
+    ranking = voi.ranking.head(12)[["rank", "name", "kind", "evppi", "share", "population_evppi"]]
+    body = H.table(
+        ranking,
+        {"evppi": H.money, "share": H.share, "population_evppi": H.money},
+        headers={
+            "evppi": "EVPPI per person (DKK)",
+            "share": "share of EVPI",
+            "population_evppi": "population EVPPI (DKK)",
+        },
+        caption=f"Expected value of partial perfect information at {voi.wtp_point:,.0f} DKK/QALY",
+    )
+    body += H.paragraph(
+        "EVPPI by nonparametric regression (Strong, Oakley & Brennan 2014); groups from the "
+        "voi_group column of inputs/parameters.csv. Parameters that do not move the results "
+        f"under the current settings ({len(voi.inactive)}) are listed in evppi_inactive.csv."
+    )
+    body += H.figure(folder / "evppi_ranking.png", "EVPPI by parameter and group")
+    body += H.figure(folder / "evppi_curves.png", "EVPPI over willingness to pay")
+    if len(voi.optimal):
+        best = voi.optimal[np.isclose(voi.optimal["wtp"], voi.wtp_point)]
+        if len(best):
+            n_opt = float(best["n_optimal"].iloc[0])
+            value = float(best["enbs_optimal"].iloc[0])
+            text = (
+                f"A new two-arm trial measuring EQ-5D-5L at 3 and 12 months is worth running at "
+                f"{voi.wtp_point:,.0f} DKK/QALY with about {n_opt:,.0f} participants per arm "
+                f"(expected net benefit of sampling {value:,.0f} DKK)."
+                if n_opt > 0
+                else f"At {voi.wtp_point:,.0f} DKK/QALY no sample size of the proposed trial has "
+                "a positive expected net benefit of sampling: its population EVSI does not cover "
+                "its cost (EVSI by regression on the simulated trial summary, Strong et al. 2015)."
+            )
+            body += H.paragraph(text)
+        body += H.figure(folder / "enbs.png", "Expected net benefit of sampling by study size")
+    return [ReportSection("voi", "Value of information: what is worth researching", body, 70)]
+
+
+def write_voi_run(
+    result: RunResult,
+    out: Path | None = None,
+    *,
+    voi: VOIResult | None = None,
+    figures: bool = True,
+) -> Path:
+    """``peer-econ voi``: compute (if not given) and write the VOI tables, figures and manifest."""
+    started = time.perf_counter()
+    computed = run_voi(result) if voi is None else voi
+    target = default_run_dir(Path("reports"), "voi") if out is None else Path(out)
+    with atomic_output_dir(target) as folder:
+        write_voi_tables(computed, folder)
+        if figures:
+            write_voi_figures(computed, folder)
+        write_manifest(
+            folder,
+            command="voi",
+            seed=result.seed,
+            n_samples=result.n_samples,
+            inputs=list(result.inputs.files),
+            wall_time_s=time.perf_counter() - started + result.wall_time_s,
+            extra={
+                "wtp_point": computed.wtp_point,
+                "population_factor": computed.population_factor,
+                "inactive_parameters": list(computed.inactive),
+            },
+        )
+    return target
+
+
+def write_voi_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
+    """Run-folder writer: VOI tables and figures inside a ``peer-econ run`` folder."""
+    voi = run_voi(result)
+    write_voi_tables(voi, folder)
+    write_voi_figures(voi, folder)
+    return voi_sections(voi, folder)

@@ -8,8 +8,8 @@ byte-identical files. Figures need matplotlib, imported lazily through :mod:`pee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from peer_econ.analysis.cea import (
     psa_summary,
     wtp_switch_points,
 )
+from peer_econ.analysis.psa_io import PSATable
 from peer_econ.errors import InputError
 from peer_econ.output import write_csv
 
@@ -240,6 +241,7 @@ def analyse_csv(
     figures: bool = True,
     population: Population | None = None,
     command: str = "analyse",
+    evppi_specs: Sequence[str] = (),
 ) -> CEAOutputs:
     """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
 
@@ -300,8 +302,12 @@ def analyse_csv(
     inputs = [files.cost.path, files.effect.path]
     if files.parameters is not None:
         inputs.append(files.parameters.path)
+    groups = parse_evppi_specs(evppi_specs, files.parameters)
     with atomic_output_dir(target) as tmp:
         result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
+        if groups:
+            evppi_file = write_evppi_table(tmp, psa, files.parameters, groups, grid)
+            result = replace(result, files=(*result.files, evppi_file))
         write_manifest(
             tmp,
             command=command,
@@ -342,6 +348,7 @@ def analyse_csv(
                     "discounted_population": factor,
                     "convention": "annual cohorts, discounted at the start of each year",
                 },
+                "evppi": {name: list(cols) for name, cols in groups.items()},
                 "notes": list(files.notes),
                 "files": sorted(p.name for p in result.files) + ["manifest.json"],
             },
@@ -355,3 +362,56 @@ def analyse_csv(
         icers=result.icers,
         summary=result.summary,
     )
+
+
+def parse_evppi_specs(
+    specs: Sequence[str], parameters: PSATable | None
+) -> dict[str, tuple[str, ...]]:
+    """``--evppi`` values -> named groups: ``each`` (every column alone) or ``a+b+c``.
+
+    Raises
+    ------
+    InputError
+        ``--evppi`` without ``--parameters``, or an unknown parameter name.
+    """
+    if not specs:
+        return {}
+    if parameters is None:
+        raise InputError("--evppi needs --parameters FILE with the parameter draws")
+    names = parameters.columns
+    groups: dict[str, tuple[str, ...]] = {}
+    for spec in specs:
+        if spec.strip() == "each":
+            groups.update({n: (n,) for n in names})
+            continue
+        members = tuple(m.strip() for m in spec.split("+"))
+        unknown = [m for m in members if m not in names]
+        if unknown or not all(members):
+            raise InputError(
+                f"--evppi {spec!r}: unknown parameter(s) {unknown} in {parameters.path}; "
+                f"columns are {list(names)}"
+            )
+        groups["+".join(members)] = members
+    return groups
+
+
+def write_evppi_table(
+    folder: Path,
+    psa: PSA,
+    parameters: PSATable | None,
+    groups: Mapping[str, Sequence[str]],
+    wtp: ArrayLike,
+) -> Path:
+    """Regression EVPPI of each group over the WTP grid -> ``evppi.csv``
+    (``parameters, wtp, evppi, se, method``)."""
+    from peer_econ.analysis.voi import evppi_curves
+
+    if parameters is None:  # pragma: no cover - guarded by parse_evppi_specs
+        raise InputError("--evppi needs --parameters FILE")
+    frame = pd.DataFrame(parameters.values, columns=list(parameters.columns))
+    curves = evppi_curves(
+        psa.cost, psa.effect, frame, np.asarray(wtp, dtype=float), dict(groups),
+        include_single=False, strategies=psa.strategies,
+    )  # fmt: skip
+    table = curves[["parameters", "wtp", "evppi", "se", "method"]]
+    return write_csv(table, folder / "evppi.csv")
