@@ -149,9 +149,10 @@ def run_voi(
     settings = result.inputs.settings
     grid = wtp_grid(settings) if wtp is None else np.asarray(wtp, dtype=float)
     point = settings.wtp_point if wtp_point is None else float(wtp_point)
-    if result.n_samples < 200:
+    if result.n_samples < MIN_VOI_SAMPLES:
         raise InputError(
-            f"value of information needs at least 200 PSA samples; got {result.n_samples}"
+            f"value of information needs at least {MIN_VOI_SAMPLES} PSA samples; "
+            f"got {result.n_samples}"
         )
     grid = np.unique(np.append(grid, point))
     active = active_parameters(result)
@@ -344,8 +345,21 @@ def write_voi_run(
     return target
 
 
+#: Below this many PSA samples a run skips value of information (regression needs data).
+MIN_VOI_SAMPLES = 200
+
+
 def write_voi_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
-    """Run-folder writer: VOI tables and figures inside a ``peer-econ run`` folder."""
+    """Run-folder writer: VOI tables and figures inside a ``peer-econ run`` folder.
+
+    Runs with fewer than :data:`MIN_VOI_SAMPLES` PSA samples get a report note instead.
+    """
+    if result.n_samples < MIN_VOI_SAMPLES:
+        note = H.paragraph(
+            f"Not computed: value of information needs at least {MIN_VOI_SAMPLES} PSA samples "
+            f"and this run has {result.n_samples}."
+        )
+        return [ReportSection("voi", "Value of information", note, 70)]
     voi = run_voi(result)
     write_voi_tables(voi, folder)
     write_voi_figures(voi, folder)
