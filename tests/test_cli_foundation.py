@@ -21,7 +21,7 @@ from peer_econ.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
 INPUT_FILES = ("parameters.csv", "strategies.csv", "cost_items.csv", "settings.toml",
-               "correlations.csv")
+               "correlations.csv", "scenarios.toml")
 
 
 def make_runner() -> CliRunner:

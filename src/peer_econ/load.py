@@ -742,7 +742,8 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
         )
     if problems or table is None or settings is None:
         raise InputError(problems)
-    files = tuple(p for p in (folder / f for f in (*INPUT_FILES, "correlations.csv")) if p.exists())
+    optional = ("correlations.csv", "scenarios.toml")
+    files = tuple(p for p in (folder / f for f in (*INPUT_FILES, *optional)) if p.exists())
     return Inputs(table, strategies, cost_items, settings, files)
 
 

@@ -413,5 +413,6 @@ def write_evppi_table(
         psa.cost, psa.effect, frame, np.asarray(wtp, dtype=float), dict(groups),
         include_single=False, strategies=psa.strategies,
     )  # fmt: skip
-    table = curves[["parameters", "wtp", "evppi", "se", "method"]]
+    # ``parameters`` names the group as given on the command line (``a+b``).
+    table = curves.assign(parameters=curves["name"])[["parameters", "wtp", "evppi", "se", "method"]]
     return write_csv(table, folder / "evppi.csv")

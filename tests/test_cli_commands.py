@@ -1,0 +1,195 @@
+"""CLI tests of voi, budget, sensitivity and analyse --evppi (CliRunner into tmp_path)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.test_cli_foundation import assert_user_error, invoke
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "inputs"
+
+
+def test_voi_command_writes_tables(tmp_path: Path) -> None:
+    out = tmp_path / "voi"
+    result = invoke(
+        "voi", "--inputs", INPUTS, "--n-samples", "2000", "--seed", "3",
+        "--sample-sizes", "50,200,800", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    ranking = pd.read_csv(out / "evppi_ranking.csv")
+    evppi = pd.read_csv(out / "evppi.csv")
+    assert {"parameters", "wtp", "evppi", "se", "method"} <= set(evppi.columns)
+    assert (ranking["evppi"] <= ranking["evpi"] + 1e-9).all()
+    assert (ranking["evppi"] >= 0).all()
+    assert "baseline_utility" not in set(ranking["name"])
+    assert ranking["evppi"].is_monotonic_decreasing
+    evsi = pd.read_csv(out / "evsi.csv")
+    assert sorted(set(evsi["n_per_arm"])) == [50, 200, 800]
+    fixed, per_person = 2_000_000, 6_000
+    np.testing.assert_allclose(evsi["study_cost"], fixed + 2 * evsi["n_per_arm"] * per_person)
+    np.testing.assert_allclose(evsi["enbs"], evsi["population_evsi"] - evsi["study_cost"])
+    assert (out / "evppi_ranking.png").is_file() and (out / "enbs.svg").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["n_samples"] == 2000
+    assert "EVPPI per person" in result.output
+
+
+def test_voi_rejects_bad_sample_sizes(tmp_path: Path) -> None:
+    out = tmp_path / "voi"
+    errors = assert_user_error(invoke("voi", "--sample-sizes", "10,x", "--out", out))
+    assert "--sample-sizes" in errors[0]
+    assert not out.exists()
+    errors = assert_user_error(invoke("voi", "--sample-sizes", "1", "--out", out))
+    assert ">= 2" in errors[0]
+
+
+def test_voi_too_few_samples(tmp_path: Path) -> None:
+    out = tmp_path / "voi"
+    errors = assert_user_error(invoke("voi", "--n-samples", "50", "--out", out))
+    assert "at least 200 PSA samples" in errors[0]
+    assert not out.exists()
+
+
+def test_budget_command(tmp_path: Path) -> None:
+    """Total budget = participants x spending per participant; year 1 at half capacity."""
+    out = tmp_path / "budget"
+    result = invoke(
+        "budget", "--n-samples", "500", "--courses-per-year", "2", "--municipalities", "3",
+        "--years", "2", "--ramp-up", "0.5", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "budget.csv", dtype={"year": str})
+    total = table[table["payer"] == "total"].set_index("year")["budget_impact"]
+    assert total["1"] == pytest.approx(0.5 * total["2"])
+    assert total["all"] == pytest.approx(total["1"] + total["2"])
+    payers = table[(table["year"] == "2") & (table["payer"] != "total")]
+    assert payers["budget_impact"].sum() == pytest.approx(total["2"])
+    assert (out / "budget.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["--strategy", "nope"], "strategy 'nope'"),
+        (["--courses-per-year", "0"], "courses per year"),
+        (["--ramp-up", "2"], "ramp-up"),
+    ],
+)
+def test_budget_bad_input(tmp_path: Path, args: list[str], match: str) -> None:
+    out = tmp_path / "b"
+    errors = assert_user_error(invoke("budget", "--n-samples", "50", *args, "--out", out))
+    assert match in errors[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "files"),
+    [
+        (["owsa", "--wtp", "150000"], ["owsa.csv", "tornado.csv"]),
+        (["threshold"], ["thresholds.csv", "max_cost.csv", "durability_threshold.csv"]),
+        (["twsa", "--no-figures"], ["twsa_grid.csv", "twsa_threshold_curve.csv"]),
+        (["morris", "--trajectories", "20", "--no-figures"], ["morris.csv"]),
+    ],
+)
+def test_sensitivity_commands(tmp_path: Path, command: list[str], files: list[str]) -> None:
+    out = tmp_path / "s"
+    result = invoke("sensitivity", *command, "--out", out)
+    assert result.exit_code == 0, result.output
+    for name in files:
+        assert (out / name).is_file(), sorted(p.name for p in out.iterdir())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] == f"sensitivity {command[0]}"
+
+
+def test_sensitivity_scenarios_unknown_name(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    errors = assert_user_error(invoke("sensitivity", "scenarios", "--name", "nope", "--out", out))
+    assert "nope" in errors[0]
+    assert not out.exists()
+
+
+def test_sensitivity_unknown_parameter(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    errors = assert_user_error(
+        invoke("sensitivity", "owsa", "--parameter", "no_such", "--out", out)
+    )
+    assert "no_such" in errors[0]
+    assert not out.exists()
+
+
+def _psa_files(folder: Path, n: int = 3000) -> tuple[Path, Path, Path]:
+    """Two strategies; B's incremental net benefit depends on p1 only (p2 is noise)."""
+    rng = np.random.default_rng(1)
+    p1, p2 = rng.normal(0, 1, n), rng.normal(0, 1, n)
+    cost = pd.DataFrame({"A": np.zeros(n), "B": 1000 + 500 * p1})
+    effect = pd.DataFrame({"A": np.zeros(n), "B": 0.01 + 0.0 * p2})
+    params = pd.DataFrame({"p1": p1, "p2": p2})
+    paths = (folder / "cost.csv", folder / "effect.csv", folder / "params.csv")
+    for frame, path in zip((cost, effect, params), paths, strict=True):
+        frame.to_csv(path, index=False)
+    return paths
+
+
+def test_analyse_evppi(tmp_path: Path) -> None:
+    """EVPPI of p1 equals EVPI (it carries all the uncertainty); p2 has EVPPI ~ 0."""
+    cost, effect, params = _psa_files(tmp_path)
+    out = tmp_path / "a"
+    result = invoke(
+        "analyse", "--cost", cost, "--effect", effect, "--parameters", params,
+        "--evppi", "each", "--evppi", "p1+p2", "--wtp", "100000", "--no-figures", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "evppi.csv")
+    evpi = pd.read_csv(out / "evpi.csv")["evpi"].iloc[0]
+    by = table.set_index("parameters")["evppi"]
+    assert by["p1"] == pytest.approx(evpi, rel=0.03)
+    assert by["p2"] == pytest.approx(0.0, abs=0.03 * evpi)
+    assert by["p1+p2"] == pytest.approx(evpi, rel=0.03)
+
+
+def test_analyse_evppi_needs_parameters(tmp_path: Path) -> None:
+    cost, effect, _ = _psa_files(tmp_path)
+    out = tmp_path / "a"
+    errors = assert_user_error(
+        invoke("analyse", "--cost", cost, "--effect", effect, "--evppi", "p1", "--out", out)
+    )
+    assert "--parameters" in errors[0]
+    assert not out.exists()
+
+
+def test_analyse_evppi_unknown_name(tmp_path: Path) -> None:
+    cost, effect, params = _psa_files(tmp_path)
+    out = tmp_path / "a"
+    errors = assert_user_error(
+        invoke("analyse", "--cost", cost, "--effect", effect, "--parameters", params,
+               "--evppi", "p1+zz", "--out", out)
+    )  # fmt: skip
+    assert "zz" in errors[0]
+    assert not out.exists()
+
+
+def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = invoke("run", "--n-samples", "400", "--seed", "2", "--out", out)
+    assert result.exit_code == 0, result.output
+    for name in (
+        "report.html",
+        "icers.csv",
+        "ceac.csv",
+        "evpi.csv",
+        "tornado.csv",
+        "scenarios.csv",
+        "evppi_ranking.csv",
+        "budget.csv",
+        "headline.csv",
+    ):
+        assert (out / name).is_file(), name
+    html = (out / "report.html").read_text()
+    assert "<html" in html and "Key results" in html and "data:image/png;base64," in html
+    assert 'src="http' not in html  # self-contained: nothing fetched at view time
