@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_cli_foundation import assert_user_error, invoke
+from test_cli_foundation import assert_user_error, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

@@ -1181,7 +1181,7 @@ def incremental_nmb(
 
 
 def discounted_population(
-    population_per_year: float,
+    population_per_year: float | ArrayLike,
     horizon_years: int,
     discount_rate: float | Sequence[float] = 0.0,
 ) -> float:
@@ -1193,8 +1193,9 @@ def discounted_population(
 
     Parameters
     ----------
-    population_per_year : float
-        People newly facing the decision each year [persons/year], >= 0.
+    population_per_year : float or array_like, shape (horizon_years,)
+        People newly facing the decision each year [persons/year], >= 0; a constant or one
+        value per year.
     horizon_years : int
         Number of years the decision applies, >= 1.
     discount_rate : float or sequence of float
@@ -1212,12 +1213,19 @@ def discounted_population(
     InputError
         On a negative population, a horizon below 1, or invalid rates.
     """
-    n = float(population_per_year)
-    if not math.isfinite(n) or n < 0:
-        raise InputError(f"population_per_year: {population_per_year!r}; give a number >= 0")
     if isinstance(horizon_years, bool) or int(horizon_years) != horizon_years or horizon_years < 1:
         raise InputError(f"horizon_years: {horizon_years!r}; give a whole number of years >= 1")
     h = int(horizon_years)
+    people = np.asarray(population_per_year, dtype=np.float64)
+    if people.ndim == 0:
+        people = np.full(h, float(people))
+    if people.shape != (h,):
+        raise InputError(
+            f"population_per_year has {people.size} values for a {h}-year horizon; give one "
+            "number or one per year"
+        )
+    if (~np.isfinite(people)).any() or (people < 0).any():
+        raise InputError(f"population_per_year: {population_per_year!r}; give numbers >= 0")
     if np.ndim(discount_rate) == 0:
         rates = np.full(max(h - 1, 0), float(discount_rate))  # type: ignore[arg-type]
     else:
@@ -1231,7 +1239,7 @@ def discounted_population(
     if (~np.isfinite(rates)).any() or (rates <= -1).any():
         raise InputError(f"discount_rate: rates must be finite and > -1, got {list(rates)}")
     factors = np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates))])
-    return float(n * factors.sum())
+    return float(np.dot(people, factors))
 
 
 def population_evpi(

@@ -1084,23 +1084,11 @@ def population_multiplier(
     InputError
         Negative population, horizon < 1, rate <= -1, or a per-year array of the wrong length.
     """
-    if int(horizon_years) != horizon_years or horizon_years < 1:
-        raise InputError(f"horizon_years = {horizon_years}; use a whole number >= 1")
+    from peer_econ.analysis.cea import discounted_population
+
     if not np.isfinite(discount_rate) or discount_rate <= -1.0:
         raise InputError(f"discount_rate = {discount_rate}; use a finite rate > -1")
-    h = int(horizon_years)
-    pop = np.asarray(population_per_year, dtype=np.float64)
-    if pop.ndim == 0:
-        pop = np.full(h, float(pop))
-    if pop.shape != (h,):
-        raise InputError(
-            f"population_per_year has {pop.size} values for a {h}-year horizon; give one number "
-            "or one per year"
-        )
-    if not np.all(np.isfinite(pop)) or np.any(pop < 0.0):
-        raise InputError("population_per_year must be finite and >= 0")
-    disc = (1.0 + discount_rate) ** -np.arange(h, dtype=np.float64)
-    return float(np.sum(pop * disc))
+    return discounted_population(population_per_year, horizon_years, discount_rate)
 
 
 def population_value(
