@@ -62,8 +62,12 @@ def _psa(seed: int = 1) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     n = N_SAMPLES
     p = pd.DataFrame({f"p{j:02d}": rng.normal(size=n) for j in range(N_PARAMS)})
     noise = rng.normal(size=(n, 3))
-    q = {**{c: p[c].to_numpy() for c in p.columns}, "e0": noise[:, 0], "e1": noise[:, 1],
-         "e2": noise[:, 2]}
+    q = {
+        **{c: p[c].to_numpy() for c in p.columns},
+        "e0": noise[:, 0],
+        "e1": noise[:, 1],
+        "e2": noise[:, 2],
+    }
     cost, effect = _model(q)
     return cost, effect, p
 
@@ -123,35 +127,46 @@ def main() -> None:
         )
         t_h = _time(lambda: h_evppi(out, draws, "p00", 200_000.0), repeats=5)
         rows.append(("heormodel 0.7.4 spline, 1 WTP", t_h, ""))
-        rows.append(("  speed-up of peer_econ (15 WTP) vs heormodel (1 WTP)", t_h / t_single,
-                     ">= 2x"))
+        rows.append(
+            ("  speed-up of peer_econ (15 WTP) vs heormodel (1 WTP)", t_h / t_single, ">= 2x")
+        )
         ours = evppi(cost, effect, p[["p00"]], 200_000.0).evppi[0]
         theirs = h_evppi(out, draws, "p00", 200_000.0)
         print(f"EVPPI(p00) at 200,000: peer_econ {ours:.2f}, heormodel {theirs:.2f}")
     nest, nest_se = _nested_p00(200_000.0)
     se_reg = evppi(cost, effect, p[["p00"]], 200_000.0, se=True, rng=0)
     assert se_reg.se is not None
-    print(f"EVPPI(p00) at 200,000: peer_econ spline {se_reg.evppi[0]:.2f} "
-          f"(regression SE {se_reg.se[0]:.2f}); nested Monte Carlo oracle {nest:.2f} "
-          f"(SE {nest_se:.2f}, upward bias O(1/n_inner))")
+    print(
+        f"EVPPI(p00) at 200,000: peer_econ spline {se_reg.evppi[0]:.2f} "
+        f"(regression SE {se_reg.se[0]:.2f}); nested Monte Carlo oracle {nest:.2f} "
+        f"(SE {nest_se:.2f}, upward bias O(1/n_inner))"
+    )
 
     t_all = _time(lambda: evppi_curves(cost, effect, p, wtp100), repeats=3)
     rows.append((f"all {N_PARAMS} parameters, 100 WTP", t_all, "<= 2 s"))
 
     t_grp = _time(lambda: evppi(cost, effect, p[["p00", "p01", "p02"]], wtp15), repeats=3)
     rows.append(("3-parameter group (tensor spline), 15 WTP", t_grp, "<= 0.5 s"))
-    t_gp = _time(lambda: evppi(cost, effect, p[["p00", "p01", "p02"]], wtp15, method="gp",
-                               rng=0), repeats=1)
+    t_gp = _time(
+        lambda: evppi(cost, effect, p[["p00", "p01", "p02"]], wtp15, method="gp", rng=0), repeats=1
+    )
     rows.append(("3-parameter group (GP, 500-row subsample)", t_gp, ""))
 
     rng = np.random.default_rng(3)
     d_u = 0.03 + 0.01 * p["p00"].to_numpy()
-    draws_s = {"delta_u_post": d_u, "remaining_fraction_12m": np.clip(
-        1 - 12 / (12 * np.exp(0.3 * p["p01"].to_numpy()) * 2), 0, 1)}
+    draws_s = {
+        "delta_u_post": d_u,
+        "remaining_fraction_12m": np.clip(
+            1 - 12 / (12 * np.exp(0.3 * p["p01"].to_numpy()) * 2), 0, 1
+        ),
+    }
     design = TwoArmUtilityTrial(n_per_arm=50)
-    t_evsi = _time(lambda: evsi_by_sample_size(
-        cost, effect, draws_s, design, [10, 25, 50, 100, 200, 400, 800, 1600], wtp15, rng=rng),
-        repeats=1)
+    t_evsi = _time(
+        lambda: evsi_by_sample_size(
+            cost, effect, draws_s, design, [10, 25, 50, 100, 200, 400, 800, 1600], wtp15, rng=rng
+        ),
+        repeats=1,
+    )
     rows.append(("EVSI, 8 sample sizes x 15 WTP", t_evsi, ""))
 
     print(f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")

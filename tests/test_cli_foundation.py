@@ -20,8 +20,14 @@ from peer_econ.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
-INPUT_FILES = ("parameters.csv", "strategies.csv", "cost_items.csv", "settings.toml",
-               "correlations.csv", "scenarios.toml")
+INPUT_FILES = (
+    "parameters.csv",
+    "strategies.csv",
+    "cost_items.csv",
+    "settings.toml",
+    "correlations.csv",
+    "scenarios.toml",
+)
 
 
 def make_runner() -> CliRunner:
@@ -61,10 +67,12 @@ def assert_user_error(result: Result) -> list[str]:
 def run_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Result]:
     """Two runs with the same seed into two folders (shared by the tests below)."""
     base = tmp_path_factory.mktemp("runs")
-    first = invoke("run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "1",
-                   "--out", base / "r")
-    second = invoke("run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "1",
-                    "--out", base / "again")
+    first = invoke(
+        "run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "1", "--out", base / "r"
+    )
+    second = invoke(
+        "run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "1", "--out", base / "again"
+    )
     assert second.exit_code == 0, stderr_of(second)
     return base / "r", base / "again", first
 
@@ -97,8 +105,13 @@ def test_validate_inputs_broken_copy(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     result = invoke("validate-inputs", "--inputs", folder)
     errors = assert_user_error(result)
-    assert any(str(path) in e and "row 2" in e and "column 'distribution'" in e
-               and "unknown distribution 'gama'" in e for e in errors), errors
+    assert any(
+        str(path) in e
+        and "row 2" in e
+        and "column 'distribution'" in e
+        and "unknown distribution 'gama'" in e
+        for e in errors
+    ), errors
     assert "OK" not in result.output
 
 
@@ -129,8 +142,15 @@ def test_run_exit_zero_and_files(run_dirs: tuple[Path, Path, Result]) -> None:
     out, _, result = run_dirs
     assert result.exit_code == 0, (result.output, stderr_of(result))
     assert f"wrote {out}" in result.output
-    for name in ("manifest.json", "deterministic.csv", "psa_summary.csv", "cost_items.csv",
-                 "psa_samples.csv.gz", "cost_consequence.csv", "trial_period.csv"):
+    for name in (
+        "manifest.json",
+        "deterministic.csv",
+        "psa_summary.csv",
+        "cost_items.csv",
+        "psa_samples.csv.gz",
+        "cost_consequence.csv",
+        "trial_period.csv",
+    ):
         assert (out / name).is_file(), name
     assert not list(out.parent.glob(".r.tmp-*")), "temporary folder left behind"
 
@@ -169,20 +189,23 @@ def test_run_psa_samples_rows(run_dirs: tuple[Path, Path, Result]) -> None:
 
 def test_run_same_seed_byte_identical(run_dirs: tuple[Path, Path, Result]) -> None:
     first, second, _ = run_dirs
-    files = sorted(p.relative_to(first) for p in first.rglob("*")
-                   if p.name.endswith((".csv", ".csv.gz")))
+    files = sorted(
+        p.relative_to(first) for p in first.rglob("*") if p.name.endswith((".csv", ".csv.gz"))
+    )
     assert Path("psa_samples.csv.gz") in files
     assert len(files) >= 7
     for rel in files:
         assert (second / rel).read_bytes() == (first / rel).read_bytes(), rel
-    again = sorted(p.relative_to(second) for p in second.rglob("*")
-                   if p.name.endswith((".csv", ".csv.gz")))
+    again = sorted(
+        p.relative_to(second) for p in second.rglob("*") if p.name.endswith((".csv", ".csv.gz"))
+    )
     assert again == files
 
 
 def test_run_other_seed_differs(run_dirs: tuple[Path, Path, Result], tmp_path: Path) -> None:
-    result = invoke("run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "2",
-                    "--out", tmp_path / "s2")
+    result = invoke(
+        "run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "2", "--out", tmp_path / "s2"
+    )
     assert result.exit_code == 0, stderr_of(result)
     name = "psa_summary.csv"
     assert (tmp_path / "s2" / name).read_bytes() != (run_dirs[0] / name).read_bytes()
@@ -224,8 +247,17 @@ def test_run_set_without_equals(tmp_path: Path) -> None:
 def test_run_bad_perspective(tmp_path: Path) -> None:
     out = tmp_path / "bad"
     errors = assert_user_error(
-        invoke("run", "--inputs", INPUTS, "--n-samples", "20", "--perspective", "nonsense",
-               "--out", out)
+        invoke(
+            "run",
+            "--inputs",
+            INPUTS,
+            "--n-samples",
+            "20",
+            "--perspective",
+            "nonsense",
+            "--out",
+            out,
+        )
     )
     assert any("perspective = 'nonsense'" in e for e in errors), errors
     assert not out.exists()
@@ -253,9 +285,7 @@ def test_run_bad_numbers(tmp_path: Path, option: str, value: str) -> None:
 def test_run_out_is_a_file(tmp_path: Path) -> None:
     out = tmp_path / "file.txt"
     out.write_text("keep me")
-    errors = assert_user_error(
-        invoke("run", "--inputs", INPUTS, "--n-samples", "2", "--out", out)
-    )
+    errors = assert_user_error(invoke("run", "--inputs", INPUTS, "--n-samples", "2", "--out", out))
     assert "exists and is a file" in errors[0]
     assert out.read_text() == "keep me"
 

@@ -23,8 +23,7 @@ ZERO = DiscountSchedule((0.0,), (0.0,))
 def quad(f, a: float, b: float) -> float:  # type: ignore[no-untyped-def]
     """Adaptive quadrature with the schedule's steps as break points."""
     points = [p for p in (35.0, 70.0) if a < p < b]
-    value, _ = integrate.quad(f, a, b, points=points or None, epsabs=1e-13, epsrel=1e-12,
-                              limit=200)
+    value, _ = integrate.quad(f, a, b, points=points or None, epsabs=1e-13, epsrel=1e-12, limit=200)
     return float(value)
 
 
@@ -55,7 +54,8 @@ def test_constant_rate_factor(t: float) -> None:
 
 def test_constant_rate_hand_values() -> None:
     np.testing.assert_allclose(
-        discount_factor([0.0, 2.5, 10.0], CONST), [1.0, 0.9175909583570, 0.7089188137098],
+        discount_factor([0.0, 2.5, 10.0], CONST),
+        [1.0, 0.9175909583570, 0.7089188137098],
         rtol=1e-12,
     )
 
@@ -157,8 +157,9 @@ def test_linear_against_trapezoid() -> None:
     assert got == pytest.approx(want, rel=1e-8)
 
 
-@pytest.mark.parametrize(("a", "b", "t0", "t1"), [(1.0, 0.0, 0.0, 3.0), (2.0, 3.0, 1.0, 4.0),
-                                                  (0.5, -0.1, 10.0, 80.0)])
+@pytest.mark.parametrize(
+    ("a", "b", "t0", "t1"), [(1.0, 0.0, 0.0, 3.0), (2.0, 3.0, 1.0, 4.0), (0.5, -0.1, 10.0, 80.0)]
+)
 def test_zero_rate_linear_is_polynomial(a: float, b: float, t0: float, t1: float) -> None:
     """r = 0: ∫ (a + b t) dt = a (t1 - t0) + b (t1^2 - t0^2) / 2; e.g. a = 2, b = 3 on [1, 4]:
     2 * 3 + 3 * (16 - 1) / 2 = 6 + 22.5 = 28.5."""
@@ -177,8 +178,10 @@ def test_linear_empty_interval_is_zero(t0: float, t1: float) -> None:
 
 def test_linear_additive_over_split_intervals() -> None:
     whole = integrate_linear(1.5, 0.2, 0.0, 80.0, DANISH)
-    parts = sum(integrate_linear(1.5, 0.2, lo, hi, DANISH)
-                for lo, hi in ((0.0, 12.3), (12.3, 35.0), (35.0, 71.0), (71.0, 80.0)))
+    parts = sum(
+        integrate_linear(1.5, 0.2, lo, hi, DANISH)
+        for lo, hi in ((0.0, 12.3), (12.3, 35.0), (35.0, 71.0), (71.0, 80.0))
+    )
     assert float(whole) == pytest.approx(float(parts), rel=1e-13)
 
 
@@ -246,8 +249,9 @@ def test_exponential_constant_rate_closed_form() -> None:
     assert got == pytest.approx(want, rel=1e-13)
 
 
-@pytest.mark.parametrize(("kappa", "t0", "t1"), [(0.3, 0.0, 5.0), (0.05, 2.0, 90.0),
-                                                 (0.0, 1.0, 3.0)])
+@pytest.mark.parametrize(
+    ("kappa", "t0", "t1"), [(0.3, 0.0, 5.0), (0.05, 2.0, 90.0), (0.0, 1.0, 3.0)]
+)
 def test_zero_rate_exponential_is_plain_integral(kappa: float, t0: float, t1: float) -> None:
     """r = 0: ∫ A e^{-k (t - s)} dt = A e^{k s} (e^{-k t0} - e^{-k t1}) / k (or A (t1 - t0))."""
     amp, origin = 1.7, 0.5
@@ -293,8 +297,10 @@ def test_exponential_vectorised_matches_scalar_loop() -> None:
     t1 = t0 + rng.uniform(-5.0, 50.0, n)
     got = integrate_exponential(amp, kappa, origin, t0, t1, DANISH)
     want = np.array(
-        [float(integrate_exponential(amp[i], kappa[i], origin[i], t0[i], t1[i], DANISH))
-         for i in range(n)]
+        [
+            float(integrate_exponential(amp[i], kappa[i], origin[i], t0[i], t1[i], DANISH))
+            for i in range(n)
+        ]
     )
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=0.0)
 

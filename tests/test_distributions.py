@@ -325,8 +325,11 @@ _unit = st.one_of(
 
 @st.composite
 def valid_distributions(draw: st.DrawFn) -> Distribution:
-    kind = draw(st.sampled_from(["normal", "truncnormal", "lognormal", "gamma", "beta",
-                                 "uniform", "triangular"]))
+    kind = draw(
+        st.sampled_from(
+            ["normal", "truncnormal", "lognormal", "gamma", "beta", "uniform", "triangular"]
+        )
+    )
     if kind == "normal":
         return Normal(draw(_loc), draw(_sd))
     if kind == "truncnormal":
@@ -335,8 +338,10 @@ def valid_distributions(draw: st.DrawFn) -> Distribution:
         hi = lo + sd * draw(st.floats(min_value=0.1, max_value=5.0))
         return TruncatedNormal(mu, sd, lo, hi)
     if kind == "lognormal":
-        return LogNormal(draw(st.floats(min_value=-5.0, max_value=10.0)),
-                         draw(st.floats(min_value=0.01, max_value=2.0)))
+        return LogNormal(
+            draw(st.floats(min_value=-5.0, max_value=10.0)),
+            draw(st.floats(min_value=0.01, max_value=2.0)),
+        )
     if kind == "gamma":
         return Gamma(draw(_pos), draw(_sd))
     if kind == "beta":
@@ -361,8 +366,10 @@ def test_ppf_non_decreasing(dist: Distribution, u: list[float]) -> None:
     """
     q = dist.ppf(np.sort(np.asarray(u)))
     spread = math.sqrt(dist.variance)
-    slack = 64 * np.finfo(float).eps * np.where(
-        np.isfinite(q[:-1]), np.maximum(np.abs(q[:-1]), spread), 0.0
+    slack = (
+        64
+        * np.finfo(float).eps
+        * np.where(np.isfinite(q[:-1]), np.maximum(np.abs(q[:-1]), spread), 0.0)
     )
     assert np.all(q[1:] >= q[:-1] - slack)  # inf >= inf holds where np.diff gives nan
     lo, hi = dist.support

@@ -77,7 +77,8 @@ def test_design_bad_input() -> None:
         TwoArmUtilityTrial(10).simulate({"delta_u_post": np.zeros(3)}, rng=0)
     with pytest.raises(InputError, match=r"remaining_fraction_12m must lie in \[0, 1\]"):
         TwoArmUtilityTrial(10).simulate(
-            {"delta_u_post": np.zeros(3), "remaining_fraction_12m": np.full(3, 2.0)}, rng=0)
+            {"delta_u_post": np.zeros(3), "remaining_fraction_12m": np.full(3, 2.0)}, rng=0
+        )
 
 
 # ------------------------------------------------------------------ analytic EVSI (c)
@@ -149,8 +150,7 @@ def test_enbs_and_optimal_n_hand_calculation() -> None:
     np.testing.assert_allclose(e, [30_000.0, 90_000.0, 70_000.0])
     n_opt, best = optimal_sample_size(n, e)
     assert float(n_opt) == 100.0 and float(best) == 90_000.0
-    e2 = enbs(np.array([[1.0, 100_000.0], [2.0, 180_000.0], [3.0, 200_000.0]]), 50_000.0, 200.0,
-              n)
+    e2 = enbs(np.array([[1.0, 100_000.0], [2.0, 180_000.0], [3.0, 200_000.0]]), 50_000.0, 200.0, n)
     n_opt2, best2 = optimal_sample_size(n, e2)
     np.testing.assert_array_equal(n_opt2, [0.0, 100.0])  # study not worth it at the first WTP
     np.testing.assert_array_equal(best2, [0.0, 90_000.0])

@@ -119,7 +119,10 @@ def test_default_inputs_load_without_warnings() -> None:
     assert sorted(c.item for c in inputs.cost_items) == sorted(MODEL_COST_ITEMS)
     assert inputs.settings.comparator in inputs.strategy_names
     assert {p.name for p in inputs.files} >= {
-        "parameters.csv", "strategies.csv", "cost_items.csv", "settings.toml"
+        "parameters.csv",
+        "strategies.csv",
+        "cost_items.csv",
+        "settings.toml",
     }
 
 
@@ -185,8 +188,9 @@ def test_beta_se_too_large(folder: Path) -> None:
 
 def test_negative_gamma_mean(folder: Path) -> None:
     row = set_param(folder, "coordinator_hours_per_course", p1="-30")
-    assert_problem(folder, re.escape(f"row {row}, columns 'p1'-'p4'"),
-                   r"gamma: mean = -30\.0 must be > 0")
+    assert_problem(
+        folder, re.escape(f"row {row}, columns 'p1'-'p4'"), r"gamma: mean = -30\.0 must be > 0"
+    )
 
 
 def test_low_above_high(folder: Path) -> None:
@@ -209,8 +213,9 @@ def test_base_value_outside_range(folder: Path) -> None:
 
 def test_missing_name(folder: Path) -> None:
     row = set_param(folder, "wsas_d", name="")
-    assert_problem(folder, where(folder, "parameters.csv", row, "name"),
-                   r"empty; every parameter needs a name")
+    assert_problem(
+        folder, where(folder, "parameters.csv", row, "name"), r"empty; every parameter needs a name"
+    )
 
 
 def test_invalid_name(folder: Path) -> None:
@@ -220,8 +225,11 @@ def test_invalid_name(folder: Path) -> None:
 
 def test_duplicate_name(folder: Path) -> None:
     row = set_param(folder, "wsas_d", name="mansa_d")
-    assert_problem(folder, where(folder, "parameters.csv", row, "name"),
-                   r"duplicate name 'mansa_d' \(first on row 2\)")
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "name"),
+        r"duplicate name 'mansa_d' \(first on row 2\)",
+    )
 
 
 @pytest.mark.parametrize("column", ["p2", "value", "low", "high"])
@@ -232,52 +240,74 @@ def test_non_numeric_cell(folder: Path, column: str) -> None:
 
 def test_empty_required_number(folder: Path) -> None:
     row = set_param(folder, "mansa_d", p2="")
-    assert_problem(folder, where(folder, "parameters.csv", row, "p2"),
-                   r"empty; a number is required")
+    assert_problem(
+        folder, where(folder, "parameters.csv", row, "p2"), r"empty; a number is required"
+    )
 
 
 def test_infinite_number_rejected(folder: Path) -> None:
     row = set_param(folder, "mansa_d", high="inf")
-    assert_problem(folder, where(folder, "parameters.csv", row, "high"),
-                   r"'inf' is not a finite number")
+    assert_problem(
+        folder, where(folder, "parameters.csv", row, "high"), r"'inf' is not a finite number"
+    )
 
 
 @pytest.mark.parametrize("column", ["unit", "source"])
 def test_missing_unit_or_source(folder: Path, column: str) -> None:
     row = set_param(folder, "qpr15_d", **{column: ""})
-    assert_problem(folder, where(folder, "parameters.csv", row, column),
-                   rf"empty; every parameter needs a {column}")
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, column),
+        rf"empty; every parameter needs a {column}",
+    )
 
 
 def test_bad_tag(folder: Path) -> None:
     row = set_param(folder, "qpr15_d", tag="XX")
-    assert_problem(folder, where(folder, "parameters.csv", row, "tag"),
-                   re.escape("'XX'; choose one of ['FV', 'FV-b', 'DR', 'AS']"))
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "tag"),
+        re.escape("'XX'; choose one of ['FV', 'FV-b', 'DR', 'AS']"),
+    )
 
 
 def test_unknown_payer(folder: Path) -> None:
     row = set_param(folder, "venue_per_session", payer="bank")
-    assert_problem(folder, where(folder, "parameters.csv", row, "payer"),
-                   r"unknown payer 'bank'; choose one of \['municipality'")
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "payer"),
+        r"unknown payer 'bank'; choose one of \['municipality'",
+    )
 
 
 def test_unknown_module(folder: Path) -> None:
     row = set_param(folder, "venue_per_session", module="engine")
-    assert_problem(folder, where(folder, "parameters.csv", row, "module"),
-                   re.escape("'engine'; choose one of ['model', 'population', 'display']"))
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "module"),
+        re.escape("'engine'; choose one of ['model', 'population', 'display']"),
+    )
 
 
 def test_bad_price_year(folder: Path) -> None:
     row = set_param(folder, "venue_per_session", price_year="1850")
-    assert_problem(folder, where(folder, "parameters.csv", row, "price_year"),
-                   r"not a year between 1990 and 2100")
+    assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "price_year"),
+        r"not a year between 1990 and 2100",
+    )
 
 
 def test_missing_required_parameter(folder: Path) -> None:
-    edit_rows(folder / "parameters.csv",
-              lambda rows: rows.remove(next(r for r in rows if r["name"] == "wemwbs_sd")))
-    assert_problem(folder, re.escape(str(folder / "parameters.csv")),
-                   r"parameters the model needs are missing: \['wemwbs_sd'\]")
+    edit_rows(
+        folder / "parameters.csv",
+        lambda rows: rows.remove(next(r for r in rows if r["name"] == "wemwbs_sd")),
+    )
+    assert_problem(
+        folder,
+        re.escape(str(folder / "parameters.csv")),
+        r"parameters the model needs are missing: \['wemwbs_sd'\]",
+    )
 
 
 def test_several_problems_in_one_file_all_reported(folder: Path) -> None:
@@ -308,8 +338,11 @@ def test_problems_across_files_all_reported(folder: Path) -> None:
 def test_value_far_from_mean_warns(folder: Path) -> None:
     """value 0.30 vs normal mean 0.26: gap 0.04 > 0.5 % of 0.26 = 0.0013 -> InputWarning."""
     row = set_param(folder, "mansa_d", value="0.30")
-    with pytest.warns(InputWarning, match=rf"row {row}, column 'value': base value 0\.3 differs "
-                      r"from the mean 0\.26 of its normal distribution"):
+    with pytest.warns(
+        InputWarning,
+        match=rf"row {row}, column 'value': base value 0\.3 differs "
+        r"from the mean 0\.26 of its normal distribution",
+    ):
         inputs = load_inputs(folder)
     assert inputs.parameters["mansa_d"].value == pytest.approx(0.26)
 
@@ -326,32 +359,46 @@ def test_value_within_tolerance_does_not_warn(folder: Path) -> None:
 
 
 def test_strategy_unknown_effect_multiplier(folder: Path) -> None:
-    row = set_cell(folder / "strategies.csv", "strategy", "peer_course_only",
-                   "effect_multiplier", "ghost_multiplier")
-    assert_problem(folder, where(folder, "strategies.csv", row, "effect_multiplier"),
-                   r"unknown parameter 'ghost_multiplier'")
+    row = set_cell(
+        folder / "strategies.csv",
+        "strategy",
+        "peer_course_only",
+        "effect_multiplier",
+        "ghost_multiplier",
+    )
+    assert_problem(
+        folder,
+        where(folder, "strategies.csv", row, "effect_multiplier"),
+        r"unknown parameter 'ghost_multiplier'",
+    )
 
 
 def test_strategy_facilitators_do_not_sum(folder: Path) -> None:
     row = set_cell(folder / "strategies.csv", "strategy", "peer_paid", "paid_facilitators", "1")
     assert_problem(
         folder,
-        re.escape(f"{folder / 'strategies.csv'} row {row}, columns "
-                  "'paid_facilitators'/'volunteer_facilitators'"),
+        re.escape(
+            f"{folder / 'strategies.csv'} row {row}, columns "
+            "'paid_facilitators'/'volunteer_facilitators'"
+        ),
         r"they sum to 1; a programme needs facilitators_per_group = 2",
     )
 
 
 def test_strategy_unknown_companionship(folder: Path) -> None:
     row = set_cell(folder / "strategies.csv", "strategy", "peer_hybrid", "companionship", "robot")
-    assert_problem(folder, where(folder, "strategies.csv", row, "companionship"),
-                   re.escape("'robot'; choose one of ['none', 'volunteer', 'paid']"))
+    assert_problem(
+        folder,
+        where(folder, "strategies.csv", row, "companionship"),
+        re.escape("'robot'; choose one of ['none', 'volunteer', 'paid']"),
+    )
 
 
 def test_strategy_duplicate(folder: Path) -> None:
     row = set_cell(folder / "strategies.csv", "strategy", "peer_hybrid", "strategy", "peer_paid")
-    assert_problem(folder, where(folder, "strategies.csv", row, "strategy"),
-                   r"duplicate strategy 'peer_paid'")
+    assert_problem(
+        folder, where(folder, "strategies.csv", row, "strategy"), r"duplicate strategy 'peer_paid'"
+    )
 
 
 def test_strategy_programme_flag(folder: Path) -> None:
@@ -361,8 +408,11 @@ def test_strategy_programme_flag(folder: Path) -> None:
 
 def test_comparator_not_a_strategy(folder: Path) -> None:
     edit_settings(folder, 'comparator = "sau"', 'comparator = "nobody"')
-    assert_problem(folder, re.escape(f"{folder / 'settings.toml'} [model]"),
-                   r"comparator = 'nobody' is not a strategy in strategies\.csv")
+    assert_problem(
+        folder,
+        re.escape(f"{folder / 'settings.toml'} [model]"),
+        r"comparator = 'nobody' is not a strategy in strategies\.csv",
+    )
 
 
 # --- cost_items.csv ----------------------------------------------------------------------------
@@ -370,27 +420,37 @@ def test_comparator_not_a_strategy(folder: Path) -> None:
 
 def test_cost_item_unknown_payer(folder: Path) -> None:
     row = set_cell(folder / "cost_items.csv", "item", "venue", "payer", "bank")
-    assert_problem(folder, where(folder, "cost_items.csv", row, "payer"),
-                   r"unknown payer 'bank'; choose one of")
+    assert_problem(
+        folder,
+        where(folder, "cost_items.csv", row, "payer"),
+        r"unknown payer 'bank'; choose one of",
+    )
 
 
 def test_cost_item_unknown_category(folder: Path) -> None:
     row = set_cell(folder / "cost_items.csv", "item", "venue", "category", "overheads")
-    assert_problem(folder, where(folder, "cost_items.csv", row, "category"),
-                   r"'overheads'; choose one of \['intervention'")
+    assert_problem(
+        folder,
+        where(folder, "cost_items.csv", row, "category"),
+        r"'overheads'; choose one of \['intervention'",
+    )
 
 
 def test_cost_item_unknown_item(folder: Path) -> None:
     row = set_cell(folder / "cost_items.csv", "item", "venue", "item", "venues")
-    assert_problem(folder, where(folder, "cost_items.csv", row, "item"),
-                   r"unknown cost item 'venues'")
+    assert_problem(
+        folder, where(folder, "cost_items.csv", row, "item"), r"unknown cost item 'venues'"
+    )
 
 
 def test_cost_item_missing(folder: Path) -> None:
-    edit_rows(folder / "cost_items.csv",
-              lambda rows: rows.remove(next(r for r in rows if r["item"] == "venue")))
-    assert_problem(folder, re.escape(str(folder / "cost_items.csv")),
-                   r"cost item\(s\) \['venue'\] are missing")
+    edit_rows(
+        folder / "cost_items.csv",
+        lambda rows: rows.remove(next(r for r in rows if r["item"] == "venue")),
+    )
+    assert_problem(
+        folder, re.escape(str(folder / "cost_items.csv")), r"cost item\(s\) \['venue'\] are missing"
+    )
 
 
 # --- settings.toml -----------------------------------------------------------------------------
@@ -399,15 +459,28 @@ def test_cost_item_missing(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "pattern"),
     [
-        ('perspective = "health_and_social_care"', 'perspective = "nonsense"',
-         r"perspective = 'nonsense'; choose one of \['health_and_social_care'"),
-        ("horizon_months = 36", "horizon_months = 36\ncolour = \"blue\"",
-         r"\[model\]: unknown key 'colour'"),
+        (
+            'perspective = "health_and_social_care"',
+            'perspective = "nonsense"',
+            r"perspective = 'nonsense'; choose one of \['health_and_social_care'",
+        ),
+        (
+            "horizon_months = 36",
+            'horizon_months = 36\ncolour = "blue"',
+            r"\[model\]: unknown key 'colour'",
+        ),
         ("[psa]", "[extra]\nx = 1\n\n[psa]", r"unknown section \[extra\]; allowed:"),
-        ('durability = "linear"', 'durability = "forever"',
-         r"durability = 'forever'; choose one of \['none', 'linear', 'exponential', 'sustained'\]"),
-        ("downstream_resource_use = false", "downstream_resource_use = true",
-         r"downstream_resource_use and wellbeing_offset are mutually exclusive"),
+        (
+            'durability = "linear"',
+            'durability = "forever"',
+            r"durability = 'forever'; choose one of "
+            r"\['none', 'linear', 'exponential', 'sustained'\]",
+        ),
+        (
+            "downstream_resource_use = false",
+            "downstream_resource_use = true",
+            r"downstream_resource_use and wellbeing_offset are mutually exclusive",
+        ),
         ("horizon_months = 36 ", 'horizon_months = "long" ', r"horizon_months = 'long' must be"),
         ("n_samples = 10000", "n_samples = 0", r"n_samples = 0 must be a whole number >= 1"),
         ("seed = 20250695", "seed = -1", r"seed = -1 must be a whole number >= 0"),
@@ -415,8 +488,19 @@ def test_cost_item_missing(folder: Path) -> None:
         ("step = 10000", "step = 0", r"WTP grid .*step = 0\.0; need"),
         ("[model]", "[model\n", r"not valid TOML"),
     ],
-    ids=["perspective", "unknown-key", "unknown-section", "durability", "both-offsets",
-         "type", "n-samples", "seed", "psa-key", "wtp-step", "toml-syntax"],
+    ids=[
+        "perspective",
+        "unknown-key",
+        "unknown-section",
+        "durability",
+        "both-offsets",
+        "type",
+        "n-samples",
+        "seed",
+        "psa-key",
+        "wtp-step",
+        "toml-syntax",
+    ],
 )
 def test_settings_problems(folder: Path, old: str, new: str, pattern: str) -> None:
     if old == "downstream_resource_use = false":
@@ -468,26 +552,32 @@ def test_correlations_read(folder: Path) -> None:
 
 def test_correlation_unknown_parameter(folder: Path) -> None:
     write_correlations(folder, "mansa_d,ghost,0.5,assumption,AS,")
-    assert_problem(folder, where(folder, "correlations.csv", 2, "parameter_b"),
-                   r"unknown parameter 'ghost'")
+    assert_problem(
+        folder, where(folder, "correlations.csv", 2, "parameter_b"), r"unknown parameter 'ghost'"
+    )
 
 
 @pytest.mark.parametrize("rho", ["1.0", "-1", "1.5"])
 def test_correlation_rho_outside(folder: Path, rho: str) -> None:
     write_correlations(folder, "mansa_d,wsas_d,0.2,a,AS,", f"qpr15_d,wsas_d,{rho},a,AS,")
-    assert_problem(folder, where(folder, "correlations.csv", 3, "spearman_rho"),
-                   r"must lie strictly between -1 and 1")
+    assert_problem(
+        folder,
+        where(folder, "correlations.csv", 3, "spearman_rho"),
+        r"must lie strictly between -1 and 1",
+    )
 
 
 def test_correlation_with_fixed_parameter(folder: Path) -> None:
     write_correlations(folder, "mansa_d,wemwbs_sd,0.3,a,AS,")
-    assert_problem(folder, where(folder, "correlations.csv", 2, "parameter_b"),
-                   r"'wemwbs_sd' is fixed")
+    assert_problem(
+        folder, where(folder, "correlations.csv", 2, "parameter_b"), r"'wemwbs_sd' is fixed"
+    )
 
 
 def test_correlations_not_positive_definite(folder: Path) -> None:
-    write_correlations(folder, "mansa_d,wsas_d,0.9,a,AS,", "mansa_d,qpr15_d,0.9,a,AS,",
-                       "wsas_d,qpr15_d,-0.9,a,AS,")
+    write_correlations(
+        folder, "mansa_d,wsas_d,0.9,a,AS,", "mansa_d,qpr15_d,0.9,a,AS,", "wsas_d,qpr15_d,-0.9,a,AS,"
+    )
     assert_problem(folder, r"correlations\.csv", r"not jointly possible")
 
 
@@ -523,8 +613,11 @@ def test_semicolon_delimiter_error(folder: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=header, delimiter=";")
         writer.writeheader()
         writer.writerows(rows)
-    assert_problem(folder, re.escape(f"{folder / 'parameters.csv'} row 1"),
-                   r"header is delimited by ';'; use commas")
+    assert_problem(
+        folder,
+        re.escape(f"{folder / 'parameters.csv'} row 1"),
+        r"header is delimited by ';'; use commas",
+    )
 
 
 def test_empty_file_error(folder: Path) -> None:
@@ -545,8 +638,9 @@ def test_missing_column_error(folder: Path) -> None:
     for row in rows:
         del row["unit"]
     write_table(folder / "parameters.csv", header, rows)
-    assert_problem(folder, re.escape(f"{folder / 'parameters.csv'} row 1"),
-                   r"missing column\(s\) \['unit'\]")
+    assert_problem(
+        folder, re.escape(f"{folder / 'parameters.csv'} row 1"), r"missing column\(s\) \['unit'\]"
+    )
 
 
 def test_too_many_cells_error(folder: Path) -> None:
@@ -584,14 +678,19 @@ def table():  # type: ignore[no-untyped-def]
 
 def test_parse_overrides_good(table) -> None:  # type: ignore[no-untyped-def]
     assert parse_overrides(["mansa_d=1.5"], table) == {"mansa_d": 1.5}
-    assert parse_overrides([" participants_per_group = 10 ", "venue_per_session=1_000"],
-                           table) == {"participants_per_group": 10.0, "venue_per_session": 1000.0}
+    assert parse_overrides([" participants_per_group = 10 ", "venue_per_session=1_000"], table) == {
+        "participants_per_group": 10.0,
+        "venue_per_session": 1000.0,
+    }
     assert parse_overrides([], table) == {}
 
 
 def test_parse_overrides_unknown_name(table) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError, match=r"--set 'mansa=1': unknown parameter 'mansa'; "
-                       r"did you mean \['mansa_d'"):
+    with pytest.raises(
+        InputError,
+        match=r"--set 'mansa=1': unknown parameter 'mansa'; "
+        r"did you mean \['mansa_d'",
+    ):
         parse_overrides(["mansa=1"], table)
     with pytest.raises(InputError, match=r"unknown parameter 'zzz'$"):
         parse_overrides(["zzz=1"], table)

@@ -186,8 +186,12 @@ def test_draws_unknown_key() -> None:
 
 @pytest.mark.parametrize(
     ("n", "match"),
-    [(0, r"n_samples = 0 must be >= 1"), (-5, r">= 1"), (True, r"whole number"),
-     (2.0, r"whole number")],
+    [
+        (0, r"n_samples = 0 must be >= 1"),
+        (-5, r">= 1"),
+        (True, r"whole number"),
+        (2.0, r"whole number"),
+    ],
 )
 def test_sample_rejects_bad_n(n: object, match: str) -> None:
     with pytest.raises(InputError, match=match):
@@ -322,9 +326,7 @@ def copula_draws() -> Draws:
     return table.sample(N_COPULA, 20250695)
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "rho"), [("cost", "prob", 0.6), ("ratio", "effect", -0.4)]
-)
+@pytest.mark.parametrize(("a", "b", "rho"), [("cost", "prob", 0.6), ("ratio", "effect", -0.4)])
 def test_copula_spearman_matches_request(copula_draws: Draws, a: str, b: str, rho: float) -> None:
     """Sampling SE of Spearman's rho at n = 100,000 is about (1 - rho^2)/sqrt(n) = 0.002."""
     got = stats.spearmanr(copula_draws[a], copula_draws[b]).statistic
@@ -355,9 +357,7 @@ def test_copula_preserves_marginals(copula_draws: Draws, name: str, ref) -> None
 
 def test_correlation_with_fixed_parameter_is_ignored_in_sampling() -> None:
     """A correlation whose partner is fixed leaves the other parameter independent."""
-    table = ParameterTable(
-        (spec("a", Gamma(4.0, 1.0)), spec("b", Fixed(2.0))), (("a", "b", 0.5),)
-    )
+    table = ParameterTable((spec("a", Gamma(4.0, 1.0)), spec("b", Fixed(2.0))), (("a", "b", 0.5),))
     draws = table.sample(2000, 0)
     np.testing.assert_array_equal(draws["b"], 2.0)
     assert stats.kstest(draws["a"], stats.gamma(a=4.0).cdf).pvalue > 1e-3

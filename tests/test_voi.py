@@ -109,8 +109,15 @@ def test_methods_agree_on_linear_case(lin: tuple, method: str) -> None:
 @pytest.mark.filterwarnings("ignore::peer_econ.errors.EstimationWarning")
 def test_gp_method_on_subsample(lin: tuple) -> None:
     cost, effect, x = lin
-    res = evppi(cost[:4000], effect[:4000], x[["x1", "x2"]][:4000], 20_000.0, method="gp",
-                gp_subsample=300, rng=0)
+    res = evppi(
+        cost[:4000],
+        effect[:4000],
+        x[["x1", "x2"]][:4000],
+        20_000.0,
+        method="gp",
+        gp_subsample=300,
+        rng=0,
+    )
     assert res.method == "gp"
     assert res.evppi[0] == pytest.approx(res.evpi[0], rel=0.05)
 
@@ -145,8 +152,11 @@ def _toy_model(p: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _toy_draw(n: int, rng: np.random.Generator) -> dict:
-    return {"a": rng.normal(0.05, 0.03, n), "b": rng.gamma(4.0, 0.25, n),
-            "c": rng.uniform(0.0, 1.0, n)}
+    return {
+        "a": rng.normal(0.05, 0.03, n),
+        "b": rng.gamma(4.0, 0.25, n),
+        "c": rng.uniform(0.0, 1.0, n),
+    }
 
 
 def test_nested_oracle_on_nonlinear_model() -> None:
@@ -364,8 +374,13 @@ def test_property_bounds_and_strategy_order(seed: int, k: int) -> None:
         warnings.simplefilter("ignore", EstimationWarning)
         res = evppi(cost, effect, x[:, :1], w)
         perm = np.random.default_rng(seed).permutation(cost.shape[1])
-        res_p = evppi(cost[:, perm], effect[:, perm], x[:, :1], w,
-                      strategies=[f"z{j}" for j in range(cost.shape[1])])
+        res_p = evppi(
+            cost[:, perm],
+            effect[:, perm],
+            x[:, :1],
+            w,
+            strategies=[f"z{j}" for j in range(cost.shape[1])],
+        )
         both = evppi(cost, effect, x, w)
     assert np.all(res.evppi >= 0.0)
     assert np.all(res.evppi <= res.evpi)

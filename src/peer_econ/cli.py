@@ -101,8 +101,16 @@ def _print_summary(result: RunResult) -> None:
         title=f"PEER vs {result.comparator}: {result.n_samples} PSA samples, seed {result.seed}, "
         f"{result.inputs.settings.perspective}, {months:g}-month horizon",
     )
-    for col in ("strategy", "cost DKK", "QALY", "inc cost", "inc QALY", "ICER DKK/QALY",
-                "det ICER", "trial-period ICER"):
+    for col in (
+        "strategy",
+        "cost DKK",
+        "QALY",
+        "inc cost",
+        "inc QALY",
+        "ICER DKK/QALY",
+        "det ICER",
+        "trial-period ICER",
+    ):
         table.add_column(col, justify="left" if col == "strategy" else "right")
     for (_, row), (_, trow) in zip(summary.iterrows(), trial.iterrows(), strict=True):
         table.add_row(
@@ -324,8 +332,11 @@ def budget_command(
     years: Annotated[int, typer.Option(help="Budget horizon [years].")] = 5,
     ramp_up: Annotated[
         str | None,
-        typer.Option("--ramp-up", help="Share of planned courses delivered in years 1, 2, ...: "
-                     "e.g. 0.5,0.75 (later years 1)."),
+        typer.Option(
+            "--ramp-up",
+            help="Share of planned courses delivered in years 1, 2, ...: "
+            "e.g. 0.5,0.75 (later years 1).",
+        ),
     ] = None,  # fmt: skip
     n_samples: Annotated[
         int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")

@@ -91,9 +91,7 @@ def table(
             cells.append(f'<td class="{"num" if numeric else "txt"}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (
-        f'<table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _plain(value: object) -> str:
@@ -148,8 +146,8 @@ def render(title: str, subtitle: str, sections: Sequence[ReportSection], footer:
         f'<section id="{esc(s.key)}"><h2>{esc(s.title)}</h2>{s.body}</section>' for s in ordered
     )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></header>"
         f"<nav><h2>Contents</h2><ol>{nav}</ol></nav>{body}"

@@ -201,9 +201,11 @@ def core_sections(result: RunResult) -> list[ReportSection]:
     ).reset_index()
     pivot = pivot[(pivot[list(result.psa.strategies)] != 0).any(axis=1)]
     pivot = pivot[["item", "category", "payer", *result.psa.strategies]]
-    payers = result.payer_split().pivot_table(
-        index="payer", columns="strategy", values="cost", sort=False
-    ).reset_index()
+    payers = (
+        result.payer_split()
+        .pivot_table(index="payer", columns="strategy", values="cost", sort=False)
+        .reset_index()
+    )
     consequence = result.cost_consequence()
     cc_cols = ["strategy", "inc_cost", "qpr15_md", "mansa_md", "wsas_md", "cost_per_qpr15_point"]
     assumptions = pd.DataFrame(
@@ -281,29 +283,46 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         ReportSection(
             "costs",
             "Resource use and costs",
-            H.table(pivot, {s: money for s in result.psa.strategies},
-                    caption="Mean cost per randomised participant by item (DKK 2024)")
-            + H.table(payers, {s: money for s in result.psa.strategies},
-                      caption="Counted cost by payer (who pays)"),
+            H.table(
+                pivot,
+                {s: money for s in result.psa.strategies},
+                caption="Mean cost per randomised participant by item (DKK 2024)",
+            )
+            + H.table(
+                payers,
+                {s: money for s in result.psa.strategies},
+                caption="Counted cost by payer (who pays)",
+            ),
             40,
         ),  # fmt: skip
         ReportSection(
             "cost-consequence",
             "Cost-consequence (no utility mapping needed)",
-            H.table(consequence[cc_cols], {"inc_cost": money, "cost_per_qpr15_point": money},
-                    headers={"qpr15_md": "QPR-15 difference", "mansa_md": "MANSA difference",
-                             "wsas_md": "WSAS difference (lower is better)",
-                             "inc_cost": "Incremental cost (DKK)",
-                             "cost_per_qpr15_point": "DKK per QPR-15 point"})
-            + H.paragraph("Mean differences at the end of the course, scaled by each "
-                          "strategy's effect multiplier."),
+            H.table(
+                consequence[cc_cols],
+                {"inc_cost": money, "cost_per_qpr15_point": money},
+                headers={
+                    "qpr15_md": "QPR-15 difference",
+                    "mansa_md": "MANSA difference",
+                    "wsas_md": "WSAS difference (lower is better)",
+                    "inc_cost": "Incremental cost (DKK)",
+                    "cost_per_qpr15_point": "DKK per QPR-15 point",
+                },
+            )
+            + H.paragraph(
+                "Mean differences at the end of the course, scaled by each "
+                "strategy's effect multiplier."
+            ),
             45,
         ),  # fmt: skip
         ReportSection(
             "assumptions",
             "Assumptions (inputs tagged AS)",
-            H.table(assumptions, {"value": H.esc, "low": H.esc, "high": H.esc},
-                    caption="Placeholders to vary, not findings; all are in the one-way analysis"),
+            H.table(
+                assumptions,
+                {"value": H.esc, "low": H.esc, "high": H.esc},
+                caption="Placeholders to vary, not findings; all are in the one-way analysis",
+            ),
             80,
         ),  # fmt: skip
         ReportSection(

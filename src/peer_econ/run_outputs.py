@@ -141,4 +141,3 @@ def decision_sections(
                       + H.figure(folder / "frontier.png", "Cost-effectiveness frontier"), 50),
         ReportSection("uncertainty", "Uncertainty: PSA, acceptability and EVPI", uncertainty, 60),
     ]  # fmt: skip
-

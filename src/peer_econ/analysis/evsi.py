@@ -128,9 +128,7 @@ class TwoArmUtilityTrial:
         if self.retention is not None:
             ret = tuple(float(r) for r in self.retention)
             if len(ret) != len(months):
-                raise InputError(
-                    f"retention has {len(ret)} values for {len(months)} follow-ups"
-                )
+                raise InputError(f"retention has {len(ret)} values for {len(months)} follow-ups")
             if any(not 0.0 < r <= 1.0 for r in ret) or any(
                 b > a for a, b in zip(ret, ret[1:], strict=False)
             ):
@@ -148,8 +146,11 @@ class TwoArmUtilityTrial:
     def required_draws(self) -> tuple[str, ...]:
         """Keys :meth:`simulate` reads from ``draws``."""
         keys = ["delta_u_post"]
-        keys += [f"remaining_fraction_{m:g}m" for m in self.followup_months
-                 if m > self.end_of_course_months]
+        keys += [
+            f"remaining_fraction_{m:g}m"
+            for m in self.followup_months
+            if m > self.end_of_course_months
+        ]
         return tuple(keys)
 
     @property
@@ -163,8 +164,11 @@ class TwoArmUtilityTrial:
 
     def covariance(self) -> FloatArray:
         """Sampling covariance :math:`\\Sigma` of the statistics, shape (F, F) for F follow-ups."""
-        ret = np.ones(len(self.followup_months)) if self.retention is None else np.array(
-            self.retention)
+        ret = (
+            np.ones(len(self.followup_months))
+            if self.retention is None
+            else np.array(self.retention)
+        )
         n_t = self.n_per_arm * ret
         s2 = self.sd_individual_utility**2
         big = np.maximum.outer(n_t, n_t)
@@ -182,9 +186,7 @@ class TwoArmUtilityTrial:
         """
         missing = [k for k in self.required_draws if k not in draws]
         if missing:
-            raise InputError(
-                f"study simulation needs draws {missing}; got keys {sorted(draws)}"
-            )
+            raise InputError(f"study simulation needs draws {missing}; got keys {sorted(draws)}")
         du = np.asarray(draws["delta_u_post"], dtype=np.float64)
         if du.ndim != 1 or not np.all(np.isfinite(du)):
             raise InputError("delta_u_post must be a finite 1-D array (n_samples,)")
@@ -311,12 +313,23 @@ def evsi_regression(
     Strong M, Oakley JE, Brennan A, Breeze P. Med Decis Making. 2015;35(5):570-583.
     doi:10.1177/0272989X15575286
     """
-    res = voi.evppi(cost, effect, summary_statistics, wtp, method=method, strategies=strategies,
-                    reference=reference, se=se, n_se_draws=n_se_draws,
-                    smoothing_criterion=smoothing_criterion, parameter_names=statistic_names,
-                    rng=rng)
-    return EVSIResult(res.parameters, res.wtp, res.evppi, res.se, res.evpi, res.method, res.raw,
-                      res.diagnostics)
+    res = voi.evppi(
+        cost,
+        effect,
+        summary_statistics,
+        wtp,
+        method=method,
+        strategies=strategies,
+        reference=reference,
+        se=se,
+        n_se_draws=n_se_draws,
+        smoothing_criterion=smoothing_criterion,
+        parameter_names=statistic_names,
+        rng=rng,
+    )
+    return EVSIResult(
+        res.parameters, res.wtp, res.evppi, res.se, res.evpi, res.method, res.raw, res.diagnostics
+    )
 
 
 @dataclass(frozen=True)
@@ -344,12 +357,14 @@ class EVSICurve:
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: ``n_per_arm, wtp, evsi, evpi``."""
         nn, ww = np.meshgrid(self.n_per_arm, self.wtp, indexing="ij")
-        return pd.DataFrame({
-            "n_per_arm": nn.ravel().astype(int),
-            "wtp": ww.ravel(),
-            "evsi": self.evsi.ravel(),
-            "evpi": np.broadcast_to(self.evpi, self.evsi.shape).ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "n_per_arm": nn.ravel().astype(int),
+                "wtp": ww.ravel(),
+                "evsi": self.evsi.ravel(),
+                "evpi": np.broadcast_to(self.evpi, self.evsi.shape).ravel(),
+            }
+        )
 
 
 def evsi_by_sample_size(
@@ -399,15 +414,27 @@ def evsi_by_sample_size(
     used = method
     for n in sizes:
         t = design.with_n(int(n)).simulate(draws, standard_normals=z)
-        res = evsi_regression(cost, effect, t, wtp, statistic_names=design.statistic_names,
-                              method=method, smoothing_criterion=smoothing_criterion)
+        res = evsi_regression(
+            cost,
+            effect,
+            t,
+            wtp,
+            statistic_names=design.statistic_names,
+            method=method,
+            smoothing_criterion=smoothing_criterion,
+        )
         rows.append(res.evsi)
         evpi_v = res.evpi
         used = res.method
     if evpi_v is None:  # pragma: no cover - sizes is non-empty (checked above)
         raise InputError("n_per_arm must not be empty")
-    return EVSICurve(voi._frozen(sizes.astype(np.float64)), voi._frozen(voi._as_wtp(wtp)),
-                     voi._frozen(np.vstack(rows)), voi._frozen(evpi_v), used)
+    return EVSICurve(
+        voi._frozen(sizes.astype(np.float64)),
+        voi._frozen(voi._as_wtp(wtp)),
+        voi._frozen(np.vstack(rows)),
+        voi._frozen(evpi_v),
+        used,
+    )
 
 
 def enbs(
