@@ -147,7 +147,7 @@ class RunResult:
                 "inc_cost_p2_5": float(np.percentile(inc, 2.5)),
                 "inc_cost_p97_5": float(np.percentile(inc, 97.5)),
             }
-            scale = psa.effect_scale[:, j] - psa.effect_scale[:, ref]
+            scale = psa.effect_scale[name] - psa.effect_scale[self.comparator]
             for outcome in TRIAL_OUTCOMES:
                 diff = np.asarray(self.draws[outcome]) * scale
                 row[outcome] = float(diff.mean())

@@ -51,8 +51,9 @@ class Outcomes:
         Items counted under the perspective.
     utility_gain_post : ndarray, shape (n_samples,)
         Utility gain of full PEER at the end of the course [utility].
-    effect_scale : ndarray, shape (n_samples, n_strategies)
-        Multiplier of the effect per strategy (0 for SAU, 1 for full PEER).
+    effect_scale : mapping
+        Strategy -> array ``(n_samples,)``: multiplier of the effect (0 for SAU, 1 for full
+        PEER); constants are broadcast views.
     budget_cost : mapping
         Payer -> array ``(n_samples, n_strategies)``: what each payer spends per participant on
         the budget categories (intervention, health care, social care), whatever the
@@ -66,7 +67,7 @@ class Outcomes:
     item_costs: Mapping[tuple[str, str], float]
     counted_items: tuple[str, ...]
     utility_gain_post: FloatArray
-    effect_scale: FloatArray
+    effect_scale: Mapping[str, FloatArray]
     budget_cost: Mapping[str, FloatArray]
 
     @property
@@ -98,10 +99,10 @@ class Outcomes:
 
 def _effect_scale(strategy: Strategy, draws: Mapping[str, FloatArray], n: int) -> FloatArray:
     if not strategy.programme:
-        return np.zeros(n)
+        return np.broadcast_to(np.float64(0.0), (n,))
     if strategy.effect_multiplier:
         return np.broadcast_to(np.asarray(draws[strategy.effect_multiplier], dtype=float), (n,))
-    return np.ones(n)
+    return np.broadcast_to(np.float64(1.0), (n,))
 
 
 def evaluate(
@@ -142,13 +143,15 @@ def evaluate(
     categories = {c.item: c.category for c in inputs.cost_items}
     counted = tuple(item for item, cat in categories.items() if cat in cfg.categories)
     k = len(inputs.strategies)
-    cost = np.empty((n, k))
-    gain = np.empty((n, k))
-    scale = np.empty((n, k))
+    # Column-major (n, k) arrays: each strategy's column is contiguous, so the per-strategy
+    # writes below are streaming writes rather than strided ones.
+    cost = _columns(n, k)
+    gain = _columns(n, k)
     gain_post = np.empty(n)
     item_sums: dict[tuple[str, str], float] = {}
     payer_of = {c.item: c.payer for c in inputs.cost_items if c.category in BUDGET_CATEGORIES}
-    budget = {payer: np.zeros((n, k)) for payer in dict.fromkeys(payer_of.values())}
+    # Allocated when a payer first spends (memory is the cost at a million samples).
+    budget: dict[str, FloatArray] = {}
     # Blocks keep temporaries small and reused (far fewer page faults at a million samples);
     # within a block every operation is vectorised over samples.
     for lo in range(0, n, BLOCK_SIZE):
@@ -156,8 +159,7 @@ def evaluate(
         block = {name: np.asarray(arr)[lo:hi] for name, arr in draws.items()}
         _evaluate_block(
             block, inputs, cfg, h_months, durability, set(counted),
-            cost[lo:hi], gain[lo:hi], scale[lo:hi], gain_post[lo:hi], item_sums,
-            payer_of, {payer: arr[lo:hi] for payer, arr in budget.items()},
+            cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, payer_of, budget, lo, hi, n,
         )  # fmt: skip
     base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
     qaly = base[:, None] + gain
@@ -169,13 +171,33 @@ def evaluate(
         item_costs=MappingProxyType({key: total / n for key, total in item_sums.items()}),
         counted_items=counted,
         utility_gain_post=_readonly(gain_post),
-        effect_scale=_readonly(scale),
-        budget_cost=MappingProxyType({p: _readonly(a) for p, a in budget.items()}),
+        effect_scale=MappingProxyType(
+            {s.name: _readonly(_effect_scale(s, draws, n)) for s in inputs.strategies}
+        ),
+        budget_cost=MappingProxyType(
+            {
+                payer: _readonly(budget[payer]) if payer in budget else _zeros(n, k)
+                for payer in dict.fromkeys(payer_of.values())
+            }
+        ),
     )
 
 
 #: Resource categories that are spending by a payer (budget impact); time is not.
 BUDGET_CATEGORIES = ("intervention", "health_care", "social_care")
+
+
+def _zeros(n: int, k: int) -> FloatArray:
+    """Read-only zeros of shape (n, k) without memory per sample."""
+    return np.broadcast_to(np.float64(0.0), (n, k))
+
+
+def _columns(n: int, k: int, fill: float | None = None) -> FloatArray:
+    """An (n, k) array stored column by column (Fortran order)."""
+    out = np.empty((n, k), order="F")
+    if fill is not None:
+        out.fill(fill)
+    return out
 
 
 #: Samples evaluated together; results do not depend on it.
@@ -191,13 +213,15 @@ def _evaluate_block(
     counted: set[str],
     cost: FloatArray,
     gain: FloatArray,
-    scale: FloatArray,
     gain_post: FloatArray,
     item_sums: dict[tuple[str, str], float],
     payer_of: Mapping[str, str],
-    budget: Mapping[str, FloatArray],
+    budget: dict[str, FloatArray],
+    lo: int,
+    hi: int,
+    n_total: int,
 ) -> None:
-    """Fill the given output views for one block of samples."""
+    """Fill the given output views for rows ``lo:hi`` (``budget`` arrays are full size)."""
     n = cost.shape[0]
     horizon_cfg = cfg if h_months == cfg.horizon_months else _with_horizon(cfg, h_months)
     gain_post[:] = utility_gain_post(draws, cfg)
@@ -210,9 +234,7 @@ def _evaluate_block(
     # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
     full_gain = gain_post * unit_gain
     for j, strategy in enumerate(inputs.strategies):
-        scale_j = _effect_scale(strategy, draws, n)
-        scale[:, j] = scale_j
-        gain[:, j] = full_gain * scale_j
+        gain[:, j] = full_gain * _effect_scale(strategy, draws, n)
         total = np.zeros(n)
         for item, raw in strategy_item_costs(strategy, shared).items():
             key = id(raw)
@@ -226,7 +248,9 @@ def _evaluate_block(
                 total += arr
             payer = payer_of.get(item)
             if payer is not None:
-                budget[payer][:, j] += arr
+                if payer not in budget:
+                    budget[payer] = _columns(n_total, len(inputs.strategies), fill=0.0)
+                budget[payer][lo:hi, j] += arr
         cost[:, j] = total
 
 

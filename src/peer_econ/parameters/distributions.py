@@ -355,7 +355,12 @@ class Beta(Distribution):
         return self.lower + self._width * x
 
     def sample(self, n_samples: int, rng: np.random.Generator) -> FloatArray:
-        return self.lower + self._width * rng.beta(self.alpha, self.beta, n_samples)
+        x = rng.beta(self.alpha, self.beta, n_samples)
+        if self.lower == 0.0 and self.upper == 1.0:
+            return x
+        x *= self._width
+        x += self.lower
+        return x
 
 
 @dataclass(frozen=True)
