@@ -254,14 +254,14 @@ class ScenarioResult:
     notes: tuple[str, ...] = ()
 
 
-def _ceac(cost: FloatArray, effect: FloatArray, wtp_grid: FloatArray) -> FloatArray:
-    """P(each strategy has the highest NMB), shape ``(n_wtp, n_strategies)``."""
-    n, k = cost.shape
-    out = np.empty((wtp_grid.size, k))
-    for i, w in enumerate(wtp_grid):
-        best = np.argmax(w * effect - cost, axis=1)
-        out[i] = np.bincount(best, minlength=k) / n
-    return out
+def _ceac(
+    cost: FloatArray, effect: FloatArray, strategies: Sequence[str], wtp_grid: FloatArray
+) -> FloatArray:
+    """P(each strategy has the highest NMB), shape ``(n_wtp, n_strategies)``, by the exact
+    CEAC of :func:`peer_econ.analysis.cea.cea_curves` (same tie rule as everywhere else)."""
+    from peer_econ.analysis.cea import cea_curves
+
+    return np.asarray(cea_curves(cost, effect, strategies, wtp=wtp_grid).probability_best)
 
 
 def _wtp_grid(settings: ModelSettings, wtp_grid: ArrayLike | None) -> FloatArray:
@@ -372,7 +372,7 @@ def run_scenarios(
                     "prob_best": float(np.mean(best == strategies.index(s))),
                 }
             )
-        probs = _ceac(c, e, grid)
+        probs = _ceac(c, e, strategies, grid)
         ceacs.append(
             pd.DataFrame(
                 {
