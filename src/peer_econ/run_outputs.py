@@ -13,7 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ import html_report as H
-from peer_econ.analysis.cea import CEACurves
+from peer_econ.analysis.cea import PSA, CEACurves
 from peer_econ.analysis.cea_outputs import Population, write_cea_outputs
 from peer_econ.errors import InputError
 from peer_econ.html_report import ReportSection
@@ -84,7 +84,30 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
         comparator=result.comparator,
         figures=False,
     )
+    write_incremental_plane(result, folder)
     return decision_sections(result, folder, cea.icers, cea.curves, population)
+
+
+def write_incremental_plane(result: RunResult, folder: Path) -> None:
+    """CE plane of the increments vs the comparator (``ce_plane_incremental``).
+
+    Baseline utility moves every strategy's absolute QALYs together; the increments show the
+    uncertainty that matters for the decision.
+    """
+    from peer_econ import plots
+
+    psa = result.psa
+    ref = psa.strategies.index(result.comparator)
+    inc = PSA(psa.cost - psa.cost[:, [ref]], psa.qaly - psa.qaly[:, [ref]], psa.strategies)
+    ax = plots.plot_ce_plane(
+        inc,
+        wtp=result.inputs.settings.wtp_point,
+        colours=plots.strategy_colours(psa.strategies),
+        cost_label=f"Incremental cost vs {result.comparator} (DKK)",
+        effect_label=f"Incremental QALYs vs {result.comparator}",
+    )
+    ax.set_title("Incremental cost-effectiveness plane")
+    plots.save_axes(ax, folder, "ce_plane_incremental")
 
 
 def decision_sections(
@@ -131,7 +154,11 @@ def decision_sections(
             f"{population.horizon_years} years (assumptions in inputs/parameters.csv), "
             f"discounted: {population.factor:,.0f} people."
         )
-        + H.figure(folder / "ce_plane.png", "Cost-effectiveness plane (PSA samples and means)")
+        + H.figure(
+            folder / "ce_plane_incremental.png",
+            f"Incremental cost-effectiveness plane vs {result.comparator} (PSA samples, means, "
+            f"WTP line at {settings.wtp_point:,.0f} DKK/QALY)",
+        )
         + H.figure(folder / "ceac.png", "Acceptability curves with the frontier (CEAF)")
         + H.figure(folder / "evpi.png", "Expected value of perfect information")
         + H.figure(folder / "expected_loss.png", "Expected loss by strategy")
