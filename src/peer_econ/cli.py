@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +35,12 @@ def user_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", UserWarning)
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    _echo_warnings(caught)
         except InputError as exc:
             for problem in exc.problems:
                 typer.echo(f"error: {problem}", err=True)
@@ -44,6 +50,16 @@ def user_errors(func: F) -> F:
             raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print each distinct warning once as a ``warning: ...`` line on stderr."""
+    seen: set[str] = set()
+    for item in caught:
+        text = str(item.message)
+        if issubclass(item.category, UserWarning) and text not in seen:
+            seen.add(text)
+            typer.echo(f"warning: {text}", err=True)
 
 
 def _version_callback(value: bool) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -107,8 +108,16 @@ def write_run(
     with atomic_output_dir(target) as folder:
         write_run_tables(result, folder)
         sections = list(core_sections(result))
-        for writer in writers:
-            sections.extend(writer(result, folder))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for writer in writers:
+                sections.extend(writer(result, folder))
+        notes = list(dict.fromkeys(str(w.message) for w in caught))
+        if notes:
+            sections.append(
+                ReportSection("warnings", "Warnings raised during the analysis",
+                              H.bullet_list(notes), 95)
+            )  # fmt: skip
         (folder / "report.html").write_text(render_report(result, sections), encoding="utf-8")
         write_manifest(
             folder,
@@ -121,9 +130,16 @@ def write_run(
                 "settings": result.inputs.settings.as_dict(),
                 "overrides": dict(result.overrides),
                 "strategies": list(result.psa.strategies),
+                "warnings": notes,
             },
         )
+    for note in notes:
+        warnings.warn(note, RunWarning, stacklevel=2)
     return target
+
+
+class RunWarning(UserWarning):
+    """A warning raised while writing a run, repeated once after the folder is in place."""
 
 
 # --- the HTML report -------------------------------------------------------------------------
