@@ -197,6 +197,8 @@ def plot_ceac(
     ax: Axes | None = None,
     colours: Mapping[str, str] | None = None,
     wtp_label: str = "Willingness to pay per QALY",
+    reference_band: tuple[float, float] | None = None,
+    reference_label: str = "reference range",
 ) -> Axes:
     """CEAC of every strategy with the CEAF marked.
 
@@ -207,6 +209,10 @@ def plot_ceac(
     colours : mapping of str to str, optional
     wtp_label : str
         x-axis label.
+    reference_band : (float, float), optional
+        A WTP range to shade, e.g. a threshold used elsewhere [currency per effect unit].
+    reference_label : str
+        Legend text of the band.
 
     Returns
     -------
@@ -226,6 +232,8 @@ def plot_ceac(
         label="CEAF (highest expected NMB)",
         zorder=1,
     )
+    if reference_band is not None:
+        ax.axvspan(*reference_band, color="#999999", alpha=0.15, lw=0, label=reference_label)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(wtp_label)
     ax.set_ylabel("Probability cost-effective")

@@ -179,7 +179,8 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         f"<b>{money(first['icer'])} DKK per QALY</b> (probabilistic, {result.n_samples:,} "
         f"samples; {money(first['det_icer'])} at the parameter means). Over the "
         f"{settings.trial_followup_months:g}-month trial period alone, without "
-        f"extrapolation, the ICER is {money(first_trial['icer'])} DKK per QALY.</p></div>"
+        f"extrapolation, the ICER is {money(first_trial['icer'])} DKK per QALY.</p>"
+        f"{_currency_note(result, float(first['icer']))}</div>"
         "<div class='warn'><p>The trial measured no preference-based outcome (no EQ-5D) and "
         "followed people for 3 months. The QALY gain therefore rests on labelled assumptions: "
         "the mapping of the MANSA effect to utility, the durability of the effect after the "
@@ -348,6 +349,20 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             90,
         ),
     ]
+
+
+def _currency_note(result: RunResult, icer: float) -> str:
+    """The headline ICER in EUR and GBP and the NICE range in DKK (display only)."""
+    table = result.inputs.parameters
+    if "eur_dkk" not in table or "gbp_dkk" not in table or icer != icer:
+        return ""
+    eur, gbp = table["eur_dkk"].value, table["gbp_dkk"].value
+    low, high = result.inputs.settings.nice_band_gbp
+    return H.paragraph(
+        f"For comparison: {icer / eur:,.0f} EUR or {icer / gbp:,.0f} GBP per QALY (at {eur:g} "
+        f"DKK/EUR and {gbp:g} DKK/GBP). Denmark has no official threshold; NICE's GBP "
+        f"{low:,.0f}-{high:,.0f} per QALY is {low * gbp:,.0f}-{high * gbp:,.0f} DKK."
+    )
 
 
 def render_report(result: RunResult, sections: Sequence[ReportSection]) -> str:

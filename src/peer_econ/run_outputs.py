@@ -85,7 +85,30 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
         figures=False,
     )
     write_incremental_plane(result, folder)
+    band = nice_band_dkk(result)
+    if band is not None:
+        from peer_econ import plots
+
+        ax = plots.plot_ceac(
+            cea.curves,
+            colours=plots.strategy_colours(result.psa.strategies),
+            wtp_label="Willingness to pay per QALY (DKK)",
+            reference_band=band,
+            reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
+        )
+        plots.save_axes(ax, folder, "ceac")
     return decision_sections(result, folder, cea.icers, cea.curves, population)
+
+
+def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
+    """NICE's GBP 20,000-30,000 per QALY in DKK at ``gbp_dkk`` (display only; no Danish
+    threshold exists)."""
+    table = result.inputs.parameters
+    if "gbp_dkk" not in table:
+        return None
+    rate = table["gbp_dkk"].value
+    low, high = result.inputs.settings.nice_band_gbp
+    return (low * rate, high * rate)
 
 
 def write_incremental_plane(result: RunResult, folder: Path) -> None:
