@@ -587,3 +587,36 @@ def test_grid_binning_equals_searchsorted(grid: np.ndarray) -> None:
         ]
     )
     np.testing.assert_array_equal(_bins(grid, values), np.searchsorted(grid, values, "right"))
+
+
+def test_tie_at_rounded_breakpoint_follows_rank_rule() -> None:
+    """Deterministic A (0, 0.1) vs B (3000, 0.4): the ICER 3000/0.3 rounds to 9999.999999999998,
+    but at w = 10,000 the NMBs tie exactly (1,000 each), so the cheaper A wins there and the
+    CEAF of the optimal strategy is 1 at every grid point."""
+    curves = cea_curves([0.0, 3000.0], [0.1, 0.4], ["A", "B"], [0, 5000, 10000, 20000])
+    np.testing.assert_array_equal(curves.probability_best[:, 0], [1, 1, 1, 0])
+    np.testing.assert_array_equal(curves.ceaf, 1.0)
+    np.testing.assert_array_equal(curves.evpi, 0.0)
+
+
+def test_decimal_effects_match_oracle() -> None:
+    """Effects on a 0.1 grid put many breakpoints within rounding of grid points."""
+    rng = np.random.default_rng(12)
+    for _ in range(60):
+        n, k = 40, 3
+        effect = rng.integers(0, 6, (n, k)) / 10
+        cost = rng.integers(0, 6, (n, k)) * 1000.0
+        grid = np.arange(0.0, 60_001.0, 2_500.0)
+        got = cea_curves(cost, effect, ["a", "b", "c"], grid)
+        want = oracle_curves(cost, effect, ["a", "b", "c"], grid)
+        np.testing.assert_allclose(got.probability_best, want["prob"], atol=1e-12)
+        np.testing.assert_allclose(got.evpi, want["evpi"], atol=1e-9)
+
+
+def test_icer_table_nontransitive_tolerance_dominance() -> None:
+    """Within rounding i dominates j and j dominates k but i does not dominate k: no crash,
+    k is still reported as dominated."""
+    table = icer_table([1, 2, 3, 100], [0, 0.9e-12, 1.8e-12, 1], ["i", "j", "k", "z"])
+    status = table.set_index("strategy")["status"]
+    assert status["k"] == "D" and status["j"] == "D"
+    assert list(table.loc[table["status"] == "ND", "strategy"]) == ["i", "z"]

@@ -589,6 +589,53 @@ class CEACurves:
         return pd.DataFrame({"wtp": self.wtp, "evpi": self.evpi})
 
 
+#: Relative distance at which a grid point counts as sitting on a breakpoint [dimensionless].
+REL_TOL_BREAKPOINT = 1e-9
+
+
+def _refine_near_breakpoints(
+    grid: FloatArray,
+    bp_wtp: FloatArray,
+    after: NDArray[np.int64],
+    env: _Envelope,
+    c_t: FloatArray,
+    e_t: FloatArray,
+    fix: NDArray[np.int64],
+) -> None:
+    """Correct the counted winner at grid points within rounding of a per-sample breakpoint.
+
+    The sweep counts, at grid point ``g``, the winner after every breakpoint below ``grid[g]``.
+    A computed breakpoint can sit a few ulps off a grid point where the NMBs tie exactly; there
+    the winner is re-evaluated directly (``argmax`` in rank order, i.e. the tie rule) and the
+    counts in ``fix`` (shape ``(n_wtp, k)``) are corrected.
+    """
+    m = grid.size
+    steps, chunk = env.wtp.shape
+    tol = REL_TOL_BREAKPOINT * np.maximum(np.abs(bp_wtp), 1.0)
+    finite = np.isfinite(bp_wtp)
+    below = np.maximum(after - 1, 0)
+    above = np.minimum(after, m - 1)
+    near_below = finite & (after > 0) & (np.abs(grid[below] - bp_wtp) <= tol)
+    near_above = finite & (after < m) & (np.abs(grid[above] - bp_wtp) <= tol)
+    flat = np.concatenate([np.flatnonzero(near_below), np.flatnonzero(near_above)])
+    if flat.size == 0:
+        return
+    points = np.concatenate([below[near_below], above[near_above]])
+    samples = flat % chunk
+    key = np.unique(samples * m + points)
+    i, g = key // m, key % m
+    # counted winner: destination of the last step counted at g, else the start winner
+    after_2d = after.reshape(steps, chunk)
+    n_counted = np.sum(after_2d[:, i] <= g[None, :], axis=0)
+    dst_2d = env.dst.reshape(steps, chunk)
+    last = np.maximum(n_counted - 1, 0)
+    counted = np.where(n_counted > 0, dst_2d[last, i], env.start[i])
+    direct = np.argmax(grid[g][:, None] * e_t[:, i].T - c_t[:, i].T, axis=1)
+    moved = direct != counted
+    np.add.at(fix, (g[moved], counted[moved]), -1)
+    np.add.at(fix, (g[moved], direct[moved]), 1)
+
+
 def cea_curves(
     cost: ArrayLike | PSA,
     effect: ArrayLike | None = None,
@@ -641,7 +688,6 @@ def cea_curves(
         # (k, chunk), rows in tie-break order
         c_t = np.ascontiguousarray(psa.cost[lo : lo + SAMPLE_CHUNK].T[rank])
         e_t = np.ascontiguousarray(psa.effect[lo : lo + SAMPLE_CHUNK].T[rank])
-        chunk = c_t.shape[1]
         env = _envelope(c_t, e_t)
         # a breakpoint at t changes the winner at grid points w > t
         bp_wtp = env.wtp.reshape(-1)
@@ -657,18 +703,9 @@ def cea_curves(
         sum_dc += np.bincount(after, weights=np.diff(env.cost, axis=0).reshape(-1), minlength=m + 1)
         sum_e0 += float(env.effect[0].sum())
         sum_c0 += float(env.cost[0].sum())
-        # grid points exactly at a breakpoint: re-evaluate those samples directly (ties by rank)
-        at = np.maximum(after - 1, 0)
-        hit = np.flatnonzero((after > 0) & (grid[at] == bp_wtp))
-        if hit.size:
-            key = (hit % chunk) * m + at[hit]
-            _, first = np.unique(key, return_index=True)  # earliest step per (sample, point)
-            pick = hit[first]
-            i, g, left = pick % chunk, at[pick], src[pick]
-            direct = np.argmax(grid[g][:, None] * e_t[:, i].T - c_t[:, i].T, axis=1)
-            moved = direct != left
-            np.add.at(fix, (g[moved], left[moved]), -1)
-            np.add.at(fix, (g[moved], direct[moved]), 1)
+        # grid points at (or within rounding of) a breakpoint: re-evaluate those samples
+        # directly, so exact ties follow the rank rule whatever the rounding of the breakpoint
+        _refine_near_breakpoints(grid, bp_wtp, after, env, c_t, e_t, fix)
     counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m] + start_counts[None, :] + fix
 
     # mean cost and effect of the per-sample winner, as a function of w
@@ -681,6 +718,8 @@ def cea_curves(
     gap_e = e_win[:, None] + (e_win0_mean - mean_e)[None, :]
     gap_c = c_win[:, None] + (c_win0_mean - mean_c)[None, :]
     loss = np.maximum(grid[:, None] * gap_e - gap_c, 0.0)
+    # a strategy that wins in every sample loses nothing (not rounding noise from the sums)
+    loss[counts == n] = 0.0
     enmb = grid[:, None] * mean_e[None, :] - mean_c[None, :]
     # expected NMBs within rounding noise of the best count as tied: first in rank order wins
     scale = grid * float(np.max(np.abs(mean_e))) + float(np.max(np.abs(mean_c)))
@@ -927,7 +966,11 @@ def _icer_rows(
         if j in frontier:
             continue
         if j in strong:
-            by = next(i for i in reps if i not in strong and dominates(i, j))
+            # prefer an undominated dominator; with tolerances dominance need not be transitive
+            by = next(
+                (i for i in reps if i not in strong and dominates(i, j)),
+                next(i for i in reps if i != j and dominates(i, j)),
+            )
             status, note = STATUS_DOMINATED, f"dominated by {names[by]}"
         else:
             lo = max(
