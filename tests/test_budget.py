@@ -98,3 +98,26 @@ def test_peer_budget_uses_only_budget_categories() -> None:
     j = base.psa.strategies.index("peer_volunteer")
     total = sum(arr[:, j] for arr in base.psa.budget_cost.values())
     np.testing.assert_allclose(total, base.psa.cost[:, j])
+
+
+@pytest.mark.parametrize(
+    ("costs", "group", "match"),
+    [
+        ({"m": np.array([[0.0, np.nan]])}, 8.0, "NaN"),
+        ({"total": np.array([[0.0, 1.0]])}, 8.0, "reserved"),
+        ({"m": np.array([[0.0, 1.0]])}, -1.0, ">= 0"),
+        ({"m": np.array([[0.0, 1.0]])}, np.array([8.0, 9.0]), "one per sample"),
+    ],
+)
+def test_budget_rejects_bad_arrays(costs: dict[str, np.ndarray], group: object, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        budget_impact(costs, ["a", "b"], BudgetPlan("b", 1, 1, 1), group, comparator="a")
+
+
+def test_plan_rejects_long_ramp_up_and_booleans() -> None:
+    with pytest.raises(InputError, match="at most one share per year"):
+        BudgetPlan("b", 1, 1, 2, ramp_up=(0.5, 0.5, 0.5))
+    with pytest.raises(InputError, match="years"):
+        BudgetPlan("b", 1, 1, True)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="courses per year"):
+        BudgetPlan("b", "x", 1, 1)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ import html_report as H
-from peer_econ.analysis.cea import PSA, CEACurves
+from peer_econ.analysis.cea import PSA, cea_curves
 from peer_econ.analysis.cea_outputs import Population, write_cea_outputs
 from peer_econ.errors import InputError
 from peer_econ.html_report import ReportSection
@@ -97,7 +97,7 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
             reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
         )
         plots.save_axes(ax, folder, "ceac")
-    return decision_sections(result, folder, cea.icers, cea.curves, population)
+    return decision_sections(result, folder, cea.icers, population)
 
 
 def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
@@ -137,26 +137,20 @@ def decision_sections(
     result: RunResult,
     folder: Path,
     icers: pd.DataFrame,
-    curves: CEACurves,
     population: Population,
 ) -> list[ReportSection]:
     """Report sections for the ICER table and the uncertainty figures."""
     settings = result.inputs.settings
-    points = [p for p in (100_000.0, settings.wtp_point, 300_000.0, 500_000.0)]
-    points = sorted(set(points))
-    ceac = curves.ceac_frame()
-    evpi = curves.evpi_frame()
+    # exact curves at the reported points (no snapping to the grid)
+    points = np.asarray(sorted({100_000.0, settings.wtp_point, 300_000.0, 500_000.0}))
+    exact = cea_curves(result.psa.cost, result.psa.qaly, result.psa.strategies, wtp=points)
     rows = []
-    for w in points:
-        idx = int(np.argmin(np.abs(np.asarray(curves.wtp) - w)))
-        w_grid = float(curves.wtp[idx])
-        at = ceac[ceac["wtp"] == w_grid]
-        best = at.loc[at["on_frontier"].astype(bool)]
-        row: dict[str, float | str] = {"WTP (DKK/QALY)": w_grid}
-        for _, r in at.iterrows():
-            row[str(r["strategy"])] = float(r["probability"])
-        row["optimal (highest expected NMB)"] = ", ".join(best["strategy"].astype(str))
-        per_person = float(evpi.loc[evpi["wtp"] == w_grid, "evpi"].iloc[0])
+    for g, w in enumerate(points):
+        row: dict[str, float | str] = {"WTP (DKK/QALY)": float(w)}
+        for j, name in enumerate(exact.strategies):
+            row[name] = float(exact.probability_best[g, j])
+        row["optimal (highest expected NMB)"] = exact.optimal_strategy[g]
+        per_person = float(exact.evpi[g])
         row["EVPI per person (DKK)"] = per_person
         row["population EVPI (DKK)"] = per_person * population.factor
         rows.append(row)

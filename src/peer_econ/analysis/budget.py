@@ -51,12 +51,21 @@ class BudgetPlan:
     ramp_up: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        for name in ("courses_per_year", "municipalities", "years"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise InputError(f"{name.replace('_', ' ')} = {value!r}; give a number")
         if not (np.isfinite(self.courses_per_year) and self.courses_per_year > 0):
             raise InputError(f"courses per year = {self.courses_per_year!r}; give a number > 0")
         if int(self.municipalities) != self.municipalities or self.municipalities < 1:
             raise InputError(f"municipalities = {self.municipalities!r}; give a whole number >= 1")
         if int(self.years) != self.years or not 1 <= self.years <= 50:
             raise InputError(f"years = {self.years!r}; give a whole number from 1 to 50")
+        if len(self.ramp_up) > self.years:
+            raise InputError(
+                f"ramp-up gives {len(self.ramp_up)} yearly shares for a {self.years}-year horizon; "
+                "give at most one share per year"
+            )
         for i, share in enumerate(self.ramp_up, start=1):
             if not (np.isfinite(share) and 0 <= share <= 1):
                 raise InputError(f"ramp-up share of year {i} = {share!r}; give a number in [0, 1]")
@@ -120,15 +129,25 @@ def budget_impact(
     if not arrays:
         raise InputError("budget_cost: no payers given")
     n_samples = next(iter(arrays.values())).shape[0]
+    if "total" in arrays:
+        raise InputError("budget_cost: 'total' is reserved for the sum over payers; rename it")
     for payer, arr in arrays.items():
+        if not np.all(np.isfinite(arr)):
+            raise InputError(f"budget_cost[{payer!r}] holds NaN or infinite values")
         if arr.shape != (n_samples, len(names)):
             raise InputError(
                 f"budget_cost[{payer!r}] has shape {arr.shape}; "
                 f"expected ({n_samples}, {len(names)})"
             )
-    per_course = np.broadcast_to(
-        np.asarray(participants_per_course, dtype=np.float64), (n_samples,)
-    )
+    per_course = np.asarray(participants_per_course, dtype=np.float64)
+    if per_course.ndim > 1 or (per_course.ndim == 1 and per_course.size != n_samples):
+        raise InputError(
+            f"participants_per_course has shape {per_course.shape}; give one number or "
+            f"one per sample ({n_samples},)"
+        )
+    per_course = np.broadcast_to(per_course, (n_samples,))
+    if not np.all(np.isfinite(per_course)) or np.any(per_course < 0):
+        raise InputError("participants_per_course: give finite numbers >= 0")
     participants = per_course * plan.courses_per_year_total
     tail = (1.0 - level) / 2.0 * 100.0
     rows = []

@@ -180,6 +180,12 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
     if not any(line.strip() for line in body):
         raise InputError(f"{where}: header but no data rows; give one row per PSA sample")
     n_cols = len(header)
+    for delimiter, name in ((";", "semicolon"), ("\t", "tab")):
+        if n_cols == 1 and delimiter in lines[header_line]:
+            raise InputError(
+                f"{where} line {header_line + 1}: the header looks {name}-separated "
+                f"({lines[header_line][:60]!r}); save the file as comma-separated CSV"
+            )
     try:
         frame = pd.read_csv(
             io.StringIO("\n".join(body)),
