@@ -187,16 +187,42 @@ def run_voi(
     )
 
 
+#: Months after randomisation at which the proposed study measures EQ-5D-5L.
+STUDY_FOLLOWUP_MONTHS = (3.0, 12.0)
+
+
 def study_design(result: RunResult, n_per_arm: int = 100) -> TwoArmUtilityTrial:
-    """The proposed PEER trial: EQ-5D-5L at the end of the course (3 months) and 12 months."""
+    """The proposed PEER trial: EQ-5D-5L at the trial's follow-up (3 months) and 12 months.
+
+    Each measurement sees the gain at that time, ``delta_u x g(t)``, with ``g`` the share of the
+    end-of-course gain left under the sample's durability (the course itself ends at 10 weeks),
+    so both follow-ups read ``remaining_fraction_<t>m`` draws.
+    """
     table = result.inputs.parameters
     sd = table["eq5d_individual_sd"].value if "eq5d_individual_sd" in table else 0.22
+    months = sorted({result.inputs.settings.trial_followup_months, *STUDY_FOLLOWUP_MONTHS})
     return TwoArmUtilityTrial(
         n_per_arm=n_per_arm,
         sd_individual_utility=sd,
-        followup_months=(result.inputs.settings.trial_followup_months, 12.0),
-        end_of_course_months=result.inputs.settings.trial_followup_months,
+        followup_months=tuple(months),
+        end_of_course_months=0.0,
     )
+
+
+def study_draws(result: RunResult, design: TwoArmUtilityTrial) -> dict[str, FloatArray]:
+    """What the proposed study would measure, per PSA sample: the end-of-course gain of full
+    PEER and the share of it left at each follow-up (not cut at the model horizon)."""
+    draws: dict[str, FloatArray] = {"delta_u_post": np.asarray(result.psa.utility_gain_post)}
+    for month in design.followup_months:
+        draws[f"remaining_fraction_{month:g}m"] = remaining_fraction(
+            month, result.draws, result.inputs.settings, within_horizon=False
+        )
+    return draws
+
+
+def study_rng(seed: int) -> np.random.Generator:
+    """A stream for the simulated study data independent of the PSA's own stream."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
 
 
 def _evsi(
@@ -206,20 +232,16 @@ def _evsi(
     for name in ("evsi_study_fixed_cost", "evsi_study_cost_per_participant"):
         if name not in table:
             raise InputError(f"parameters.csv: EVSI needs the study cost parameter '{name}'")
-    settings = result.inputs.settings
-    draws = {
-        "delta_u_post": np.asarray(result.psa.utility_gain_post),
-        "remaining_fraction_12m": remaining_fraction(12.0, result.draws, settings),
-    }
+    design = study_design(result)
     sizes = np.asarray(sorted(set(int(n) for n in sample_sizes)))
     curve: EVSICurve = evsi_by_sample_size(
         result.psa.cost,
         result.psa.qaly,
-        draws,
-        study_design(result),
+        study_draws(result, design),
+        design,
         sizes,
         grid,
-        rng=result.seed,
+        rng=study_rng(result.seed),
     )
     frame = curve.to_frame()
     fixed = table["evsi_study_fixed_cost"].value

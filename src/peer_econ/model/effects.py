@@ -78,7 +78,11 @@ def utility_gain_post(draws: Mapping[str, FloatArray], settings: ModelSettings) 
 
 
 def remaining_fraction(
-    months_after_start: float, draws: Mapping[str, FloatArray], settings: ModelSettings
+    months_after_start: float,
+    draws: Mapping[str, FloatArray],
+    settings: ModelSettings,
+    *,
+    within_horizon: bool = True,
 ) -> FloatArray:
     """Share of the end-of-course gain still present at a time after randomisation.
 
@@ -86,11 +90,14 @@ def remaining_fraction(
     ----------
     months_after_start : float
         Time since randomisation [months].
+    within_horizon : bool
+        If true (the model's view) the share is 0 beyond the model horizon; if false it is the
+        share a study would observe then (the durability function does not stop at the horizon).
 
     Returns
     -------
     ndarray, shape (n_samples,)
-        ``t / c`` during the course, ``g(t - c)`` after it, 0 beyond the horizon.
+        ``t / c`` during the course, ``g(t - c)`` after it.
     """
     c = course_years(draws)
     t = months_after_start / MONTHS_PER_YEAR
@@ -107,8 +114,10 @@ def remaining_fraction(
         g = np.exp(-np.log(2.0) * after / half)
     else:
         g = np.ones_like(c)
-    frac = np.where(t < c, t / c, g)
-    return np.where(t <= horizon, frac, 0.0) * np.ones_like(c)
+    frac = np.where(t < c, t / c, g) * np.ones_like(c)
+    if not within_horizon:
+        return frac
+    return np.where(t <= horizon, frac, 0.0)
 
 
 def qaly_gain(
