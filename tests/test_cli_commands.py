@@ -193,3 +193,55 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
     html = (out / "report.html").read_text()
     assert "<html" in html and "Key results" in html and "data:image/png;base64," in html
     assert 'src="http' not in html  # self-contained: nothing fetched at view time
+
+
+@pytest.mark.parametrize(
+    ("setting", "match"),
+    [
+        ("lambda_share=5", "outside [0, 1]"),
+        ("delivered_attendance_prop=1.5", "outside [0, 1]"),
+        ("decay_months=0", "must be > 0"),
+        ("participants_per_group=0", "must be > 0"),
+        ("refreshments_per_session=-10", "outside the support"),
+    ],
+)
+def test_set_rejects_impossible_values(tmp_path: Path, setting: str, match: str) -> None:
+    out = tmp_path / "r"
+    errors = assert_user_error(invoke("run", "--n-samples", "20", "--set", setting, "--out", out))
+    assert match in errors[0] and setting.split("=")[0] in errors[0]
+    assert not out.exists()
+
+
+def test_set_allows_what_if_outside_judgement_ranges(tmp_path: Path) -> None:
+    """Triangular ranges are judgements: 12 participants per group is a legitimate what-if."""
+    out = tmp_path / "r"
+    result = invoke("run", "--n-samples", "20", "--set", "participants_per_group=12", "--out", out)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("parameters", "match"),
+    [
+        ("eligible_share_per_year = 0.5", "not a model input"),
+        ("lambda_share = 5", "outside [0, 1]"),
+        ("decay_months = -3", "must be > 0"),
+    ],
+)
+def test_scenario_rejects_bad_overrides(tmp_path: Path, parameters: str, match: str) -> None:
+    scenarios = tmp_path / "s.toml"
+    scenarios.write_text(f"[scenarios.bad]\nparameters = {{ {parameters} }}\n")
+    out = tmp_path / "o"
+    errors = assert_user_error(
+        invoke("sensitivity", "scenarios", "--file", scenarios, "--n-samples", "20", "--out", out)
+    )
+    assert "[scenarios.bad]" in errors[0] and match in errors[0]
+    assert not out.exists()
+
+
+def test_gsa_rejects_comparator_as_strategy(tmp_path: Path) -> None:
+    out = tmp_path / "g"
+    errors = assert_user_error(
+        invoke("sensitivity", "morris", "--strategy", "sau", "--trajectories", "4", "--out", out)
+    )
+    assert "comparator" in errors[0]
+    assert not out.exists()

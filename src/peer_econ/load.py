@@ -32,6 +32,7 @@ from peer_econ.model.spec import (
     Inputs,
     ModelSettings,
     Strategy,
+    domain_problem,
 )
 from peer_econ.parameters.distributions import (
     Beta,
@@ -332,6 +333,12 @@ def read_parameters(path: Path) -> ParameterTable:
                     InputWarning,
                     stacklevel=2,
                 )
+        if not row_problems and dist is not None and low is not None and high is not None:
+            probe = ParameterSpec(name=name, distribution=dist, low=low, high=high, unit="")
+            for col, v in (("value", float(dist.mean)), ("low", low), ("high", high)):
+                problem = domain_problem(probe, v)
+                if problem:
+                    row_problems.append(f"{where}, column '{col}': {name} = {problem}")
         problems.extend(row_problems)
         if row_problems or dist is None or low is None or high is None:
             continue
@@ -764,7 +771,11 @@ def parse_overrides(items: Sequence[str], table: ParameterTable) -> dict[str, fl
             continue
         value = _number(text.strip(), f"--set {item!r}", problems)
         if value is not None:
-            out[name] = value
+            problem = domain_problem(table[name], value)
+            if problem:
+                problems.append(f"--set {item!r}: {name} = {problem}")
+            else:
+                out[name] = value
     if problems:
         raise InputError(problems)
     return out
@@ -775,6 +786,13 @@ def overrides_from_mapping(values: Mapping[str, float], table: ParameterTable) -
     unknown = [n for n in values if n not in table]
     if unknown:
         raise InputError(f"unknown parameter(s) {unknown}; see inputs/parameters.csv")
+    problems = []
+    for name, value in values.items():
+        problem = domain_problem(table[name], float(value))
+        if problem:
+            problems.append(f"override {name} = {problem}")
+    if problems:
+        raise InputError(problems)
     return {k: float(v) for k, v in values.items()}
 
 

@@ -141,7 +141,7 @@ def write_manifest(
     return path
 
 
-def write_csv(frame: Any, path: Path, *, float_format: str = "%.10g") -> Path:
+def write_csv(frame: Any, path: Path, *, float_format: str = "%.15g") -> Path:
     """Write a DataFrame as CSV with a fixed float format (byte-stable across runs)."""
     frame.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
     return path

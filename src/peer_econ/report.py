@@ -27,7 +27,7 @@ RunWriter = Callable[[RunResult, Path], Sequence[ReportSection]]
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Gzip-compressed CSV with a zero timestamp in the header (byte-stable)."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format="%.10g", lineterminator="\n")
+    frame.to_csv(buffer, index=False, float_format="%.15g", lineterminator="\n")
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
         handle.write(buffer.getvalue().encode("utf-8"))
     return path

@@ -36,7 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from peer_econ.analysis.parallel import ExecutionOptions, evaluate_rows
 from peer_econ.errors import InputError
-from peer_econ.model.spec import Inputs, ModelSettings
+from peer_econ.model.spec import Inputs, ModelSettings, domain_problem
 from peer_econ.parameters.table import ParameterTable
 
 FloatArray = NDArray[np.float64]
@@ -502,10 +502,14 @@ class TwsaResult:
     notes: tuple[str, ...] = field(default=())
 
 
-def _grid_values(name: str, values: ArrayLike) -> FloatArray:
+def _grid_values(name: str, values: ArrayLike, table: ParameterTable | None = None) -> FloatArray:
     arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         raise InputError(f"grid of {name!r}: give at least one finite value")
+    if table is not None and name in table:
+        bad = [p for v in arr if (p := domain_problem(table[name], float(v))) is not None]
+        if bad:
+            raise InputError(f"grid of {name!r}: {bad[0]}")
     return arr
 
 
@@ -549,7 +553,7 @@ def twsa(
             raise InputError(f"unknown parameter {name!r}; see the names in inputs/parameters.csv")
     if x == y:
         raise InputError(f"two-way grid: x and y are both {x!r}; choose two parameters")
-    xs, ys = _grid_values(x, x_values), _grid_values(y, y_values)
+    xs, ys = _grid_values(x, x_values, table), _grid_values(y, y_values, table)
     xx, yy = np.meshgrid(xs, ys)  # shape (n_y, n_x): x varies fastest
     n = xx.size
     draws = base_draws(table, n)

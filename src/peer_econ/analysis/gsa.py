@@ -197,6 +197,11 @@ class DecisionOutputs:
         strategy_index(self.strategies, self.comparator)
         for s in self.compare:
             strategy_index(self.strategies, s, "strategy")
+            if s == self.comparator:
+                raise InputError(
+                    f"strategy {s!r} is the comparator; choose from "
+                    f"{[x for x in self.strategies if x != self.comparator]}"
+                )
 
     def __call__(self, draws: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
         cost, effect = cost_effect(self.model(draws))

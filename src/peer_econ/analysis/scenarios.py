@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from peer_econ._rng import RandomLike, check_rng
 from peer_econ.analysis.dsa import PeerModel, _check_wtp, icer, increments, model_table
 from peer_econ.errors import InputError
-from peer_econ.model.spec import Inputs, ModelSettings
+from peer_econ.model.spec import Inputs, ModelSettings, domain_problem
 from peer_econ.parameters.table import Draws
 
 FloatArray = NDArray[np.float64]
@@ -126,8 +126,13 @@ def check_scenario(
             problems.append(f"{where}: unknown parameter {key!r}{hint}")
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(f"{where}: parameter {key} = {value!r} must be a number")
-        elif not np.isfinite(value):
-            problems.append(f"{where}: parameter {key} = {value!r} must be finite")
+        elif inputs.parameters[key].module != "model":
+            problems.append(
+                f"{where}: parameter {key!r} is not a model input (module "
+                f"'{inputs.parameters[key].module}'); scenarios change model parameters only"
+            )
+        elif (problem := domain_problem(inputs.parameters[key], float(value))) is not None:
+            problems.append(f"{where}: parameter {key} = {problem}")
     settings = inputs.settings
     if not problems:
         try:

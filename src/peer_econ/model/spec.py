@@ -6,7 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from peer_econ.parameters.table import ParameterTable
+import numpy as np
+
+from peer_econ.parameters.table import ParameterSpec, ParameterTable
 
 SOURCE_OUTCOMES = ("mansa", "wsas", "qpr15")
 UTILITY_ROUTES = ("smd", "mapping", "direct")
@@ -16,6 +18,48 @@ COST_CATEGORIES = ("intervention", "health_care", "social_care", "participant", 
 PAYERS = ("municipality", "region", "ngo_grant", "volunteers_participants")
 MODULES = ("model", "population", "display")
 TAGS = ("FV", "FV-b", "DR", "AS")
+
+
+#: Parameters the model divides by, or durations and counts: they must be > 0.
+POSITIVE_PARAMETERS = (
+    "decay_months", "half_life_months", "participants_per_group",
+    "volunteers_per_training_cohort", "courses_per_volunteer", "courses_per_paid_peer",
+    "productive_hours_per_year", "paid_hours_per_year", "course_weeks", "trial_attendance_prop",
+    "facilitators_per_group", "sessions_per_course",
+)  # fmt: skip
+#: Proportions and shares: they must lie in [0, 1].
+UNIT_INTERVAL_PARAMETERS = (
+    "delivered_attendance_prop", "trial_attendance_prop", "prop_one_to_one_uptake",
+    "lambda_share", "r_mansa_eq5d", "r_wsas_eq5d", "r_qpr15_eq5d", "overhead_rate",
+    "paid_peer_on_cost_rate", "eligible_share_per_year",
+)  # fmt: skip
+#: Distributions whose support bounds the values that make sense (costs, rates, counts).
+_BOUNDED_KINDS = ("gamma", "lognormal", "beta")
+
+
+def domain_problem(spec: ParameterSpec, value: float) -> str | None:
+    """Why ``value`` is impossible for this parameter, or ``None`` if it is allowed.
+
+    Values must be finite; proportions lie in [0, 1]; durations, counts and divisors are > 0;
+    parameters with a gamma, lognormal or beta distribution stay in its support (e.g. no
+    negative unit cost). Triangular and uniform ranges are judgements, not limits, so values
+    outside them are allowed (what-if analyses).
+    """
+    if not np.isfinite(value):
+        return f"{value!r} is not a finite number"
+    name = spec.name
+    if name in UNIT_INTERVAL_PARAMETERS and not 0.0 <= value <= 1.0:
+        return f"{value:g} is outside [0, 1] (a proportion)"
+    if name in POSITIVE_PARAMETERS and value <= 0.0:
+        return f"{value:g} must be > 0"
+    if spec.distribution.kind in _BOUNDED_KINDS:
+        low, high = spec.distribution.support
+        if not low <= value <= high:
+            return (
+                f"{value:g} is outside the support [{low:g}, {high:g}] of its "
+                f"{spec.distribution.kind} distribution"
+            )
+    return None
 
 
 @dataclass(frozen=True)
