@@ -418,3 +418,15 @@ def test_fixed_overrides_apply_to_psa(inputs: Inputs) -> None:
     result = run(inputs, n_samples=100, seed=1, overrides={"participants_per_group": 10})
     assert np.all(np.asarray(result.draws["participants_per_group"]) == 10)
     assert table["participants_per_group"].is_uncertain
+
+
+def test_wellbeing_offset_follows_effect_scaling(inputs: Inputs) -> None:
+    """The offset is driven by the effect: x 0.9 for the course only, x attendance ratio."""
+    det = inputs.parameters.deterministic()
+    settings = replace(inputs.settings, wellbeing_offset=True)
+    out = evaluate(det, inputs, settings=settings)
+    full = out.item_costs[("peer_volunteer", "wellbeing_offset")]
+    course = out.item_costs[("peer_course_only", "wellbeing_offset")]
+    assert course == pytest.approx(0.9 * full, rel=1e-12)
+    low = evaluate(det.with_values({"delivered_attendance_prop": 0.23}), inputs, settings=settings)
+    assert low.item_costs[("peer_volunteer", "wellbeing_offset")] == pytest.approx(full / 2)

@@ -154,8 +154,13 @@ def _times(factor: float, arr: FloatArray) -> FloatArray:
     return arr if factor == 1.0 else factor * arr
 
 
-def strategy_item_costs(strategy: Strategy, shared: SharedCosts) -> dict[str, FloatArray]:
+def strategy_item_costs(
+    strategy: Strategy, shared: SharedCosts, effect_scale: FloatArray | float = 1.0
+) -> dict[str, FloatArray]:
     """Every non-zero cost item of one strategy, per randomised participant.
+
+    ``effect_scale`` (shape ``(n_samples,)`` or scalar) scales the effect-driven wellbeing
+    offset, e.g. 0.9 for the course without companionship.
 
     Returns
     -------
@@ -204,6 +209,8 @@ def strategy_item_costs(strategy: Strategy, shared: SharedCosts) -> dict[str, Fl
         items["participant_time"] = shared.participant_time_course
         items["participant_transport"] = shared.participant_transport_course
     items.update(shared.downstream)
+    if "wellbeing_offset" in items:
+        items["wellbeing_offset"] = items["wellbeing_offset"] * effect_scale
     return items
 
 
@@ -233,7 +240,11 @@ def downstream_costs(
     if settings.wellbeing_offset:
         c = course_years(d)
         years = integrate_linear(1.0, 0.0, c, np.minimum(c + 1.0, horizon), schedule)
+        # wellbeing gain of full PEER: the source SMD (after shrinkage and attendance scaling)
+        # in WEMWBS points; strategies scale it by their effect multiplier
         points = source_effect_size(d, settings) * d["wemwbs_sd"]
+        if settings.attendance_scaling:
+            points = points * (d["delivered_attendance_prop"] / d["trial_attendance_prop"])
         out["wellbeing_offset"] = (
             points * d["wellbeing_offset_per_wemwbs_point"] * d["ppp_dkk_per_usd"] * years
         )

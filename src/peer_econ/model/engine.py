@@ -234,9 +234,10 @@ def _evaluate_block(
     # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
     full_gain = gain_post * unit_gain
     for j, strategy in enumerate(inputs.strategies):
-        gain[:, j] = full_gain * _effect_scale(strategy, draws, n)
+        scale_j = _effect_scale(strategy, draws, n)
+        gain[:, j] = full_gain * scale_j
         total = np.zeros(n)
-        for item, raw in strategy_item_costs(strategy, shared).items():
+        for item, raw in strategy_item_costs(strategy, shared, scale_j).items():
             key = id(raw)
             if key not in sums:
                 full = np.broadcast_to(raw, (n,))
