@@ -245,3 +245,43 @@ def test_gsa_rejects_comparator_as_strategy(tmp_path: Path) -> None:
     )
     assert "comparator" in errors[0]
     assert not out.exists()
+
+
+def test_voi_rejects_negative_wtp(tmp_path: Path) -> None:
+    out = tmp_path / "v"
+    errors = assert_user_error(invoke("voi", "--n-samples", "300", "--wtp", "-5", "--out", out))
+    assert "--wtp" in errors[0]
+    assert not out.exists()
+
+
+def test_owsa_repeated_parameter_counts_once(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    result = invoke(
+        "sensitivity", "owsa", "--parameter", "mansa_d", "--parameter", "mansa_d",
+        "--no-figures", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "tornado.csv")
+    assert set(table["parameter"]) == {"mansa_d"}
+
+
+def test_twsa_custom_axes_use_the_given_wtp(tmp_path: Path) -> None:
+    out = tmp_path / "t"
+    result = invoke(
+        "sensitivity", "twsa", "--x", "mansa_d", "--y", "decay_months", "--x-values", "0.1,0.3",
+        "--y-values", "6,12", "--wtp", "50000", "--no-figures", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    grid = pd.read_csv(out / "twsa_grid.csv")
+    assert set(grid["wtp"]) == {50_000}
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_is_a_user_error(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    out = tmp_path / "o"
+    errors = assert_user_error(
+        invoke("sensitivity", "owsa", "--scheduler", "tcp://127.0.0.1:9", "--out", out)
+    )
+    assert "cannot reach a Dask scheduler" in errors[0]
+    assert not out.exists()

@@ -471,7 +471,10 @@ def twsa_command(
     x_values: Annotated[str | None, typer.Option(help="x grid: a,b,c.")] = None,
     y_values: Annotated[str | None, typer.Option(help="y grid: a,b,c.")] = None,
     wtp: Annotated[
-        str | None, typer.Option("--wtp", help="WTP value(s) for break-even curves: a,b,c.")
+        str | None,
+        typer.Option(
+            "--wtp", help="WTP value(s) [DKK/QALY] for the surface and break-even curves: a,b,c."
+        ),
     ] = None,
     jobs: JobsOpt = 1,
     scheduler: SchedulerOpt = None,
@@ -479,11 +482,12 @@ def twsa_command(
     out: OutOpt = None,
 ) -> None:
     """Two-way grid (default: utility gain at course end x durability) with break-even curves."""
+    wtps = _parse_numbers(wtp, "--wtp")
     _sensitivity(
-        "twsa", inputs, out, x=x, y=y,
+        "twsa", inputs, out, x=x, y=y, wtp=wtps,
         x_values=_parse_numbers(x_values, "--x-values"),
         y_values=_parse_numbers(y_values, "--y-values"),
-        curve_wtp=_parse_numbers(wtp, "--wtp"),
+        curve_wtp=wtps,
         options=_options(jobs, scheduler), figures=figures,
     )  # fmt: skip
 

@@ -586,7 +586,7 @@ def plot_morris(
     f = indices[indices["output"] == output].sort_values("mu_star", ascending=False)
     ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
     _sens_bars(f, [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")], ax, max_bars)
-    ax.set_xlabel("Elementary effect per unit quantile change [output units]")
+    ax.set_xlabel("Elementary effect per unit step of the design cube [output units]")
     ax.set_title(output)
     return ax
 

@@ -6,9 +6,9 @@ folder atomically (:func:`peer_econ.output.atomic_output_dir`: a failed run leav
 returns the folder. Progress bars (``rich``) live only here and are off unless ``progress=True``;
 the computational functions in :mod:`peer_econ.analysis` stay print-free.
 
-Figures are drawn by the plot functions of :mod:`peer_econ.plots` when they exist
-(``plot_tornado``, ``plot_twsa``, ``plot_scenario_forest``, ``plot_ceac_scenarios``,
-``plot_sobol``, ``plot_morris``); otherwise the run records the skipped figures in the manifest.
+Figures are drawn by the plot functions of :mod:`peer_econ.plots` (``plot_tornado``,
+``plot_twsa``, ``plot_scenario_forest``, ``plot_ceac_scenario``, ``plot_sobol``,
+``plot_morris``, ``plot_delta``) and listed in the manifest; ``figures=False`` skips them.
 """
 
 from __future__ import annotations
@@ -502,7 +502,7 @@ def run_structural(
                       res.summary, strategy=st)  # fmt: skip
         _manifest(
             tmp,
-            "sensitivity scenarios --structural",
+            "sensitivity structural",
             inputs,
             started,
             seed=s,

@@ -149,6 +149,8 @@ def run_voi(
     settings = result.inputs.settings
     grid = wtp_grid(settings) if wtp is None else np.asarray(wtp, dtype=float)
     point = settings.wtp_point if wtp_point is None else float(wtp_point)
+    if not (np.isfinite(point) and point >= 0):
+        raise InputError(f"--wtp {wtp_point!r}: give a willingness to pay >= 0 (DKK/QALY)")
     if result.n_samples < MIN_VOI_SAMPLES:
         raise InputError(
             f"value of information needs at least {MIN_VOI_SAMPLES} PSA samples; "
@@ -170,7 +172,7 @@ def run_voi(
     )
     population = eligible_population(result.inputs.parameters, settings)
     curves["population_evppi"] = curves["evppi"] * population.factor
-    ranking = curves[np.isclose(curves["wtp"], point)].drop(columns="wtp")
+    ranking = curves[curves["wtp"] == point].drop(columns="wtp")
     ranking = ranking.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
     evsi_frame, optimal = (
@@ -285,8 +287,8 @@ def write_voi_figures(voi: VOIResult, folder: Path) -> list[Path]:
     curves = voi.evppi[voi.evppi["name"].isin(_top_names(voi, 6))]
     written.extend(plots.save_axes(plots.plot_evppi_curves(curves), folder, "evppi_curves"))
     if len(voi.evsi):
-        at = voi.evsi[np.isclose(voi.evsi["wtp"], voi.wtp_point)]
-        best = voi.optimal[np.isclose(voi.optimal["wtp"], voi.wtp_point)]
+        at = voi.evsi[voi.evsi["wtp"] == voi.wtp_point]
+        best = voi.optimal[voi.optimal["wtp"] == voi.wtp_point]
         n_opt = float(best["n_optimal"].iloc[0]) if len(best) else None
         ax = plots.plot_enbs(at["n_per_arm"], at["enbs"], n_optimal=n_opt)
         written.extend(plots.save_axes(ax, folder, "enbs"))
@@ -318,7 +320,7 @@ def voi_sections(voi: VOIResult, folder: Path) -> list[ReportSection]:
     body += H.figure(folder / "evppi_ranking.png", "EVPPI by parameter and group")
     body += H.figure(folder / "evppi_curves.png", "EVPPI over willingness to pay")
     if len(voi.optimal):
-        best = voi.optimal[np.isclose(voi.optimal["wtp"], voi.wtp_point)]
+        best = voi.optimal[voi.optimal["wtp"] == voi.wtp_point]
         if len(best):
             n_opt = float(best["n_optimal"].iloc[0])
             value = float(best["enbs_optimal"].iloc[0])

@@ -271,7 +271,7 @@ def sweep_ranges(
             raise InputError(
                 f"unknown parameter(s) {unknown}; see the names in inputs/parameters.csv"
             )
-        names = list(parameters)
+        names = list(dict.fromkeys(parameters))
         explicit = True
     out: list[SweepRange] = []
     for name in names:

@@ -159,7 +159,13 @@ def evaluate_rows(
     n = n_rows(draws)
     if n == 0:
         raise InputError("the design has no rows to evaluate")
-    bounds = chunk_bounds(n, opts.chunk_size)
+    # with several workers, split even a small design so every worker gets rows; the model is
+    # row-wise, so the split never changes the results
+    size = opts.chunk_size
+    if opts.scheduler is not None or opts.jobs > 1:
+        workers = opts.jobs if opts.scheduler is None else max(opts.jobs, 2)
+        size = max(1, min(size, -(-n // workers)))
+    bounds = chunk_bounds(n, size)
     packs = (_pack(draws, a, b) for a, b in bounds)
     parts: list[RowResult] = []
     if opts.scheduler is not None:
@@ -190,7 +196,13 @@ def _iter_dask(func: RowFunction, packs: Iterator[_Packed], address: str) -> Ite
             f"--scheduler {address}: dask.distributed is not installed; "
             "install the extra with pip install 'peer_econ[dask]'"
         ) from None
-    with Client(address, set_as_default=False) as client:
+    try:
+        client = Client(address, set_as_default=False, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            f"--scheduler {address}: cannot reach a Dask scheduler there ({exc})"
+        ) from None
+    with client:
         remote_func = client.scatter(func, broadcast=True)
         futures = [client.submit(_run_packed, remote_func, packed, pure=False) for packed in packs]
         for fut in futures:

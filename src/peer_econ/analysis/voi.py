@@ -744,7 +744,7 @@ def evppi(
         Total degree for ``method="poly"``.
     k : int, optional
         Basis dimension per parameter (spline default 6; tensor 5/4/3 for 2/3/4 parameters).
-    gp_subsample : int, default 1000
+    gp_subsample : int, default 500
         Rows used to fit the Gaussian process hyperparameters (``method="gp"``).
     parameter_names : sequence of str, optional
         Column names when ``parameters`` is a plain array.
