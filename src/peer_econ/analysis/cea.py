@@ -11,8 +11,9 @@ Conventions
   ``NHB_d(w) = effect_d - cost_d / w`` [effect units], ``w > 0``.
 * **Tie-breaking.** Strategies are ranked once by (mean cost ascending, mean effect descending,
   name ascending). Whenever two strategies tie exactly (NMB of one sample, expected NMB, position
-  in the ICER table), the strategy ranked first wins, i.e. at an exact tie the cheaper strategy is
-  preferred ("adopt only if the ICER is below the threshold"). The rank depends only on the data
+  in the ICER table), the strategy ranked first wins, i.e. at an exact tie the strategy with the
+  lower *mean* cost is preferred ("adopt only if the ICER is below the threshold"), even in a
+  sample where it happens to cost more. The rank depends only on the data
   and the names, so every result is independent of the input order of the strategies.
 * CEAC: probability that a strategy has the highest NMB (exact argmax per sample, ties as above,
   so every row sums to 1). The *optimal* (frontier) strategy at ``w`` is the one with the highest
@@ -1280,7 +1281,8 @@ def discounted_population(
             )
         rates = rates[: h - 1]
     if (~np.isfinite(rates)).any() or (rates <= -1).any():
-        raise InputError(f"discount_rate: rates must be finite and > -1, got {list(rates)}")
+        bad = sorted({float(r) for r in rates if not (np.isfinite(r) and r > -1)})
+        raise InputError(f"discount_rate: rates must be finite and > -1; got {bad}")
     factors = np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates))])
     return float(np.dot(people, factors))
 
