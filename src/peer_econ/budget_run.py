@@ -53,7 +53,20 @@ def budget_section(table: pd.DataFrame, plan: BudgetPlan, folder: Path) -> Repor
         caption="Budget impact per year and payer (year 'all' sums the horizon)",
     )
     body += H.figure(folder / "budget.png", "Budget impact per year by payer")
-    return ReportSection("budget", "Budget impact and who pays", body, 75)
+    full_year = table[(table["year"] == str(plan.years)) & (table["payer"] != "total")]
+    total = table[(table["year"] == str(plan.years)) & (table["payer"] == "total")]
+    payers = ", ".join(
+        f"{r['payer']} {float(r['budget_impact']):,.0f}"
+        for r in full_year.to_dict("records")
+        if float(r["budget_impact"]) > 0.5
+    )
+    highlight = (
+        f"Running {plan.strategy} with {plan.courses_per_year:g} courses a year in each of "
+        f"{plan.municipalities} municipalities (about {float(total['participants'].iloc[0]):,.0f} "
+        f"participants) costs about {float(total['budget_impact'].iloc[0]):,.0f} DKK a year"
+        + (f" ({payers} DKK)." if payers else ".")
+    )
+    return ReportSection("budget", "Budget impact and who pays", body, 75, highlights=(highlight,))
 
 
 def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]:

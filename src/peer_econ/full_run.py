@@ -129,7 +129,20 @@ def _sensitivity_section(
         "the end of the course and durability make PEER cost-effective, whatever the mapping."
     )
     body += H.figure(folder / "utility_durability.png", "Utility gain x durability")
-    return ReportSection("sensitivity", "Sensitivity: what drives the result", body, 65)
+    drivers = ", ".join(tornado["parameter"].head(3))
+    highlights = [f"The result for {strategy} is most sensitive to {drivers}."]
+    if durability is not None and "threshold" in durability.columns:
+        row = durability[durability["strategy"] == strategy]
+        if len(row) and np.isfinite(float(row["threshold"].iloc[0])):
+            highlights.append(
+                f"{strategy} stays cost-effective at {wtp:,.0f} DKK/QALY if the gain lasts at "
+                f"least {float(row['threshold'].iloc[0]):.1f} months after the course (linear "
+                "decay to zero), other inputs at their base values."
+            )
+    return ReportSection(
+        "sensitivity", "Sensitivity: what drives the result", body, 65,
+        highlights=tuple(highlights),
+    )  # fmt: skip
 
 
 def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[ReportSection]:

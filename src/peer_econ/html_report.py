@@ -38,12 +38,15 @@ class ReportSection:
         HTML fragment (already escaped where it holds user text).
     order : int
         Position; sections are sorted by it, then by key.
+    highlights : tuple of str
+        One-sentence findings (plain text) collected into the report's key messages.
     """
 
     key: str
     title: str
     body: str
     order: int = 100
+    highlights: tuple[str, ...] = ()
 
 
 def esc(text: object) -> str:

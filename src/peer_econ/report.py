@@ -113,6 +113,12 @@ def write_run(
             for writer in writers:
                 sections.extend(writer(result, folder))
         notes = list(dict.fromkeys(str(w.message) for w in caught))
+        messages = [h for section in sections for h in section.highlights]
+        if messages:
+            sections.append(
+                ReportSection("key-messages", "Key messages for commissioners",
+                              H.bullet_list(messages), 1)
+            )  # fmt: skip
         if notes:
             sections.append(
                 ReportSection("warnings", "Warnings raised during the analysis",

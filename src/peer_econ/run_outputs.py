@@ -13,7 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ import html_report as H
-from peer_econ.analysis.cea import PSA, cea_curves
+from peer_econ.analysis.cea import PSA, CEACurves, cea_curves
 from peer_econ.analysis.cea_outputs import Population, write_cea_outputs
 from peer_econ.errors import InputError
 from peer_econ.html_report import ReportSection
@@ -100,6 +100,41 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
     return decision_sections(result, folder, cea.icers, population)
 
 
+def _decision_highlights(
+    result: RunResult, icers: pd.DataFrame, exact: CEACurves, population: Population
+) -> tuple[str, ...]:
+    """Plain-text findings: the frontier, dominated variants, the chance of being best."""
+    labels = {s.name: s.label for s in result.inputs.strategies}
+    out = []
+    rows = icers.to_dict("records")
+    steps = [
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} at {float(r['icer']):,.0f} DKK/QALY"
+        for r in rows
+        if r["status"] == "ND" and np.isfinite(float(r["icer"]))
+    ]
+    if steps:
+        out.append("Efficient options beyond service as usual: " + "; then ".join(steps) + ".")
+    dominated = [
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} ({r['note']})"
+        for r in rows
+        if r["status"] != "ND"
+    ]
+    if dominated:
+        out.append("Not efficient: " + "; ".join(dominated) + ".")
+    point = result.inputs.settings.wtp_point
+    g = int(np.argmin(np.abs(exact.wtp - point)))
+    best = exact.optimal_strategy[g]
+    j = exact.strategies.index(best)
+    out.append(
+        f"At {point:,.0f} DKK/QALY the best choice on expected net benefit is "
+        f"{labels.get(best, best)}, with a {100 * exact.probability_best[g, j]:.0f} % chance of "
+        f"being the best option; resolving all uncertainty would be worth "
+        f"{exact.evpi[g]:,.0f} DKK per person ({exact.evpi[g] * population.factor / 1e6:,.1f} "
+        "million DKK for the eligible population)."
+    )
+    return tuple(out)
+
+
 def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
     """NICE's GBP 20,000-30,000 per QALY in DKK at ``gbp_dkk`` (display only; no Danish
     threshold exists)."""
@@ -183,5 +218,6 @@ def decision_sections(
     return [
         ReportSection("icers", "Incremental cost-effectiveness", icer_html
                       + H.figure(folder / "frontier.png", "Cost-effectiveness frontier"), 50),
-        ReportSection("uncertainty", "Uncertainty: PSA, acceptability and EVPI", uncertainty, 60),
+        ReportSection("uncertainty", "Uncertainty: PSA, acceptability and EVPI", uncertainty, 60,
+                      highlights=_decision_highlights(result, icers, exact, population)),
     ]  # fmt: skip

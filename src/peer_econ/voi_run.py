@@ -335,7 +335,33 @@ def voi_sections(voi: VOIResult, folder: Path) -> list[ReportSection]:
             )
             body += H.paragraph(text)
         body += H.figure(folder / "enbs.png", "Expected net benefit of sampling by study size")
-    return [ReportSection("voi", "Value of information: what is worth researching", body, 70)]
+    top = voi.ranking.iloc[0] if len(voi.ranking) else None
+    highlights: list[str] = []
+    if top is not None:
+        highlights.append(
+            f"The most valuable uncertainty to resolve is {top['name']} (EVPPI "
+            f"{float(top['evppi']):,.0f} DKK per person at {voi.wtp_point:,.0f} DKK/QALY, "
+            f"{float(top['population_evppi']) / 1e6:,.1f} million DKK for the population)."
+        )
+    worth = voi.optimal[voi.optimal["n_optimal"] > 0] if len(voi.optimal) else voi.optimal
+    if len(voi.optimal):
+        if len(worth):
+            highlights.append(
+                "A new trial with EQ-5D-5L at 3 and 12 months has a positive expected net "
+                f"benefit for WTP from {worth['wtp'].min():,.0f} to {worth['wtp'].max():,.0f} "
+                f"DKK/QALY (best size {worth['n_optimal'].median():,.0f} per arm)."
+            )
+        else:
+            highlights.append(
+                "At the assumed study costs no size of a new EQ-5D-5L trial has a positive "
+                "expected net benefit at any WTP on the grid."
+            )
+    return [
+        ReportSection(
+            "voi", "Value of information: what is worth researching", body, 70,
+            highlights=tuple(highlights),
+        )
+    ]  # fmt: skip
 
 
 def write_voi_run(
