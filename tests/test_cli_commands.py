@@ -192,6 +192,7 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     html = (out / "report.html").read_text()
     assert "<html" in html and "Key results" in html and "data:image/png;base64," in html
+    assert "Key messages for commissioners" in html and "most sensitive to" in html
     assert 'src="http' not in html  # self-contained: nothing fetched at view time
 
 
