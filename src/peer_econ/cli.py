@@ -191,7 +191,8 @@ def run_command(
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
 ) -> None:
-    """Base case, PSA and trial-period result for PEER; writes a run folder."""
+    """PEER base case, PSA and trial period, with decision analysis, sensitivity, VOI, budget
+    impact and report.html in one run folder."""
     from peer_econ.load import load_inputs, parse_overrides
     from peer_econ.pipeline import run
     from peer_econ.report import write_run
@@ -502,8 +503,7 @@ def threshold_command(
     scheduler: SchedulerOpt = None,
     out: OutOpt = None,
 ) -> None:
-    """Values at which each PEER strategy breaks even (INMB = 0), plus WTP, cost and durability
-    thresholds."""
+    """Break-even value of each parameter (INMB = 0); WTP, cost and durability thresholds."""
     _sensitivity(
         "threshold", inputs, out, wtp=wtp, parameters=parameter,
         options=_options(jobs, scheduler),
