@@ -430,3 +430,20 @@ def test_wellbeing_offset_follows_effect_scaling(inputs: Inputs) -> None:
     assert course == pytest.approx(0.9 * full, rel=1e-12)
     low = evaluate(det.with_values({"delivered_attendance_prop": 0.23}), inputs, settings=settings)
     assert low.item_costs[("peer_volunteer", "wellbeing_offset")] == pytest.approx(full / 2)
+
+
+def test_cost_consequence_follows_effect_modifiers(inputs: Inputs) -> None:
+    """QPR-15 difference: trial value x strategy multiplier x attendance ratio (x shrinkage)."""
+    base = run(inputs, n_samples=400, seed=4).cost_consequence().set_index("strategy")
+    half = run(inputs, n_samples=400, seed=4, overrides={"delivered_attendance_prop": 0.23})
+    halved = half.cost_consequence().set_index("strategy")
+    assert halved.loc["peer_volunteer", "qpr15_md"] == pytest.approx(
+        base.loc["peer_volunteer", "qpr15_md"] / 2, rel=1e-12
+    )
+    assert base.loc["peer_course_only", "qpr15_md"] == pytest.approx(
+        base.loc["peer_volunteer", "qpr15_md"] * 0.9, rel=0.02
+    )
+    shrunk = run(inputs.with_settings(shrinkage=True), n_samples=400, seed=4).cost_consequence()
+    assert shrunk.set_index("strategy").loc["peer_volunteer", "qpr15_md"] == pytest.approx(
+        base.loc["peer_volunteer", "qpr15_md"] * 0.20 / 0.43, rel=1e-9
+    )

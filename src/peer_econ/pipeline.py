@@ -17,7 +17,7 @@ from peer_econ._rng import check_rng
 from peer_econ.errors import InputError
 from peer_econ.load import load_inputs, overrides_from_mapping
 from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes, evaluate
-from peer_econ.model.spec import Inputs
+from peer_econ.model.spec import Inputs, ModelSettings
 from peer_econ.parameters.table import Draws
 
 
@@ -132,10 +132,13 @@ class RunResult:
         Columns: ``strategy, inc_cost, inc_cost_p2_5, inc_cost_p97_5`` and for each outcome in
         QPR-15, MANSA, WSAS the mean difference and its 95 % interval (scaled by the strategy's
         effect multiplier), plus ``cost_per_qpr15_point`` (mean incremental cost / mean QPR-15
-        difference) [DKK per point].
+        difference) [DKK per point]. The differences carry the same effect modifiers as the
+        utility gain (strategy multiplier, attendance scaling, shrinkage when switched on), so
+        the readout follows the scenario without any utility mapping.
         """
         psa = self.psa
         ref = psa.strategies.index(self.comparator)
+        modifier = outcome_modifier(self.draws, self.inputs.settings)
         rows = []
         for j, name in enumerate(psa.strategies):
             if j == ref:
@@ -147,7 +150,7 @@ class RunResult:
                 "inc_cost_p2_5": float(np.percentile(inc, 2.5)),
                 "inc_cost_p97_5": float(np.percentile(inc, 97.5)),
             }
-            scale = psa.effect_scale[name] - psa.effect_scale[self.comparator]
+            scale = (psa.effect_scale[name] - psa.effect_scale[self.comparator]) * modifier
             for outcome in TRIAL_OUTCOMES:
                 diff = np.asarray(self.draws[outcome]) * scale
                 row[outcome] = float(diff.mean())
@@ -169,6 +172,16 @@ class RunResult:
         for name in self.inputs.parameters.uncertain_names():
             data[name] = np.asarray(self.draws[name])
         return pd.DataFrame(data)
+
+
+def outcome_modifier(draws: Draws, settings: ModelSettings) -> np.ndarray:
+    """Factor on the trial's outcome differences: attendance ratio and shrinkage when on."""
+    factor = np.ones(draws.n_samples)
+    if settings.attendance_scaling:
+        factor = factor * (draws["delivered_attendance_prop"] / draws["trial_attendance_prop"])
+    if settings.shrinkage:
+        factor = factor * draws["shrinkage_factor"]
+    return factor
 
 
 def _ratio(num: float, den: float, is_reference: bool) -> float:
