@@ -447,3 +447,47 @@ def test_cost_consequence_follows_effect_modifiers(inputs: Inputs) -> None:
     assert shrunk.set_index("strategy").loc["peer_volunteer", "qpr15_md"] == pytest.approx(
         base.loc["peer_volunteer", "qpr15_md"] * 0.20 / 0.43, rel=1e-9
     )
+
+
+def test_booster_courses_repeat_costs_and_gain(inputs: Inputs) -> None:
+    """Two yearly repeat courses taken by half of participants, restoring the full gain.
+
+    Costs: 2,582.06 x (1 + 0.5 x (1.035^-1 + 1.035^-2)) (repeat courses paid at their start).
+    QALYs: first course + 0.5 x the same gain path shifted by 12 and 24 months (midpoint sum,
+    truncated at the 36-month horizon).
+    """
+    det = inputs.parameters.deterministic()
+    settings = replace(inputs.settings, booster_courses=2, booster_interval_months=12.0)
+    base = evaluate(det, inputs)
+    boosted = evaluate(det, inputs, settings=settings)
+    j = _col(inputs, "peer_volunteer")
+    factor = 1 + 0.5 * (1.035**-1 + 1.035**-2)
+    assert boosted.cost[0, j] == pytest.approx(base.cost[0, j] * factor, rel=1e-12)
+    du = 0.26 * (53.8 * 0.0040892) * 0.5
+    c = 70 / 365.25
+    steps = 36_000
+    width = 3.0 / steps
+    total = 0.0
+    for i in range(steps):
+        t = (i + 0.5) * width
+        g = 0.0
+        for start, weight in ((0.0, 1.0), (1.0, 0.5), (2.0, 0.5)):
+            s = t - start
+            if s < 0:
+                continue
+            g += weight * (s / c if s < c else max(0.0, 1 - (s - c)))
+        total += du * g * 1.035 ** (-t) * width
+    assert boosted.qaly_gain[0, j] == pytest.approx(total, rel=1e-5)
+    trial = evaluate(det, inputs, settings=settings, horizon_months=3.0, durability="sustained")
+    trial_base = evaluate(det, inputs, horizon_months=3.0, durability="sustained")
+    np.testing.assert_array_equal(trial.cost, trial_base.cost)
+    np.testing.assert_array_equal(trial.qaly_gain, trial_base.qaly_gain)
+
+
+def test_booster_settings_validated(inputs: Inputs) -> None:
+    from peer_econ.errors import InputError
+
+    with pytest.raises(InputError, match="booster_courses"):
+        inputs.settings.replace(booster_courses=-1)
+    with pytest.raises(InputError, match="booster_interval_months"):
+        inputs.settings.replace(booster_interval_months=0.0)

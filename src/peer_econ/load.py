@@ -578,6 +578,16 @@ def check_settings(settings: ModelSettings, where: str) -> None:
         value = getattr(settings, key)
         if not (isinstance(value, (int, float)) and 0 < value <= 1200):
             problems.append(f"{where}: {key} = {value!r} must be a number in (0, 1200] months")
+    courses = settings.booster_courses
+    if isinstance(courses, bool) or not isinstance(courses, int) or not 0 <= courses <= 50:
+        problems.append(
+            f"{where}: booster_courses = {courses!r} must be a whole number from 0 to 50"
+        )
+    interval = settings.booster_interval_months
+    if not (isinstance(interval, (int, float)) and 0 < interval <= 600):
+        problems.append(
+            f"{where}: booster_interval_months = {interval!r} must be a number in (0, 600] months"
+        )
     if settings.downstream_resource_use and settings.wellbeing_offset:
         problems.append(
             f"{where}: downstream_resource_use and wellbeing_offset are mutually exclusive "
@@ -625,7 +635,8 @@ def read_settings(path: Path) -> ModelSettings:
     model_keys = {
         "horizon_months", "trial_followup_months", "source_outcome", "utility_route",
         "durability", "shrinkage", "attendance_scaling", "downstream_resource_use",
-        "wellbeing_offset", "perspective", "comparator",
+        "wellbeing_offset", "perspective", "comparator", "booster_courses",
+        "booster_interval_months",
     }  # fmt: skip
     for key, value in model.items():
         if key not in model_keys:

@@ -51,6 +51,8 @@ SCENARIO_SETTINGS: Mapping[str, type] = MappingProxyType(
         "downstream_resource_use": bool,
         "wellbeing_offset": bool,
         "perspective": str,
+        "booster_courses": int,
+        "booster_interval_months": float,
     }
 )
 SCENARIO_KEYS = ("label", "description", "settings", "parameters")

@@ -128,6 +128,7 @@ def qaly_gain(
     *,
     horizon_months: float | None = None,
     durability: str | None = None,
+    start_months: float = 0.0,
 ) -> FloatArray:
     """Discounted QALYs gained, closed form, shape ``(n_samples,)`` [QALY].
 
@@ -143,30 +144,46 @@ def qaly_gain(
         Discount rates for effects.
     horizon_months, durability : optional
         Overrides (the trial-period analysis uses the trial follow-up and ``sustained``).
+    start_months : float
+        When the course starts [months after randomisation]; a repeat (booster) course starts
+        later and its gain path is shifted by this much (discounting from time 0).
     """
     h_months = settings.horizon_months if horizon_months is None else horizon_months
     shape = settings.durability if durability is None else durability
     horizon = h_months / MONTHS_PER_YEAR
+    s0 = start_months / MONTHS_PER_YEAR
     c = course_years(draws)
-    ramp_end = np.minimum(c, horizon)
-    total = integrate_linear(0.0, gain_post / c, 0.0, ramp_end, schedule)
+    end_course = s0 + c
+    # ramp (t - s0) / c * gain on [s0, s0 + c]
+    total = integrate_linear(
+        -gain_post * s0 / c, gain_post / c, s0, np.minimum(end_course, horizon), schedule
+    )
     if shape == "none":
-        hold_end = min(settings.trial_followup_months / MONTHS_PER_YEAR, horizon)
-        total = total + integrate_linear(gain_post, 0.0, c, hold_end, schedule)
+        hold_end = min(s0 + settings.trial_followup_months / MONTHS_PER_YEAR, horizon)
+        total = total + integrate_linear(gain_post, 0.0, end_course, hold_end, schedule)
     elif shape == "linear":
         span = np.asarray(draws["decay_months"]) / MONTHS_PER_YEAR
-        end = np.minimum(c + span, horizon)
+        end = np.minimum(end_course + span, horizon)
         total = total + integrate_linear(
-            gain_post * (1.0 + c / span), -gain_post / span, c, end, schedule
+            gain_post * (1.0 + end_course / span), -gain_post / span, end_course, end, schedule
         )
     elif shape == "exponential":
         half = np.asarray(draws["half_life_months"]) / MONTHS_PER_YEAR
         total = total + integrate_exponential(
-            gain_post, np.log(2.0) / half, c, c, horizon, schedule
+            gain_post, np.log(2.0) / half, end_course, end_course, horizon, schedule
         )
     else:
-        total = total + integrate_linear(gain_post, 0.0, c, horizon, schedule)
+        total = total + integrate_linear(gain_post, 0.0, end_course, horizon, schedule)
     return np.asarray(total, dtype=np.float64)
+
+
+def booster_starts(settings: ModelSettings, horizon_months: float) -> tuple[float, ...]:
+    """Start months of the repeat courses that begin before the horizon."""
+    return tuple(
+        k * settings.booster_interval_months
+        for k in range(1, settings.booster_courses + 1)
+        if k * settings.booster_interval_months < horizon_months
+    )
 
 
 def baseline_qalys(

@@ -12,7 +12,14 @@ from numpy.typing import NDArray
 
 from peer_econ.errors import InputError
 from peer_econ.model.costs import shared_costs, strategy_item_costs, unit_costs
-from peer_econ.model.effects import baseline_qalys, qaly_gain, utility_gain_post
+from peer_econ.model.discounting import discount_factor
+from peer_econ.model.effects import (
+    MONTHS_PER_YEAR,
+    baseline_qalys,
+    booster_starts,
+    qaly_gain,
+    utility_gain_post,
+)
 from peer_econ.model.spec import CostItem, Inputs, ModelSettings, Strategy
 
 FloatArray = NDArray[np.float64]
@@ -183,6 +190,13 @@ def evaluate(
     )
 
 
+#: Items that follow from the effect in the year after randomisation: repeat courses do not
+#: repeat them.
+AFTER_COURSE_ITEMS = frozenset(
+    {"primary_care", "psychiatric_outpatient", "psychiatric_inpatient", "municipal_support",
+     "wellbeing_offset"}
+)  # fmt: skip
+
 #: Resource categories that are spending by a payer (budget impact); time is not.
 BUDGET_CATEGORIES = ("intervention", "health_care", "social_care")
 
@@ -229,6 +243,20 @@ def _evaluate_block(
         np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months, durability=durability
     )
     shared = shared_costs(draws, unit_costs(draws), horizon_cfg)
+    # Repeat courses: each restores a share of the gain from its own start and repeats the
+    # course costs (x uptake) at that time; none fall within the trial period.
+    starts = booster_starts(cfg, h_months) if durability is None else ()
+    cost_factor: FloatArray | None = None
+    if starts:
+        uptake = np.asarray(draws["booster_uptake"])
+        restored = uptake * draws["booster_effect_multiplier"]
+        for month in starts:
+            unit_gain = unit_gain + restored * qaly_gain(
+                np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months,
+                start_months=month,
+            )  # fmt: skip
+        at_starts = discount_factor(np.asarray(starts) / MONTHS_PER_YEAR, cfg.discount_costs)
+        cost_factor = 1.0 + uptake * float(np.sum(at_starts))
     # Strategies share item arrays: sum each array once, keeping it alive while keyed by id.
     sums: dict[int, tuple[FloatArray, FloatArray, float]] = {}
     # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
@@ -241,6 +269,8 @@ def _evaluate_block(
             key = id(raw)
             if key not in sums:
                 full = np.broadcast_to(raw, (n,))
+                if cost_factor is not None and item not in AFTER_COURSE_ITEMS:
+                    full = full * cost_factor
                 sums[key] = (raw, full, float(np.sum(full)))
             _, arr, block_sum = sums[key]
             name = (strategy.name, item)

@@ -31,7 +31,7 @@ POSITIVE_PARAMETERS = (
 UNIT_INTERVAL_PARAMETERS = (
     "delivered_attendance_prop", "trial_attendance_prop", "prop_one_to_one_uptake",
     "lambda_share", "r_mansa_eq5d", "r_wsas_eq5d", "r_qpr15_eq5d", "overhead_rate",
-    "paid_peer_on_cost_rate", "eligible_share_per_year",
+    "paid_peer_on_cost_rate", "eligible_share_per_year", "booster_uptake",
 )  # fmt: skip
 #: Distributions whose support bounds the values that make sense (costs, rates, counts).
 _BOUNDED_KINDS = ("gamma", "lognormal", "beta")
@@ -135,6 +135,8 @@ class ModelSettings:
     wellbeing_offset: bool = False
     perspective: str = "health_and_social_care"
     comparator: str = "sau"
+    booster_courses: int = 0
+    booster_interval_months: float = 12.0
     discount_costs: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
     discount_effects: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
     perspectives: dict[str, tuple[str, ...]] = field(
