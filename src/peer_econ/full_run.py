@@ -184,9 +184,51 @@ def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[Re
     return [ReportSection("scenarios", "Scenarios", body, 67)]
 
 
+def write_structural_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
+    """Structural matrix (source outcome x durability x horizon), a PSA per cell."""
+    strategy = _headline_strategy(result)
+    wtp = result.inputs.settings.wtp_point
+    res = scen.run_structural_matrix(
+        result.inputs, n_samples=min(RUN_SCENARIO_SAMPLES, result.n_samples), rng=result.seed,
+        wtp=wtp,
+    )  # fmt: skip
+    write_csv(res.summary, folder / "structural.csv")
+    write_csv(res.ceac, folder / "structural_ceac.csv")
+    rows = res.summary[res.summary["strategy"] == strategy]
+    icers = rows.pivot_table(
+        index=["source_outcome", "durability"], columns="horizon_months", values="psa_icer",
+        sort=False,
+    )  # fmt: skip
+    probs = rows.pivot_table(
+        index=["source_outcome", "durability"], columns="horizon_months",
+        values="prob_cost_effective", sort=False,
+    )  # fmt: skip
+    icers.columns = [f"ICER, {h:g} months" for h in icers.columns]
+    probs.columns = [f"P(CE), {h:g} months" for h in probs.columns]
+    table = icers.join(probs).reset_index()
+    fmt: dict[str, H.Formatter] = {c: H.money for c in table.columns if c.startswith("ICER")}
+    fmt.update({c: H.share for c in table.columns if c.startswith("P(CE)")})
+    body = H.paragraph(
+        "Structural uncertainty: which outcome carries the effect to utility, how long the gain "
+        f"lasts, and how far the model looks ahead. {strategy} vs {result.comparator}; "
+        f"probability cost-effective at {wtp:,.0f} DKK/QALY; {res.n_samples:,} PSA samples "
+        "per cell."
+    ) + H.table(table, fmt, caption="PSA ICER (DKK/QALY) and probability cost-effective")
+    valid = rows[np.isfinite(rows["psa_icer"]) & (rows["psa_inc_qaly"] > 0)]
+    highlights: tuple[str, ...] = ()
+    if len(valid):
+        lo, hi = valid["psa_icer"].min(), valid["psa_icer"].max()
+        highlights = (
+            f"Across the structural assumptions (source outcome x durability x horizon) the ICER "
+            f"of {strategy} ranges from {lo:,.0f} to {hi:,.0f} DKK/QALY.",
+        )
+    return [ReportSection("structural", "Structural uncertainty", body, 68, highlights=highlights)]
+
+
 RUN_WRITERS: tuple[RunWriter, ...] = (
     write_decision_analysis,
     write_sensitivity_for_run,
+    write_structural_for_run,
     write_voi_for_run,
     write_budget_for_run,
 )
