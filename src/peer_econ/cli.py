@@ -614,3 +614,32 @@ def delta_command(
         "delta", inputs, out, n_samples=n_samples, wtp=wtp, strategies=_strategies(strategy),
         seed=seed, options=_options(jobs, scheduler), figures=figures,
     )  # fmt: skip
+
+
+@app.command("app")
+@user_errors
+def app_command(
+    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    host: Annotated[str, typer.Option(help="Address to listen on (local only by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+) -> None:
+    """Local web app for commissioners: sliders in, costs, ICERs and budget out."""
+    from peer_econ.app import make_server
+    from peer_econ.load import load_inputs
+
+    loaded = load_inputs(inputs)
+    try:
+        server = make_server(loaded, host, port)
+    except OSError as exc:
+        raise InputError(f"--host {host} --port {port}: cannot listen there ({exc})") from None
+    bound_host, bound_port = server.server_address[:2]
+    address = f"http://{bound_host!s}:{bound_port}/"
+    typer.echo(f"PEER app at {address} (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        server.server_close()
