@@ -491,3 +491,59 @@ def test_booster_settings_validated(inputs: Inputs) -> None:
         inputs.settings.replace(booster_courses=-1)
     with pytest.raises(InputError, match="booster_interval_months"):
         inputs.settings.replace(booster_interval_months=0.0)
+
+
+def test_boosters_restore_the_gain_never_stack(inputs: Inputs) -> None:
+    """Sustained gain: a repeat course has nothing to restore, so QALYs do not change (only
+    costs do); the gain never exceeds the end-of-course level."""
+    det = inputs.parameters.deterministic()
+    sustained = replace(inputs.settings, durability="sustained")
+    boosted = replace(sustained, booster_courses=2)
+    a = evaluate(det, inputs, settings=sustained)
+    b = evaluate(det, inputs, settings=boosted)
+    np.testing.assert_allclose(b.qaly_gain, a.qaly_gain, rtol=1e-12)
+    assert b.cost[0, 1] > a.cost[0, 1]
+
+
+def test_booster_restore_path_matches_quadrature(inputs: Inputs) -> None:
+    """Exponential decay (half-life 6 months), repeat at 12 and 24 months for half of people:
+    they ramp from the residual back to the full gain; the rest keep the first path."""
+    det = inputs.parameters.deterministic().with_values({"half_life_months": 6.0})
+    settings = replace(
+        inputs.settings, durability="exponential", booster_courses=2,
+        booster_interval_months=12.0,
+    )  # fmt: skip
+    out = evaluate(det, inputs, settings=settings)
+    du = 0.26 * (53.8 * 0.0040892) * 0.5
+    c = 70 / 365.25
+    k = np.log(2) / 0.5
+
+    def first(t: float) -> float:
+        return t / c if t < c else float(np.exp(-k * (t - c)))
+
+    def boosted(t: float) -> float:
+        level, start = 0.0, 0.0
+        for s in (1.0, 2.0):
+            if t < s:
+                break
+            # level at the start of this repeat course, from the previous path
+            level = _path(start, level, s, c, k)
+            start = s
+        return _path(start, level, t, c, k)
+
+    steps = 30_000
+    width = 3.0 / steps
+    total = 0.0
+    for i in range(steps):
+        t = (i + 0.5) * width
+        total += du * (0.5 * first(t) + 0.5 * boosted(t)) * 1.035 ** (-t) * width
+    assert out.qaly_gain[0, 1] == pytest.approx(total, rel=1e-5)
+
+
+def _path(start: float, level: float, t: float, c: float, k: float) -> float:
+    """Gain at t of a course starting at `start` from `level`, peak 1, exponential decay."""
+    x = t - start
+    peak = max(1.0, level)
+    if x < c:
+        return level + (peak - level) * x / c
+    return peak * float(np.exp(-k * (x - c)))

@@ -120,6 +120,53 @@ def remaining_fraction(
     return np.where(t <= horizon, frac, 0.0)
 
 
+def _segment(
+    level_start: FloatArray | float,
+    peak: FloatArray,
+    start: float,
+    stop: float,
+    draws: Mapping[str, FloatArray],
+    settings: ModelSettings,
+    shape: str,
+    schedule: DiscountSchedule,
+) -> tuple[FloatArray, FloatArray]:
+    """One course's gain path on ``[start, stop]`` [years]: a linear ramp from ``level_start``
+    to ``peak`` over the course, then the durability function from the end of the course.
+
+    Returns the discounted integral [QALY] and the gain at ``stop`` [utility], both
+    ``(n_samples,)``; the second is the starting level of a following (booster) course.
+    """
+    c = course_years(draws)
+    end_course = start + c
+    slope = (peak - level_start) / c
+    total = integrate_linear(
+        level_start - slope * start, slope, start, np.minimum(end_course, stop), schedule
+    )
+    on_ramp = level_start + slope * (stop - start)
+    after = stop - end_course
+    if shape == "none":
+        hold_end = min(start + settings.trial_followup_months / MONTHS_PER_YEAR, stop)
+        total = total + integrate_linear(peak, 0.0, end_course, hold_end, schedule)
+        later = np.where(stop <= hold_end, peak, 0.0)
+    elif shape == "linear":
+        span = np.asarray(draws["decay_months"]) / MONTHS_PER_YEAR
+        decay_end = np.minimum(end_course + span, stop)
+        total = total + integrate_linear(
+            peak * (1.0 + end_course / span), -peak / span, end_course, decay_end, schedule
+        )
+        later = peak * np.clip(1.0 - after / span, 0.0, 1.0)
+    elif shape == "exponential":
+        half = np.asarray(draws["half_life_months"]) / MONTHS_PER_YEAR
+        kappa = np.log(2.0) / half
+        total = total + integrate_exponential(peak, kappa, end_course, end_course, stop, schedule)
+        later = peak * np.exp(-kappa * np.maximum(after, 0.0))
+    else:
+        total = total + integrate_linear(peak, 0.0, end_course, stop, schedule)
+        later = peak * np.ones_like(c)
+    level_end = np.where(after < 0, on_ramp, later)
+    return np.asarray(total, dtype=np.float64), np.asarray(level_end, dtype=np.float64)
+
+
 def qaly_gain(
     gain_post: FloatArray,
     draws: Mapping[str, FloatArray],
@@ -128,9 +175,8 @@ def qaly_gain(
     *,
     horizon_months: float | None = None,
     durability: str | None = None,
-    start_months: float = 0.0,
 ) -> FloatArray:
-    """Discounted QALYs gained, closed form, shape ``(n_samples,)`` [QALY].
+    """Discounted QALYs gained by one course, closed form, shape ``(n_samples,)`` [QALY].
 
     Parameters
     ----------
@@ -144,37 +190,44 @@ def qaly_gain(
         Discount rates for effects.
     horizon_months, durability : optional
         Overrides (the trial-period analysis uses the trial follow-up and ``sustained``).
-    start_months : float
-        When the course starts [months after randomisation]; a repeat (booster) course starts
-        later and its gain path is shifted by this much (discounting from time 0).
     """
     h_months = settings.horizon_months if horizon_months is None else horizon_months
     shape = settings.durability if durability is None else durability
-    horizon = h_months / MONTHS_PER_YEAR
-    s0 = start_months / MONTHS_PER_YEAR
-    c = course_years(draws)
-    end_course = s0 + c
-    # ramp (t - s0) / c * gain on [s0, s0 + c]
-    total = integrate_linear(
-        -gain_post * s0 / c, gain_post / c, s0, np.minimum(end_course, horizon), schedule
+    peak = np.asarray(gain_post, dtype=np.float64)
+    total, _ = _segment(
+        0.0, peak, 0.0, h_months / MONTHS_PER_YEAR, draws, settings, shape, schedule
     )
-    if shape == "none":
-        hold_end = min(s0 + settings.trial_followup_months / MONTHS_PER_YEAR, horizon)
-        total = total + integrate_linear(gain_post, 0.0, end_course, hold_end, schedule)
-    elif shape == "linear":
-        span = np.asarray(draws["decay_months"]) / MONTHS_PER_YEAR
-        end = np.minimum(end_course + span, horizon)
-        total = total + integrate_linear(
-            gain_post * (1.0 + end_course / span), -gain_post / span, end_course, end, schedule
+    return total
+
+
+def boosted_qaly_gain(
+    draws: Mapping[str, FloatArray],
+    settings: ModelSettings,
+    schedule: DiscountSchedule,
+    starts_months: tuple[float, ...],
+    *,
+    horizon_months: float,
+) -> FloatArray:
+    """Discounted QALYs per unit end-of-course gain for those who take repeat courses.
+
+    The first course runs until the first repeat starts; each repeat course ramps the gain from
+    its current level back up to ``max(booster_effect_multiplier, current level)`` (a repeat
+    never lowers the gain) and then decays like the first. Linear in the end-of-course gain,
+    so it is computed for a unit gain, shape ``(n_samples,)`` [QALY per unit utility].
+    """
+    shape = settings.durability
+    bounds = [0.0, *(m / MONTHS_PER_YEAR for m in starts_months), horizon_months / MONTHS_PER_YEAR]
+    n = np.shape(course_years(draws))[0]
+    level: FloatArray = np.zeros(n)
+    total: FloatArray = np.zeros(n)
+    target = np.asarray(draws["booster_effect_multiplier"], dtype=np.float64) * np.ones(n)
+    for k in range(len(bounds) - 1):
+        peak = np.ones(n) if k == 0 else np.maximum(target, level)
+        part, level = _segment(
+            level, peak, bounds[k], bounds[k + 1], draws, settings, shape, schedule
         )
-    elif shape == "exponential":
-        half = np.asarray(draws["half_life_months"]) / MONTHS_PER_YEAR
-        total = total + integrate_exponential(
-            gain_post, np.log(2.0) / half, end_course, end_course, horizon, schedule
-        )
-    else:
-        total = total + integrate_linear(gain_post, 0.0, end_course, horizon, schedule)
-    return np.asarray(total, dtype=np.float64)
+        total = total + part
+    return total
 
 
 def booster_starts(settings: ModelSettings, horizon_months: float) -> tuple[float, ...]:

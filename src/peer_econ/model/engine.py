@@ -16,6 +16,7 @@ from peer_econ.model.discounting import discount_factor
 from peer_econ.model.effects import (
     MONTHS_PER_YEAR,
     baseline_qalys,
+    boosted_qaly_gain,
     booster_starts,
     qaly_gain,
     utility_gain_post,
@@ -248,13 +249,12 @@ def _evaluate_block(
     starts = booster_starts(cfg, h_months) if durability is None else ()
     cost_factor: FloatArray | None = None
     if starts:
+        # those who take the repeat courses follow the boosted path, the others the first one
         uptake = np.asarray(draws["booster_uptake"])
-        restored = uptake * draws["booster_effect_multiplier"]
-        for month in starts:
-            unit_gain = unit_gain + restored * qaly_gain(
-                np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months,
-                start_months=month,
-            )  # fmt: skip
+        boosted = boosted_qaly_gain(
+            draws, cfg, cfg.discount_effects, starts, horizon_months=h_months
+        )
+        unit_gain = (1.0 - uptake) * unit_gain + uptake * boosted
         at_starts = discount_factor(np.asarray(starts) / MONTHS_PER_YEAR, cfg.discount_costs)
         cost_factor = 1.0 + uptake * float(np.sum(at_starts))
     # Strategies share item arrays: sum each array once, keeping it alive while keyed by id.
