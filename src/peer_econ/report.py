@@ -16,6 +16,7 @@ import pandas as pd
 
 from peer_econ import html_report as H
 from peer_econ.html_report import ReportSection
+from peer_econ.model.spec import ModelSettings
 from peer_econ.output import atomic_output_dir, default_run_dir, versions, write_csv, write_manifest
 from peer_econ.pipeline import RunResult
 
@@ -189,9 +190,9 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         f"{_currency_note(result, float(first['icer']))}</div>"
         "<div class='warn'><p>The trial measured no preference-based outcome (no EQ-5D) and "
         "followed people for 3 months. The QALY gain therefore rests on labelled assumptions: "
-        "the mapping of the MANSA effect to utility, the durability of the effect after the "
-        "course and the group size. The cost-consequence table and the trial-period result do "
-        "not depend on the first two.</p></div>"
+        f"{H.esc(_mapping_phrase(settings))}, the durability of the effect after the course "
+        "and the group size. The cost-consequence table needs no utility mapping; the "
+        "trial-period result needs no assumption about durability.</p></div>"
     )
     headline = H.table(
         head,
@@ -223,7 +224,10 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         index=["item", "payer", "category"], columns="strategy", values="cost", sort=False
     ).reset_index()
     pivot = pivot[(pivot[list(result.psa.strategies)] != 0).any(axis=1)]
-    pivot = pivot[["item", "category", "payer", *result.psa.strategies]]
+    counted_items = set(result.psa.counted_items)
+    pivot.insert(0, "counted", ["yes" if i in counted_items else "no" for i in pivot["item"]])
+    pivot = pivot.sort_values("counted", ascending=False, kind="stable")
+    pivot = pivot[["item", "counted", "category", "payer", *result.psa.strategies]]
     payers = (
         result.payer_split()
         .pivot_table(index="payer", columns="strategy", values="cost", sort=False)
@@ -239,10 +243,18 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             if s.tag == "AS" and s.module == "model"
         ]
     )  # fmt: skip
-    discount = settings.discount_costs
-    steps = ", ".join(
-        f"{100 * r:.1f} % from year {start:g}"
-        for start, r in zip(discount.starts, discount.rates, strict=True)
+    cost_steps, effect_steps = (
+        ", ".join(
+            f"{100 * r:.1f} % from year {start:g}"
+            for start, r in zip(schedule.starts, schedule.rates, strict=True)
+        )
+        for schedule in (settings.discount_costs, settings.discount_effects)
+    )
+    discounting = (
+        f"Discounting: continuous within years at {cost_steps} (costs and effects)."
+        if cost_steps == effect_steps
+        else f"Discounting: costs at {cost_steps}; effects at {effect_steps} (continuous "
+        "within years)."
     )
     methods = H.bullet_list(
         [
@@ -252,12 +264,10 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             "payers are reported separately and never decide what counts.",
             f"Time horizon: {settings.horizon_months:g} months; trial period "
             f"{settings.trial_followup_months:g} months reported beside it.",
-            f"Discounting: continuous within years at {steps} (costs and effects).",
+            discounting,
             "Currency and price year: DKK, 2024 prices (2023 salaries indexed by "
             "wage_index_2023_to_2024).",
-            f"Utility: route '{settings.utility_route}', source outcome "
-            f"'{settings.source_outcome}': delta_u = d x SD(EQ-5D) x lambda, lambda = r + (1 - r) "
-            "x Beta(2, 5) (Lu, Brazier & Ades 2013).",
+            f"Utility: {_mapping_phrase(settings)}.",
             f"Durability after the 10-week course: '{settings.durability}' (base: linear decay to "
             "zero over decay_months, Gamma mean 12).",
             "Costs per randomised participant (intention to treat): group costs divided by the "
@@ -309,7 +319,8 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             H.table(
                 pivot,
                 {s: money for s in result.psa.strategies},
-                caption="Mean cost per randomised participant by item (DKK 2024)",
+                caption="Mean cost per randomised participant by item (DKK 2024); items "
+                "marked 'no' lie outside the perspective and are not in the totals",
             )
             + H.table(
                 payers,
@@ -344,7 +355,8 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             H.table(
                 assumptions,
                 {"value": H.esc, "low": H.esc, "high": H.esc},
-                caption="Placeholders to vary, not findings; all are in the one-way analysis",
+                caption="Placeholders to vary, not findings; all but baseline utility (which "
+                "moves absolute QALYs only) are in the one-way analysis",
             ),
             80,
         ),  # fmt: skip
@@ -355,6 +367,19 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             90,
         ),
     ]
+
+
+def _mapping_phrase(settings: ModelSettings) -> str:
+    """How utility is obtained under the settings, in words."""
+    source = {"mansa": "MANSA", "wsas": "WSAS", "qpr15": "QPR-15"}[settings.source_outcome]
+    if settings.utility_route == "smd":
+        return (
+            f"the {source} effect size re-expressed on EQ-5D (delta_u = d x SD(EQ-5D) x lambda, "
+            "lambda = r + (1 - r) x Beta(2, 5); Lu, Brazier & Ades 2013)"
+        )
+    if settings.utility_route == "mapping":
+        return "a linear mapping of the MANSA difference to EQ-5D (mapping_slope_mansa)"
+    return "a directly given utility difference (direct_delta_u)"
 
 
 def _currency_note(result: RunResult, icer: float) -> str:
