@@ -180,6 +180,15 @@ def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[Re
         f"{result.inputs.settings.wtp_point:,.0f} DKK/QALY under each scenario "
         f"({res.n_samples:,} PSA samples each, common random numbers)",
     )  # fmt: skip
+    every = res.summary.pivot_table(
+        index="label", columns="strategy", values="psa_icer", sort=False
+    ).reset_index()
+    body += H.table(
+        every,
+        {c: H.money for c in every.columns if c != "label"},
+        headers={"label": "scenario"},
+        caption="PSA ICER vs service as usual of every variant under each scenario (DKK/QALY)",
+    )
     body += H.figure(folder / "scenarios_forest.png", "Scenarios: INMB with 95% intervals")
     return [ReportSection("scenarios", "Scenarios", body, 67)]
 
