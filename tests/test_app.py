@@ -84,3 +84,12 @@ def test_served_over_loopback(server: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(bad, timeout=10)
     assert err.value.code == 400
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"n_samples": float("nan")}, {"wtp": float("inf")}, {"settings": {"shrinkage": "false"}}],
+)
+def test_non_finite_and_mistyped_values_are_rejected(inputs, payload) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError):
+        evaluate_request(inputs, payload)

@@ -203,7 +203,9 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
         ("delivered_attendance_prop=1.5", "outside [0, 1]"),
         ("decay_months=0", "must be > 0"),
         ("participants_per_group=0", "must be > 0"),
-        ("refreshments_per_session=-10", "outside the support"),
+        ("refreshments_per_session=-10", "must be >= 0"),
+        ("coordinator_salary_annual=-1", "must be >= 0"),
+        ("facilitators_per_group=3", "strategies table"),
     ],
 )
 def test_set_rejects_impossible_values(tmp_path: Path, setting: str, match: str) -> None:

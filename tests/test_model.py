@@ -387,8 +387,9 @@ def test_wellbeing_offset_reduces_costs(inputs: Inputs) -> None:
     on = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
     off = evaluate(det, inputs)
     saving = on.item_costs[("peer_volunteer", "wellbeing_offset")]
-    # 0.26 SD x 8.7 WEMWBS points x -42.5 USD x 6.6 DKK/USD over ~1 discounted year
-    assert saving == pytest.approx(0.26 * 8.7 * -42.5 * 6.6, rel=0.04)
+    # 0.26 SD x 8.7 WEMWBS points x -42.5 USD x 6.6 DKK/USD x CPI 2021->2024 over ~1
+    # discounted year
+    assert saving == pytest.approx(0.26 * 8.7 * -42.5 * 6.6 * 118.28 / 105.35, rel=0.04)
     assert on.cost[0, 1] == pytest.approx(off.cost[0, 1] + saving)
 
 

@@ -60,11 +60,7 @@ def evaluate_request(inputs: Inputs, payload: Mapping[str, Any]) -> dict[str, An
     bad = sorted(set(settings) - set(APP_SETTINGS))
     if bad:
         raise InputError(f"settings {bad} cannot be changed here; allowed: {list(APP_SETTINGS)}")
-    values = {}
-    for name, value in overrides.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"override {name} = {value!r} must be a number")
-        values[str(name)] = float(value)
+    values = {str(name): _number(value, f"override {name}") for name, value in overrides.items()}
     n_samples = _whole(payload.get("n_samples", 2000), "n_samples", 1, MAX_APP_SAMPLES)
     seed = _whole(payload.get("seed", inputs.settings.seed), "seed", 0, 2**32 - 1)
     wtp = _number(payload.get("wtp", inputs.settings.wtp_point), "wtp")
@@ -117,7 +113,12 @@ def evaluate_request(inputs: Inputs, payload: Mapping[str, Any]) -> dict[str, An
 
 
 def _whole(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not np.isfinite(value)
+        or int(value) != value
+    ):
         raise InputError(f"{name} = {value!r} must be a whole number")
     if not low <= int(value) <= high:
         raise InputError(f"{name} = {value!r} must lie between {low} and {high}")
@@ -125,8 +126,8 @@ def _whole(value: Any, name: str, low: int, high: int) -> int:
 
 
 def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{name} = {value!r} must be a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise InputError(f"{name} = {value!r} must be a finite number")
     return float(value)
 
 
@@ -202,6 +203,9 @@ def make_server(inputs: Inputs, host: str = "127.0.0.1", port: int = 8765) -> Th
                            "application/json")  # fmt: skip
             except InputError as exc:
                 self._send(400, json.dumps({"error": "; ".join(exc.problems)}).encode(),
+                           "application/json")  # fmt: skip
+            except (ValueError, TypeError, OverflowError) as exc:
+                self._send(400, json.dumps({"error": f"invalid request: {exc}"}).encode(),
                            "application/json")  # fmt: skip
 
     return ThreadingHTTPServer((host, port), Handler)

@@ -299,6 +299,13 @@ def read_parameters(path: Path) -> ParameterTable:
                     args.append(num)
             if kind == "fixed" and value is not None:
                 dist = Fixed(value)
+                if args and args[0] != value:
+                    warnings.warn(
+                        f"{where}, column 'p1': {args[0]:g} differs from value {value:g}; a "
+                        "fixed parameter uses its value",
+                        InputWarning,
+                        stacklevel=2,
+                    )
             elif len(args) >= n_req and not row_problems:
                 try:
                     dist = build(*args)
@@ -574,9 +581,13 @@ def check_settings(settings: ModelSettings, where: str) -> None:
             problems.append(
                 f"{where}: perspective {name!r} must count 'intervention' costs (DESIGN 2.5)"
             )
+    for key in ("shrinkage", "attendance_scaling", "downstream_resource_use", "wellbeing_offset"):
+        value = getattr(settings, key)
+        if not isinstance(value, bool):
+            problems.append(f"{where}: {key} = {value!r} must be true or false")
     for key in ("horizon_months", "trial_followup_months"):
         value = getattr(settings, key)
-        if not (isinstance(value, (int, float)) and 0 < value <= 1200):
+        if isinstance(value, bool) or not (isinstance(value, (int, float)) and 0 < value <= 1200):
             problems.append(f"{where}: {key} = {value!r} must be a number in (0, 1200] months")
     courses = settings.booster_courses
     if isinstance(courses, bool) or not isinstance(courses, int) or not 0 <= courses <= 50:
@@ -584,7 +595,9 @@ def check_settings(settings: ModelSettings, where: str) -> None:
             f"{where}: booster_courses = {courses!r} must be a whole number from 0 to 50"
         )
     interval = settings.booster_interval_months
-    if not (isinstance(interval, (int, float)) and 0 < interval <= 600):
+    if isinstance(interval, bool) or not (
+        isinstance(interval, (int, float)) and 0 < interval <= 600
+    ):
         problems.append(
             f"{where}: booster_interval_months = {interval!r} must be a number in (0, 600] months"
         )
@@ -829,5 +842,5 @@ REQUIRED_PARAMETERS = (
     "participant_transport_per_session", "mean_sessions_attended", "gp_consultation_fee",
     "psychiatric_bed_day", "psychiatric_outpatient_visit", "municipal_support_hour",
     "delta_gp_visits", "delta_outpatient_visits", "delta_bed_days", "delta_support_hours",
-    "wellbeing_offset_per_wemwbs_point", "wemwbs_sd", "ppp_dkk_per_usd",
+    "wellbeing_offset_per_wemwbs_point", "wemwbs_sd", "ppp_dkk_per_usd", "cpi_2021_to_2024",
 )  # fmt: skip

@@ -245,7 +245,9 @@ def downstream_costs(
         points = source_effect_size(d, settings) * d["wemwbs_sd"]
         if settings.attendance_scaling:
             points = points * (d["delivered_attendance_prop"] / d["trial_attendance_prop"])
-        out["wellbeing_offset"] = (
-            points * d["wellbeing_offset_per_wemwbs_point"] * d["ppp_dkk_per_usd"] * years
+        # 2021 USD PPP per point-year -> 2024 DKK
+        price = (
+            d["wellbeing_offset_per_wemwbs_point"] * d["ppp_dkk_per_usd"] * d["cpi_2021_to_2024"]
         )
+        out["wellbeing_offset"] = points * price * years
     return out

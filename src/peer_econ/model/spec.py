@@ -33,6 +33,11 @@ UNIT_INTERVAL_PARAMETERS = (
     "lambda_share", "r_mansa_eq5d", "r_wsas_eq5d", "r_qpr15_eq5d", "overhead_rate",
     "paid_peer_on_cost_rate", "eligible_share_per_year", "booster_uptake",
 )  # fmt: skip
+#: Words in a unit that mark quantities that cannot be negative (prices, hours, counts).
+_NONNEGATIVE_UNITS = ("DKK", "hour", "session", "meeting", "course", "person", "month", "week",
+                      "factor", "participant")  # fmt: skip
+#: Parameters the strategies are checked against when loaded: not to be overridden.
+STRUCTURAL_PARAMETERS = ("facilitators_per_group",)
 #: Distributions whose support bounds the values that make sense (costs, rates, counts).
 _BOUNDED_KINDS = ("gamma", "lognormal", "beta")
 
@@ -48,10 +53,18 @@ def domain_problem(spec: ParameterSpec, value: float) -> str | None:
     if not np.isfinite(value):
         return f"{value!r} is not a finite number"
     name = spec.name
+    if name in STRUCTURAL_PARAMETERS and value != spec.value:
+        return (
+            f"{value:g} cannot be set here: the strategies table is built on "
+            f"{spec.value:g}; change inputs/strategies.csv and parameters.csv together"
+        )
     if name in UNIT_INTERVAL_PARAMETERS and not 0.0 <= value <= 1.0:
         return f"{value:g} is outside [0, 1] (a proportion)"
     if name in POSITIVE_PARAMETERS and value <= 0.0:
         return f"{value:g} must be > 0"
+    differences = name.startswith("delta_") or "per WEMWBS point" in spec.unit
+    if value < 0.0 and not differences and any(w in spec.unit for w in _NONNEGATIVE_UNITS):
+        return f"{value:g} must be >= 0 ({spec.unit})"
     if spec.distribution.kind in _BOUNDED_KINDS:
         low, high = spec.distribution.support
         if not low <= value <= high:
