@@ -548,3 +548,15 @@ def _path(start: float, level: float, t: float, c: float, k: float) -> float:
     if x < c:
         return level + (peak - level) * x / c
     return peak * float(np.exp(-k * (x - c)))
+
+
+def test_downstream_differences_scale_with_effect(inputs: Inputs) -> None:
+    """Resource-use differences are consequences of the effect: x 0.9 for the course only."""
+    det = inputs.parameters.deterministic().with_values({"delta_bed_days": -0.5})
+    settings = replace(inputs.settings, downstream_resource_use=True)
+    out = evaluate(det, inputs, settings=settings)
+    full = out.item_costs[("peer_volunteer", "psychiatric_inpatient")]
+    assert full == pytest.approx(-0.5 * 6000 * 0.983, rel=0.01)
+    assert out.item_costs[("peer_course_only", "psychiatric_inpatient")] == pytest.approx(
+        0.9 * full, rel=1e-12
+    )

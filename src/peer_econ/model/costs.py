@@ -159,8 +159,9 @@ def strategy_item_costs(
 ) -> dict[str, FloatArray]:
     """Every non-zero cost item of one strategy, per randomised participant.
 
-    ``effect_scale`` (shape ``(n_samples,)`` or scalar) scales the effect-driven wellbeing
-    offset, e.g. 0.9 for the course without companionship.
+    ``effect_scale`` (shape ``(n_samples,)`` or scalar) scales the consequences of the effect
+    (downstream resource use, wellbeing offset), e.g. 0.9 for the course without
+    companionship.
 
     Returns
     -------
@@ -208,9 +209,9 @@ def strategy_item_costs(
     else:
         items["participant_time"] = shared.participant_time_course
         items["participant_transport"] = shared.participant_transport_course
-    items.update(shared.downstream)
-    if "wellbeing_offset" in items:
-        items["wellbeing_offset"] = items["wellbeing_offset"] * effect_scale
+    # consequences of the effect scale with the strategy's effect (e.g. x 0.9 course only)
+    for item, arr in shared.downstream.items():
+        items[item] = arr * effect_scale
     return items
 
 
