@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
 import json, resource, sys, time
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
 from peer_econ.model import evaluate
 n = int(sys.argv[1])
 inputs = load_inputs(sys.argv[2])

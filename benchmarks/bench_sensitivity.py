@@ -18,7 +18,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from peer_econ.analysis import dsa, gsa  # noqa: E402
-from peer_econ.load import load_inputs  # noqa: E402
+from peer_econ.inputs.load import load_inputs  # noqa: E402
+from peer_econ.model.adapter import PeerModel, model_table
 
 
 def best_of(repeats: int, func):  # type: ignore[no-untyped-def]
@@ -38,8 +39,8 @@ def main() -> None:
     args = parser.parse_args()
 
     inputs = load_inputs("inputs")
-    table = dsa.model_table(inputs)
-    model = dsa.PeerModel(inputs)
+    table = model_table(inputs)
+    model = PeerModel(inputs)
     names = inputs.strategy_names
     rows: list[tuple[str, str, str]] = []
 

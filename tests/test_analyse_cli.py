@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from peer_econ.analysis.cea_outputs import analyse_csv, write_cea_outputs
-from peer_econ.analysis.psa_io import parse_wtp_spec, read_psa_csv, read_psa_files
 from peer_econ.cli import app
 from peer_econ.errors import InputError
+from peer_econ.inputs.psa_files import read_psa_csv, read_psa_files
+from peer_econ.outputs.cea_tables import write_cea_outputs
+from peer_econ.runs.analyse import analyse_csv, parse_wtp_spec
 
 runner = CliRunner()
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from peer_econ.app import evaluate_request, make_server, page
+from peer_econ.app.server import evaluate_request, make_server, page
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def inputs():  # type: ignore[no-untyped-def]
 
 
 def test_evaluate_request_matches_the_pipeline(inputs) -> None:  # type: ignore[no-untyped-def]
-    from peer_econ.pipeline import run
+    from peer_econ.runs.pipeline import run
 
     out = evaluate_request(
         inputs,

@@ -88,7 +88,7 @@ def test_unknown_strategy_and_bad_shapes() -> None:
 
 def test_peer_budget_uses_only_budget_categories() -> None:
     """Participants' and volunteers' time never enter the budget, whatever the perspective."""
-    from peer_econ.pipeline import run
+    from peer_econ.runs.pipeline import run
 
     societal = run("inputs", n_samples=200, seed=3, perspective="societal")
     base = run("inputs", n_samples=200, seed=3)

@@ -294,7 +294,7 @@ def test_run_out_is_a_file(tmp_path: Path) -> None:
 
 
 def test_atomic_output_dir_success_and_replace(tmp_path: Path) -> None:
-    from peer_econ.output import atomic_output_dir
+    from peer_econ.outputs.files import atomic_output_dir
 
     target = tmp_path / "out"
     with atomic_output_dir(target) as folder:
@@ -308,7 +308,7 @@ def test_atomic_output_dir_success_and_replace(tmp_path: Path) -> None:
 
 
 def test_atomic_output_dir_failure_leaves_nothing(tmp_path: Path) -> None:
-    from peer_econ.output import atomic_output_dir
+    from peer_econ.outputs.files import atomic_output_dir
 
     target = tmp_path / "out"
     with pytest.raises(RuntimeError, match="boom"), atomic_output_dir(target) as folder:
@@ -318,7 +318,7 @@ def test_atomic_output_dir_failure_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_atomic_output_dir_failure_keeps_previous(tmp_path: Path) -> None:
-    from peer_econ.output import atomic_output_dir
+    from peer_econ.outputs.files import atomic_output_dir
 
     target = tmp_path / "out"
     target.mkdir()
@@ -332,7 +332,7 @@ def test_atomic_output_dir_failure_keeps_previous(tmp_path: Path) -> None:
 
 def test_atomic_output_dir_refuses(tmp_path: Path) -> None:
     from peer_econ.errors import InputError
-    from peer_econ.output import atomic_output_dir
+    from peer_econ.outputs.files import atomic_output_dir
 
     existing = tmp_path / "exists"
     existing.mkdir()

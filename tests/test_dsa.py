@@ -10,9 +10,11 @@ import pytest
 
 from peer_econ.analysis import dsa
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
+from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.parameters.distributions import Fixed, Normal, Uniform
 from peer_econ.parameters.table import ParameterSpec, ParameterTable
+from peer_econ.runs import peer_sweeps
 
 # --- a linear toy model whose answers are known exactly --------------------------------------
 # Strategies: "ref" (cost 0, effect 0) and "new" with
@@ -161,8 +163,8 @@ def test_max_cost_breaks_even() -> None:
 
 
 def test_peer_owsa_fast_and_excludes_baseline(peer) -> None:  # type: ignore[no-untyped-def]
-    table = dsa.model_table(peer)
-    model = dsa.PeerModel(peer)
+    table = model_table(peer)
+    model = PeerModel(peer)
     t0 = time.perf_counter()
     res = dsa.owsa(model, table, peer.strategy_names, comparator="sau", wtp=200_000.0)
     elapsed = time.perf_counter() - t0
@@ -189,8 +191,8 @@ def test_peer_owsa_fast_and_excludes_baseline(peer) -> None:  # type: ignore[no-
 
 def test_peer_threshold_self_consistency(peer) -> None:  # type: ignore[no-untyped-def]
     """Re-running the model with a parameter at its threshold gives INMB ~ 0."""
-    table = dsa.model_table(peer)
-    model = dsa.PeerModel(peer)
+    table = model_table(peer)
+    model = PeerModel(peer)
     wtp = 200_000.0
     res = dsa.thresholds(model, table, peer.strategy_names, comparator="sau", wtp=wtp)
     found = res[res["status"] == "threshold found"]
@@ -205,11 +207,11 @@ def test_peer_threshold_self_consistency(peer) -> None:  # type: ignore[no-untyp
 
 
 def test_peer_decision_thresholds(peer) -> None:  # type: ignore[no-untyped-def]
-    out = dsa.peer_decision_thresholds(peer, wtp=200_000.0)
+    out = peer_sweeps.peer_decision_thresholds(peer, wtp=200_000.0)
     dur = out["durability"].set_index("strategy")
     t_star = dur.loc["peer_volunteer", "threshold"]
-    model = dsa.PeerModel(peer, peer.settings.replace(durability="linear"))
-    table = dsa.model_table(peer)
+    model = PeerModel(peer, peer.settings.replace(durability="linear"))
+    table = model_table(peer)
     c, e = model(table.deterministic().with_values({"decay_months": t_star}))
     assert 200_000.0 * (e[0, 1] - e[0, 0]) - (c[0, 1] - c[0, 0]) == pytest.approx(0, abs=1e-4)
     mc = out["max_cost"].set_index("strategy")
@@ -223,7 +225,7 @@ def test_peer_decision_thresholds(peer) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_utility_durability_grid_curve(peer) -> None:  # type: ignore[no-untyped-def]
-    res = dsa.utility_durability_grid(
+    res = peer_sweeps.utility_durability_grid(
         peer, wtp=200_000.0, gains=[0.0, 0.02, 0.05], decays=[3.0, 12.0], curve_wtp=[200_000.0]
     )
     assert set(res.grid["strategy"]) == set(peer.strategy_names) - {"sau"}
@@ -237,9 +239,9 @@ def test_utility_durability_grid_curve(peer) -> None:  # type: ignore[no-untyped
     row = curve[(curve["strategy"] == "peer_volunteer") & (curve["y_value"] == 12.0)].iloc[0]
     cfg = peer.settings.replace(utility_route="direct", durability="linear")
     draws = (
-        dsa.model_table(peer)
+        model_table(peer)
         .deterministic()
         .with_values({"direct_delta_u": row["x_threshold"], "decay_months": 12.0})
     )
-    c, e = dsa.PeerModel(peer, cfg)(draws)
+    c, e = PeerModel(peer, cfg)(draws)
     assert 200_000.0 * (e[0, 1] - e[0, 0]) - (c[0, 1] - c[0, 0]) == pytest.approx(0, abs=1e-4)

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 import numpy as np
 import pytest
 
-from peer_econ.analysis import dsa, gsa
+from peer_econ.analysis import gsa
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
+from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.parameters.distributions import Fixed, Normal, Uniform
 from peer_econ.parameters.table import ParameterSpec, ParameterTable
 
@@ -154,9 +155,9 @@ def test_delta_ranks_and_screens() -> None:
 
 def test_peer_outputs_and_independence_note() -> None:
     inputs = load_inputs("inputs")
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     out = gsa.DecisionOutputs(
-        dsa.PeerModel(inputs), inputs.strategy_names, "sau", 200_000.0, ("peer_volunteer",)
+        PeerModel(inputs), inputs.strategy_names, "sau", 200_000.0, ("peer_volunteer",)
     )
     res = gsa.sobol_indices(out, table, 256, rng=1)
     assert set(res.indices["output"]) == {"inmb:peer_volunteer", "inc_qaly:peer_volunteer"}
@@ -165,4 +166,4 @@ def test_peer_outputs_and_independence_note() -> None:
     assert st["mansa_d"] > 0.1
     assert any("independent" in n for n in res.notes)
     with pytest.raises(InputError, match="strategy 'nope'"):
-        gsa.DecisionOutputs(dsa.PeerModel(inputs), inputs.strategy_names, "sau", 1.0, ("nope",))
+        gsa.DecisionOutputs(PeerModel(inputs), inputs.strategy_names, "sau", 1.0, ("nope",))

@@ -1,4 +1,4 @@
-"""Tests of ``peer_econ.load``: the default inputs folder and one test per validation message.
+"""Tests of ``peer_econ.inputs.load``: the default inputs and one test per validation message.
 
 Each broken input is a copy of ``inputs/`` in ``tmp_path`` with one file edited. Kinds
 (STYLE 3.3 item 7): (f) ``pytest.raises(InputError, match=...)`` and (e) invariants (BOM, CRLF
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from peer_econ.errors import InputError, InputWarning
-from peer_econ.load import (
+from peer_econ.inputs.load import (
     DISTRIBUTIONS,
     MODEL_COST_ITEMS,
     REQUIRED_PARAMETERS,

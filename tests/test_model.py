@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
 from peer_econ.model import evaluate
 from peer_econ.model.effects import qaly_gain, remaining_fraction
 from peer_econ.model.spec import DiscountSchedule, Inputs
 from peer_econ.parameters.table import ParameterTable
-from peer_econ.pipeline import run
+from peer_econ.runs.pipeline import run
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
 

@@ -10,7 +10,8 @@ import pytest
 from peer_econ.analysis import dsa, gsa
 from peer_econ.analysis.parallel import ExecutionOptions, chunk_bounds, evaluate_rows
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
+from peer_econ.model.adapter import PeerModel, model_table
 
 
 def row_sum(d: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -55,9 +56,9 @@ def test_options_validation() -> None:
 
 
 def test_processes_identical_to_serial(peer) -> None:  # type: ignore[no-untyped-def]
-    table = dsa.model_table(peer)
+    table = model_table(peer)
     draws = table.sample(3000, 7)
-    model = dsa.PeerModel(peer)
+    model = PeerModel(peer)
     serial = dsa.run_model(model, draws, options=ExecutionOptions(chunk_size=700))
     procs = dsa.run_model(model, draws, options=ExecutionOptions(jobs=2, chunk_size=700))
     one = model(draws)
@@ -68,9 +69,9 @@ def test_processes_identical_to_serial(peer) -> None:  # type: ignore[no-untyped
 
 def test_dask_local_cluster_identical(peer) -> None:  # type: ignore[no-untyped-def]
     distributed = pytest.importorskip("dask.distributed")
-    table = dsa.model_table(peer)
+    table = model_table(peer)
     outputs = gsa.DecisionOutputs(
-        dsa.PeerModel(peer), peer.strategy_names, "sau", 200_000.0, ("peer_volunteer",)
+        PeerModel(peer), peer.strategy_names, "sau", 200_000.0, ("peer_volunteer",)
     )
     local = gsa.sobol_indices(
         outputs, table, 128, rng=11, options=ExecutionOptions(chunk_size=1000)
@@ -81,10 +82,10 @@ def test_dask_local_cluster_identical(peer) -> None:  # type: ignore[no-untyped-
         opts = ExecutionOptions(scheduler=cluster.scheduler_address, chunk_size=1000)
         remote = gsa.sobol_indices(outputs, table, 128, rng=11, options=opts)
         owsa_local = dsa.owsa(
-            dsa.PeerModel(peer), table, peer.strategy_names, comparator="sau", wtp=1e5
+            PeerModel(peer), table, peer.strategy_names, comparator="sau", wtp=1e5
         )
         owsa_remote = dsa.owsa(
-            dsa.PeerModel(peer),
+            PeerModel(peer),
             table,
             peer.strategy_names,
             comparator="sau",

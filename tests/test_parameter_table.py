@@ -16,7 +16,7 @@ from scipy import stats
 
 from peer_econ._rng import check_rng
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
 from peer_econ.parameters.distributions import (
     Beta,
     Distribution,
@@ -368,7 +368,7 @@ def test_table_and_draws_pickle_round_trip() -> None:
     import pickle
     from pathlib import Path
 
-    from peer_econ.load import load_inputs
+    from peer_econ.inputs.load import load_inputs
 
     inputs = load_inputs(Path(__file__).resolve().parents[1] / "inputs")
     draws = inputs.parameters.sample(20, 4)

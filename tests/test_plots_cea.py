@@ -1,4 +1,4 @@
-"""Tests of the CEA figures in peer_econ.plots: Axes in, Axes out, stable colours, small files."""
+"""Tests of the CEA figures in peer_econ.outputs.plots: Axes in, Axes out, stable colours."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from peer_econ import plots
 from peer_econ.analysis import PSA, cea_curves, icer_table
 from peer_econ.errors import InputError
+from peer_econ.outputs import plots
 
 NAMES = ["SAU", "PEER", "paid"]
 

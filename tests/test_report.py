@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from peer_econ.html_report import ReportSection, render, table
-from peer_econ.pipeline import run
-from peer_econ.report import RunWarning, write_run
+from peer_econ.outputs.html import ReportSection, render, table
+from peer_econ.outputs.report import RunWarning, write_run
+from peer_econ.runs.pipeline import run
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of named scenarios and the structural matrix (peer_econ.analysis.scenarios)."""
+"""Tests of named scenarios and the structural matrix (peer_econ.runs.scenarios)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from peer_econ.analysis import dsa
-from peer_econ.analysis import scenarios as scen
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs import scenarios as scenario_files
+from peer_econ.inputs.load import load_inputs
+from peer_econ.model.adapter import PeerModel, model_table
+from peer_econ.runs import scenarios as scen
 
 SRC = "inputs/scenarios.toml"
 
@@ -22,7 +23,7 @@ def peer():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def all_scenarios(peer):  # type: ignore[no-untyped-def]
-    return scen.read_scenarios(SRC, peer)
+    return scenario_files.read_scenarios(SRC, peer)
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -44,7 +45,7 @@ def test_default_file_has_required_scenarios(all_scenarios) -> None:  # type: ig
 
 def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-untyped-def]
     """Venue 500 DKK x 10 sessions / 8 enrolled = +625 DKK per participant for every PEER arm."""
-    chosen = scen.select_scenarios(all_scenarios, ["base", "venue_rented", "horizon_12"])
+    chosen = scenario_files.select_scenarios(all_scenarios, ["base", "venue_rented", "horizon_12"])
     res = scen.run_scenarios(peer, chosen, n_samples=500, rng=1)
     s = res.summary.set_index(["scenario", "strategy"])
     diff = (
@@ -53,7 +54,7 @@ def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-unty
     )
     assert diff == pytest.approx(500 * 10 / 8)
     # PSA: fixed in the PSA too, on the shared draws (CRN): + 5000 / group size in each draw
-    draws = dsa.model_table(peer).sample(500, np.random.default_rng(1))
+    draws = model_table(peer).sample(500, np.random.default_rng(1))
     expected = float(np.mean(500 * 10 / draws["participants_per_group"]))
     psa_diff = (
         s.loc[("venue_rented", "peer_paid"), "psa_inc_cost"]
@@ -65,8 +66,8 @@ def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-unty
         < s.loc[("base", "peer_volunteer"), "det_inc_qaly"]
     )
     # base scenario equals the plain model at the means
-    table = dsa.model_table(peer)
-    c, e = dsa.PeerModel(peer)(table.deterministic())
+    table = model_table(peer)
+    c, e = PeerModel(peer)(table.deterministic())
     assert s.loc[("base", "peer_volunteer"), "det_inc_cost"] == pytest.approx(c[0, 1] - c[0, 0])
     # CEAC rows sum to one per scenario and WTP
     sums = res.ceac.groupby(["scenario", "wtp"])["prob_best"].sum()
@@ -75,7 +76,7 @@ def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-unty
 
 
 def test_structural_settings_change_results(peer, all_scenarios) -> None:  # type: ignore[no-untyped-def]
-    chosen = scen.select_scenarios(
+    chosen = scenario_files.select_scenarios(
         all_scenarios, ["base", "societal", "shrinkage", "lambda_one", "durability_none"]
     )
     s = scen.run_scenarios(peer, chosen, n_samples=200, rng=2).summary
@@ -119,7 +120,7 @@ W = r"\[scenarios\.x\]: "
 def test_validation_errors(peer, tmp_path: Path, text: str, pattern: str) -> None:  # type: ignore[no-untyped-def]
     path = _write(tmp_path, text)
     with pytest.raises(InputError, match=pattern) as info:
-        scen.read_scenarios(path, peer)
+        scenario_files.read_scenarios(path, peer)
     assert all(str(path.as_posix()) in p for p in info.value.problems)
 
 
@@ -129,17 +130,17 @@ def test_all_problems_collected(peer, tmp_path: Path) -> None:  # type: ignore[n
         "[scenarios.a]\nparameters = { nope = 1 }\n[scenarios.b]\nsettings = { nope = 1 }\n",
     )
     with pytest.raises(InputError) as info:
-        scen.read_scenarios(path, peer)
+        scenario_files.read_scenarios(path, peer)
     assert len(info.value.problems) == 2
 
 
 def test_missing_and_invalid_file(peer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match="file not found"):
-        scen.read_scenarios(tmp_path / "none.toml", peer)
+        scenario_files.read_scenarios(tmp_path / "none.toml", peer)
     with pytest.raises(InputError, match="not valid TOML"):
-        scen.read_scenarios(_write(tmp_path, "[scenarios.x\n"), peer)
+        scenario_files.read_scenarios(_write(tmp_path, "[scenarios.x\n"), peer)
     with pytest.raises(InputError, match="unknown scenario"):
-        scen.select_scenarios(scen.read_scenarios(SRC, peer), ["zzz"])
+        scenario_files.select_scenarios(scenario_files.read_scenarios(SRC, peer), ["zzz"])
 
 
 def test_structural_matrix(peer) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Smoke tests of the sensitivity orchestration (peer_econ.sensitivity_run) into tmp_path."""
+"""Smoke tests of the sensitivity orchestration (peer_econ.runs.sensitivity) into tmp_path."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peer_econ import sensitivity_run as run
+from peer_econ.runs import sensitivity as run
 from peer_econ.errors import InputError
-from peer_econ.load import load_inputs
+from peer_econ.inputs.load import load_inputs
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def peer():  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def plots() -> types.ModuleType:
     """The plotting module (kept as a fixture so tests state that they draw figures)."""
-    from peer_econ import plots as real
+    from peer_econ.outputs import plots as real
 
     return real
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from peer_econ.analysis.voi import evppi
-from peer_econ.load import load_inputs
-from peer_econ.pipeline import run
-from peer_econ.voi_run import run_voi, study_design, study_draws, study_rng
+from peer_econ.inputs.load import load_inputs
+from peer_econ.runs.pipeline import run
+from peer_econ.runs.voi import run_voi, study_design, study_draws, study_rng
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from peer_econ.pipeline import RunResult, run  # noqa: E402
+from peer_econ.runs.pipeline import RunResult, run  # noqa: E402
 
 __all__ = ["RunResult", "__version__", "run"]

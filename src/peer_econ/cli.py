@@ -80,8 +80,8 @@ def main(
 
 
 if TYPE_CHECKING:
-    from peer_econ.pipeline import RunResult
-    from peer_econ.report import RunWriter
+    from peer_econ.outputs.report import RunWriter
+    from peer_econ.runs.pipeline import RunResult
 
 
 @contextmanager
@@ -101,7 +101,7 @@ def _progress(label: str) -> Iterator[Callable[[], None]]:
 
 def _run_writers() -> tuple[RunWriter, ...]:
     """Writers that add decision analysis, sensitivity, VOI and budget impact to a run."""
-    from peer_econ.full_run import RUN_WRITERS
+    from peer_econ.runs.full import RUN_WRITERS
 
     return RUN_WRITERS
 
@@ -162,7 +162,7 @@ def validate_inputs(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
 ) -> None:
     """Check an inputs folder and report every problem at once."""
-    from peer_econ.load import load_inputs
+    from peer_econ.inputs.load import load_inputs
 
     loaded = load_inputs(inputs)
     typer.echo(
@@ -193,9 +193,9 @@ def run_command(
 ) -> None:
     """PEER base case, PSA and trial period, with decision analysis, sensitivity, VOI, budget
     impact and report.html in one run folder."""
-    from peer_econ.load import load_inputs, parse_overrides
-    from peer_econ.pipeline import run
-    from peer_econ.report import write_run
+    from peer_econ.inputs.load import load_inputs, parse_overrides
+    from peer_econ.outputs.report import write_run
+    from peer_econ.runs.pipeline import run
 
     loaded = load_inputs(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
@@ -250,7 +250,7 @@ def analyse(
     ] = None,
 ) -> None:
     """Decision analysis of your own PSA: ICERs, CEAC, CEAF, expected loss, EVPI, figures."""
-    from peer_econ.analysis.cea_outputs import Population, analyse_csv
+    from peer_econ.runs.analyse import Population, analyse_csv
 
     people = None if population is None else Population(population, horizon, discount)
     result = analyse_csv(
@@ -307,9 +307,9 @@ def voi_command(
     ] = None,
 ) -> None:
     """Value of information for PEER: EVPPI by parameter and group, population VOI, EVSI/ENBS."""
-    from peer_econ.load import load_inputs
-    from peer_econ.pipeline import run
-    from peer_econ.voi_run import DEFAULT_SAMPLE_SIZES, run_voi, write_voi_run
+    from peer_econ.inputs.load import load_inputs
+    from peer_econ.runs.pipeline import run
+    from peer_econ.runs.voi import DEFAULT_SAMPLE_SIZES, run_voi, write_voi_run
 
     sizes = _parse_numbers(sample_sizes, "--sample-sizes") or list(DEFAULT_SAMPLE_SIZES)
     if any(n < 2 or n != int(n) for n in sizes):
@@ -365,9 +365,9 @@ def budget_command(
 ) -> None:
     """Budget impact of funding a PEER variant: spending per year by payer, with intervals."""
     from peer_econ.analysis.budget import BudgetPlan
-    from peer_econ.budget_run import write_budget_run
-    from peer_econ.load import load_inputs
-    from peer_econ.pipeline import run
+    from peer_econ.inputs.load import load_inputs
+    from peer_econ.runs.budget import write_budget_run
+    from peer_econ.runs.pipeline import run
 
     plan = BudgetPlan(
         strategy,
@@ -414,9 +414,9 @@ FiguresOpt = Annotated[bool, typer.Option("--figures/--no-figures", help="Write 
 
 
 def _sensitivity(command: str, inputs: Path, out: Path | None, **kwargs: Any) -> None:
-    from peer_econ.load import load_inputs
-    from peer_econ.output import default_run_dir
-    from peer_econ.sensitivity_run import COMMANDS
+    from peer_econ.inputs.load import load_inputs
+    from peer_econ.outputs.files import default_run_dir
+    from peer_econ.runs.sensitivity import COMMANDS
 
     loaded = load_inputs(inputs)
     target = default_run_dir(Path("reports"), f"sensitivity-{command}") if out is None else out
@@ -431,7 +431,7 @@ def _options(jobs: int, scheduler: str | None) -> Any:
 
 
 def _strategies(values: list[str] | None) -> Any:
-    from peer_econ.sensitivity_run import DEFAULT_GSA_STRATEGIES
+    from peer_econ.runs.sensitivity import DEFAULT_GSA_STRATEGIES
 
     if not values:
         return DEFAULT_GSA_STRATEGIES
@@ -626,8 +626,8 @@ def app_command(
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
 ) -> None:
     """Local web app for commissioners: sliders in, costs, ICERs and budget out."""
-    from peer_econ.app import make_server
-    from peer_econ.load import load_inputs
+    from peer_econ.app.server import make_server
+    from peer_econ.inputs.load import load_inputs
 
     loaded = load_inputs(inputs)
     try:

@@ -37,9 +37,6 @@ from peer_econ.analysis.evsi import optimal_sample_size as optimal_sample_size
 from peer_econ.analysis.gsa import delta_indices as delta_indices
 from peer_econ.analysis.gsa import morris_indices as morris_indices
 from peer_econ.analysis.gsa import sobol_indices as sobol_indices
-from peer_econ.analysis.scenarios import read_scenarios as read_scenarios
-from peer_econ.analysis.scenarios import run_scenarios as run_scenarios
-from peer_econ.analysis.scenarios import run_structural_matrix as run_structural_matrix
 from peer_econ.analysis.voi import evppi as evppi
 from peer_econ.analysis.voi import evppi_curves as evppi_curves
 from peer_econ.analysis.voi import evppi_nested as evppi_nested

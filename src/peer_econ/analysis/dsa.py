@@ -10,7 +10,9 @@ sweep builds one design with one row per point (all other parameters at their ba
 means of their PSA distributions) and evaluates it in one vectorised call, optionally in chunks
 on local processes or a Dask cluster (:mod:`peer_econ.analysis.parallel`).
 
-:class:`PeerModel` is the thin adapter that turns the PEER engine into such a callable.
+The PEER engine is presented as such a callable by :class:`peer_econ.model.adapter.PeerModel`.
+A model may also offer ``value_problem(name, value) -> str | None`` saying why a value is
+impossible for a parameter; two-way grids then refuse such values.
 
 Incremental results are against a comparator: incremental cost ``dC`` [DKK], incremental
 effect ``dE`` [QALY], ICER ``dC / dE`` [DKK per QALY] (NaN when ``dE = 0``) and incremental net
@@ -36,7 +38,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from peer_econ.analysis.parallel import ExecutionOptions, evaluate_rows
 from peer_econ.errors import InputError
-from peer_econ.model.spec import Inputs, ModelSettings, domain_problem
 from peer_econ.parameters.table import ParameterTable
 
 FloatArray = NDArray[np.float64]
@@ -50,60 +51,6 @@ EXCLUDE_NOTE = (
     "incremental result"
 )
 NO_THRESHOLD = "no threshold in range"
-
-
-# --- the PEER adapter ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PeerModel:
-    """The PEER engine as a picklable ``model(draws) -> (cost, qaly)`` callable.
-
-    Parameters
-    ----------
-    inputs : Inputs
-        Strategies, cost items and default settings.
-    settings : ModelSettings, optional
-        Structural switches; ``inputs.settings`` when omitted.
-    """
-
-    inputs: Inputs
-    settings: ModelSettings | None = None
-
-    @property
-    def strategies(self) -> tuple[str, ...]:
-        """Strategy names, the column order of the outputs."""
-        return self.inputs.strategy_names
-
-    @property
-    def comparator(self) -> str:
-        """Comparator of the settings in force."""
-        return (self.settings or self.inputs.settings).comparator
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # ParameterTable holds a mappingproxy, which pickle rejects; the engine does not read
-        # the table (values come from the draws), so workers get the model without it.
-        return (
-            _rebuild_peer_model,
-            (self.inputs.strategies, self.inputs.cost_items, self.inputs.settings, self.settings),
-        )
-
-    def __call__(self, draws: Mapping[str, FloatArray]) -> tuple[FloatArray, FloatArray]:
-        from peer_econ.model.engine import evaluate
-
-        out = evaluate(draws, self.inputs, settings=self.settings)
-        return np.asarray(out.cost), np.asarray(out.qaly)
-
-
-def _rebuild_peer_model(
-    strategies: Any, cost_items: Any, base: ModelSettings, settings: ModelSettings | None
-) -> PeerModel:
-    return PeerModel(Inputs(ParameterTable(()), strategies, cost_items, base), settings)
-
-
-def model_table(inputs: Inputs) -> ParameterTable:
-    """The parameters that enter the PEER model (``module == "model"``)."""
-    return inputs.parameters.select("model")
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -240,7 +187,7 @@ def sweep_ranges(
     Parameters
     ----------
     table : ParameterTable
-        Parameters (use :func:`model_table` for PEER).
+        Parameters (for PEER: :func:`peer_econ.model.adapter.model_table`).
     parameters : sequence of str, optional
         Names to vary; default every parameter whose range or interval has ``low < high``,
         except ``exclude``. Named parameters are kept even when excluded by default.
@@ -502,12 +449,15 @@ class TwsaResult:
     notes: tuple[str, ...] = field(default=())
 
 
-def _grid_values(name: str, values: ArrayLike, table: ParameterTable | None = None) -> FloatArray:
+def grid_values(name: str, values: ArrayLike, model: ModelFunction | None = None) -> FloatArray:
+    """Grid of ``name`` as a float array; refuses empty or non-finite grids and values the
+    model declares impossible (its optional ``value_problem(name, value)`` method)."""
     arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         raise InputError(f"grid of {name!r}: give at least one finite value")
-    if table is not None and name in table:
-        bad = [p for v in arr if (p := domain_problem(table[name], float(v))) is not None]
+    check = getattr(model, "value_problem", None)
+    if check is not None:
+        bad = [p for v in arr if (p := check(name, float(v))) is not None]
         if bad:
             raise InputError(f"grid of {name!r}: {bad[0]}")
     return arr
@@ -553,7 +503,7 @@ def twsa(
             raise InputError(f"unknown parameter {name!r}; see the names in inputs/parameters.csv")
     if x == y:
         raise InputError(f"two-way grid: x and y are both {x!r}; choose two parameters")
-    xs, ys = _grid_values(x, x_values, table), _grid_values(y, y_values, table)
+    xs, ys = grid_values(x, x_values, model), grid_values(y, y_values, model)
     xx, yy = np.meshgrid(xs, ys)  # shape (n_y, n_x): x varies fastest
     n = xx.size
     draws = base_draws(table, n)
@@ -839,7 +789,7 @@ def threshold_curve(
         ``no threshold in range``; with several roots the smallest is reported).
     """
     wtps = _wtp_list(wtp)
-    ys = _grid_values(y, y_values)
+    ys = grid_values(y, y_values)
     rows = []
     for w in wtps:
         for yv in ys:
@@ -975,117 +925,3 @@ def max_cost_thresholds(
             }
         )
     return pd.DataFrame(rows)
-
-
-# --- PEER conveniences ----------------------------------------------------------------------------
-
-#: Default axes of the mapping-free two-way grid: utility gain at course end [utility] by
-#: linear durability [months].
-DEFAULT_GAIN_VALUES = np.round(np.linspace(0.0, 0.08, 33), 10)
-DEFAULT_DECAY_VALUES = np.array([1.0, 2.0, 3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 30.0, 36.0])
-
-
-def utility_durability_grid(
-    inputs: Inputs,
-    *,
-    wtp: float | Sequence[float],
-    gains: ArrayLike | None = None,
-    decays: ArrayLike | None = None,
-    curve_wtp: Sequence[float] | None = None,
-    settings: ModelSettings | None = None,
-    options: ExecutionOptions | None = None,
-    on_chunk: Callable[[int], None] | None = None,
-) -> TwsaResult:
-    """The mapping-free two-way grid: utility gain at course end x linear durability.
-
-    The end-of-course utility gain is set directly (``utility_route = "direct"``, parameter
-    ``direct_delta_u``), so no outcome-to-utility mapping is involved; durability is linear decay
-    to zero over ``decay_months``. The attendance scaling stays as configured (ratio 1 with the
-    default inputs). The threshold curve gives, for each durability and WTP, the utility gain
-    at which each PEER strategy breaks even (INMB = 0).
-
-    Parameters
-    ----------
-    inputs : Inputs
-    wtp : float or sequence of float
-        WTP values of the INMB surface [DKK per QALY].
-    gains : array_like, optional
-        Utility gains [utility]; default 0 to 0.08.
-    decays : array_like, optional
-        Decay times [months] (> 0); default 1 to 36.
-    curve_wtp : sequence of float, optional
-        WTP values of the threshold curves; default ``wtp``.
-    settings : ModelSettings, optional
-        Base settings (default ``inputs.settings``).
-    """
-    base = inputs.settings if settings is None else settings
-    cfg = base.replace(utility_route="direct", durability="linear")
-    model = PeerModel(inputs, cfg)
-    table = model_table(inputs)
-    g = DEFAULT_GAIN_VALUES if gains is None else _grid_values("direct_delta_u", gains)
-    t = DEFAULT_DECAY_VALUES if decays is None else _grid_values("decay_months", decays)
-    if np.any(t <= 0):
-        raise InputError(f"decay_months grid {t.tolist()}: values must be > 0 months")
-    res = twsa(
-        model,
-        table,
-        inputs.strategy_names,
-        comparator=cfg.comparator,
-        wtp=wtp,
-        x="direct_delta_u",
-        x_values=g,
-        y="decay_months",
-        y_values=t,
-        options=options,
-        on_chunk=on_chunk,
-    )
-    curve = threshold_curve(
-        model,
-        table,
-        inputs.strategy_names,
-        comparator=cfg.comparator,
-        wtp=list(curve_wtp) if curve_wtp is not None else wtp,
-        x="direct_delta_u",
-        x_bounds=(0.0, 1.0),
-        y="decay_months",
-        y_values=t,
-    )
-    notes = (
-        "utility gain set directly (utility_route = 'direct', direct_delta_u); durability "
-        "linear over decay_months; no outcome-to-EQ-5D mapping is involved",
-    )
-    return TwsaResult(res.x, res.y, res.grid, res.optimal, curve, res.comparator, notes)
-
-
-def peer_decision_thresholds(
-    inputs: Inputs,
-    *,
-    wtp: float,
-    settings: ModelSettings | None = None,
-    decay_bounds: tuple[float, float] = (0.05, 240.0),
-) -> dict[str, pd.DataFrame]:
-    """PEER decision thresholds at the base case.
-
-    Returns
-    -------
-    dict of str to pandas.DataFrame
-        ``wtp``: WTP at which each strategy becomes cost-effective / optimal
-        (:func:`wtp_thresholds`); ``max_cost``: maximum cost per participant
-        (:func:`max_cost_thresholds`); ``durability``: minimum linear durability
-        (``decay_months``) at which each PEER strategy is cost-effective at ``wtp``.
-    """
-    cfg = inputs.settings if settings is None else settings
-    table = model_table(inputs)
-    model = PeerModel(inputs, cfg)
-    cost, effect = model(table.deterministic())
-    names = inputs.strategy_names
-    out = {
-        "wtp": wtp_thresholds(cost, effect, names, comparator=cfg.comparator),
-        "max_cost": max_cost_thresholds(cost, effect, names, comparator=cfg.comparator, wtp=wtp),
-    }
-    lin = PeerModel(inputs, cfg.replace(durability="linear"))
-    spec = table["decay_months"]
-    rng = (SweepRange("decay_months", decay_bounds[0], spec.value, decay_bounds[1], spec.unit),)
-    dur = thresholds(lin, table, names, comparator=cfg.comparator, wtp=wtp, ranges=rng, n_grid=65)
-    out["durability"] = dur
-    return out

@@ -8,7 +8,7 @@ scheduler, so a serial run, a process-pool run and a Dask run evaluate exactly t
 give bit-identical results.
 
 The row function must be picklable for ``jobs > 1`` and for Dask (a module-level function or a
-frozen dataclass with ``__call__`` such as :class:`peer_econ.analysis.dsa.PeerModel`).
+frozen dataclass with ``__call__`` such as :class:`peer_econ.model.adapter.PeerModel`).
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 One function per ``peer-econ sensitivity`` sub-command (``owsa``, ``twsa``, ``threshold``,
 ``scenarios``, ``structural``, ``sobol``, ``morris``, ``delta``). Each writes into an output
-folder atomically (:func:`peer_econ.output.atomic_output_dir`: a failed run leaves nothing), and
+folder atomically (:func:`peer_econ.outputs.files.atomic_output_dir`: a failed run leaves
+nothing), and
 returns the folder. Progress bars (``rich``) live only here and are off unless ``progress=True``;
 the computational functions in :mod:`peer_econ.analysis` stay print-free.
 
-Figures are drawn by the plot functions of :mod:`peer_econ.plots` (``plot_tornado``,
+Figures are drawn by the plot functions of :mod:`peer_econ.outputs.plots` (``plot_tornado``,
 ``plot_twsa``, ``plot_scenario_forest``, ``plot_ceac_scenario``, ``plot_sobol``,
 ``plot_morris``, ``plot_delta``) and listed in the manifest; ``figures=False`` skips them.
 """
@@ -23,11 +24,14 @@ import numpy as np
 import pandas as pd
 
 from peer_econ.analysis import dsa, gsa
-from peer_econ.analysis import scenarios as scen
 from peer_econ.analysis.parallel import ExecutionOptions
 from peer_econ.errors import InputError
+from peer_econ.inputs import scenarios as scenario_files
+from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.model.spec import Inputs
-from peer_econ.output import atomic_output_dir, write_csv, write_manifest
+from peer_econ.outputs.files import atomic_output_dir, write_csv, write_manifest
+from peer_econ.runs import peer_sweeps
+from peer_econ.runs import scenarios as scen
 
 ProgressCallback = Callable[[int], None]
 
@@ -65,7 +69,7 @@ def _progress(enabled: bool, description: str, total: int) -> Iterator[ProgressC
 
 
 class _Figures:
-    """Draw figures with :mod:`peer_econ.plots` and save them as PNG + SVG."""
+    """Draw figures with :mod:`peer_econ.outputs.plots` and save them as PNG + SVG."""
 
     def __init__(self, folder: Path, enabled: bool) -> None:
         self.folder = folder
@@ -76,7 +80,7 @@ class _Figures:
     def draw(self, func_name: str, stem: str, *args: Any, **kwargs: Any) -> None:
         if not self.enabled:
             return
-        from peer_econ import plots
+        from peer_econ.outputs import plots
 
         ax = getattr(plots, func_name)(*args, **kwargs)
         plots.save_axes(ax, self.folder, stem)
@@ -164,9 +168,9 @@ def run_owsa(
     """
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     ranges = dsa.sweep_ranges(table, parameters=parameters, interval=interval)
-    model = dsa.PeerModel(inputs)
+    model = PeerModel(inputs)
     with _progress(progress, "one-way sweep", 1 + 2 * len(ranges)) as tick:
         res = dsa.owsa(
             model,
@@ -231,16 +235,16 @@ def run_twsa(
     started = time.perf_counter()
     point = _wtp(inputs, None)
     wtps = [point] if wtp is None else list(np.atleast_1d(np.asarray(wtp, dtype=float)))
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     if (x is None) != (y is None):
         raise InputError("two-way: give both --x and --y, or neither for the default grid")
     if x is None or y is None:
         curves = list(curve_wtp) if curve_wtp is not None else sorted({100_000.0, point, 400_000.0})
-        n_cells = len(dsa.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
-            dsa.DEFAULT_DECAY_VALUES if y_values is None else y_values
+        n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
+            peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
         )
         with _progress(progress, "two-way grid", n_cells) as tick:
-            res = dsa.utility_durability_grid(
+            res = peer_sweeps.utility_durability_grid(
                 inputs,
                 wtp=wtps,
                 gains=x_values,
@@ -254,7 +258,7 @@ def run_twsa(
         ys = _default_axis(table, y) if y_values is None else np.asarray(y_values, dtype=float)
         with _progress(progress, "two-way grid", xs.size * ys.size) as tick:
             res = dsa.twsa(
-                dsa.PeerModel(inputs),
+                PeerModel(inputs),
                 table,
                 inputs.strategy_names,
                 comparator=inputs.settings.comparator,
@@ -329,11 +333,11 @@ def run_threshold(
     """
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     ranges = dsa.sweep_ranges(table, parameters=parameters)
     with _progress(progress, "threshold scan", 1 + n_grid * len(ranges)) as tick:
         res = dsa.thresholds(
-            dsa.PeerModel(inputs),
+            PeerModel(inputs),
             table,
             inputs.strategy_names,
             comparator=inputs.settings.comparator,
@@ -343,7 +347,7 @@ def run_threshold(
             options=options,
             on_chunk=tick,
         )
-    decision = dsa.peer_decision_thresholds(inputs, wtp=w)
+    decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=w)
     out = Path(out_dir)
     with atomic_output_dir(out) as tmp:
         write_csv(res, tmp / "thresholds.csv")
@@ -414,8 +418,8 @@ def run_scenario_analysis(
     """
     started = time.perf_counter()
     path = Path(scenario_file) if scenario_file is not None else _default_scenario_file(inputs)
-    all_scen = scen.read_scenarios(path, inputs)
-    chosen = scen.select_scenarios(all_scen, names)
+    all_scen = scenario_files.read_scenarios(path, inputs)
+    chosen = scenario_files.select_scenarios(all_scen, names)
     n = inputs.settings.n_samples if n_samples is None else n_samples
     s = inputs.settings.seed if seed is None else seed
     w = _wtp(inputs, wtp)
@@ -452,10 +456,10 @@ def run_scenario_analysis(
 def _default_scenario_file(inputs: Inputs) -> Path:
     folders = {p.parent for p in inputs.files}
     for folder in sorted(folders):
-        candidate = folder / scen.DEFAULT_FILE
+        candidate = folder / scenario_files.DEFAULT_FILE
         if candidate.is_file():
             return candidate
-    return Path("inputs") / scen.DEFAULT_FILE
+    return Path("inputs") / scenario_files.DEFAULT_FILE
 
 
 def run_structural(
@@ -527,7 +531,7 @@ def _outputs(inputs: Inputs, wtp: float, strategies: Sequence[str] | None) -> gs
         if strategies is None
         else tuple(strategies)
     )
-    return gsa.DecisionOutputs(dsa.PeerModel(inputs), inputs.strategy_names, comp, wtp, chosen)
+    return gsa.DecisionOutputs(PeerModel(inputs), inputs.strategy_names, comp, wtp, chosen)
 
 
 DEFAULT_GSA_STRATEGIES = ("peer_volunteer",)
@@ -563,7 +567,7 @@ def run_sobol(
     w = _wtp(inputs, wtp)
     s = inputs.settings.seed if seed is None else seed
     outputs = _outputs(inputs, w, strategies)
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     d = len(gsa.gsa_names(table))
     rows = n_base * ((2 * d + 2) if second_order else (d + 2))
     with _progress(progress, "Sobol design", rows) as tick:
@@ -638,7 +642,7 @@ def run_morris(
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
     s = inputs.settings.seed if seed is None else seed
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     d = len(gsa.gsa_names(table))
     with _progress(progress, "Morris design", n_trajectories * (d + 1)) as tick:
         res = gsa.morris_indices(
@@ -673,7 +677,7 @@ def run_delta(
     with _progress(progress, "delta sample", n_samples) as tick:
         res = gsa.delta_indices(
             _outputs(inputs, w, strategies),
-            dsa.model_table(inputs),
+            model_table(inputs),
             n_samples,
             num_resamples=num_resamples,
             rng=s,

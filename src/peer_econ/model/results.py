@@ -1,22 +1,14 @@
-"""The orchestrator: owns the RNG, the call order and the provenance of a PEER run.
-
-``peer_econ.run(...)``, the command line and any app all go through :func:`run`.
-"""
+"""Results of one PEER run: base case, PSA and trial period, with the tables derived from them."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from peer_econ._rng import check_rng
-from peer_econ.errors import InputError
-from peer_econ.load import load_inputs, overrides_from_mapping
-from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes, evaluate
+from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes
 from peer_econ.model.spec import Inputs, ModelSettings
 from peer_econ.parameters.table import Draws
 
@@ -188,83 +180,3 @@ def _ratio(num: float, den: float, is_reference: bool) -> float:
     if is_reference or den == 0:
         return float("nan")
     return float(num / den)
-
-
-def prepare_inputs(
-    inputs: Inputs | Path | str = "inputs",
-    *,
-    perspective: str | None = None,
-    overrides: Mapping[str, float] | None = None,
-    n_samples: int | None = None,
-    seed: int | None = None,
-) -> Inputs:
-    """Load (if needed) and apply run options: perspective, ``--set`` overrides, size and seed."""
-    loaded = inputs if isinstance(inputs, Inputs) else load_inputs(Path(inputs))
-    changes: dict[str, object] = {}
-    if perspective is not None:
-        changes["perspective"] = perspective
-    if n_samples is not None:
-        changes["n_samples"] = n_samples
-    if seed is not None:
-        changes["seed"] = seed
-    if changes:
-        loaded = loaded.with_settings(**changes)
-    if overrides:
-        values = overrides_from_mapping(overrides, loaded.parameters)
-        loaded = loaded.with_parameters(loaded.parameters.with_fixed(values))
-    return loaded
-
-
-def run(
-    inputs: Inputs | Path | str = "inputs",
-    *,
-    n_samples: int | None = None,
-    seed: int | None = None,
-    perspective: str | None = None,
-    overrides: Mapping[str, float] | None = None,
-) -> RunResult:
-    """Run the PEER base case, its PSA and the trial-period analysis.
-
-    Parameters
-    ----------
-    inputs : Inputs, Path or str
-        Loaded inputs or an inputs folder (default ``inputs``).
-    n_samples : int, optional
-        PSA size (default from ``settings.toml``).
-    seed : int, optional
-        Seed (default from ``settings.toml``); the one RNG of the run is made from it here.
-    perspective : str, optional
-        ``health_and_social_care``, ``limited_societal`` or ``societal``.
-    overrides : mapping, optional
-        Parameter values to fix (base case and PSA), as ``--set`` does.
-
-    Returns
-    -------
-    RunResult
-    """
-    start = time.perf_counter()
-    prepared = prepare_inputs(
-        inputs, perspective=perspective, overrides=overrides, n_samples=n_samples, seed=seed
-    )
-    settings = prepared.settings
-    if settings.n_samples < 1:
-        raise InputError(f"n_samples = {settings.n_samples} must be >= 1")
-    rng = check_rng(settings.seed)
-    table = prepared.parameters
-    draws = table.sample(settings.n_samples, rng)
-    det_draws = table.deterministic()
-    follow_up = settings.trial_followup_months
-    result = RunResult(
-        inputs=prepared,
-        seed=settings.seed,
-        draws=draws,
-        deterministic=evaluate(det_draws, prepared),
-        psa=evaluate(draws, prepared),
-        trial_deterministic=evaluate(
-            det_draws, prepared, horizon_months=follow_up, durability="sustained"
-        ),
-        trial_psa=evaluate(draws, prepared, horizon_months=follow_up, durability="sustained"),
-        overrides=dict(overrides or {}),
-        wall_time_s=0.0,
-    )
-    return replace(result, wall_time_s=time.perf_counter() - start)

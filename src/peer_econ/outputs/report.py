@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from peer_econ import html_report as H
-from peer_econ.html_report import ReportSection
 from peer_econ.model.spec import ModelSettings
-from peer_econ.output import atomic_output_dir, default_run_dir, versions, write_csv, write_manifest
-from peer_econ.pipeline import RunResult
+from peer_econ.outputs import html as H
+from peer_econ.outputs.files import (
+    atomic_output_dir,
+    default_run_dir,
+    versions,
+    write_csv,
+    write_manifest,
+)
+from peer_econ.outputs.html import ReportSection
+from peer_econ.runs.pipeline import RunResult
 
 #: Extra writers (decision analysis, sensitivity, budget) called with (result, folder); each
 #: writes its files and returns the report sections that present them.
@@ -92,7 +98,7 @@ def write_run(
     Parameters
     ----------
     result : RunResult
-        Output of :func:`peer_econ.pipeline.run`.
+        Output of :func:`peer_econ.runs.pipeline.run`.
     out : Path, optional
         Target folder (default a new ``reports/<timestamp>-run-<hash>/``).
     command : str

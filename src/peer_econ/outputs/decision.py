@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from peer_econ import html_report as H
 from peer_econ.analysis.cea import PSA, CEACurves, cea_curves
-from peer_econ.analysis.cea_outputs import Population, write_cea_outputs
 from peer_econ.errors import InputError
-from peer_econ.html_report import ReportSection
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
+from peer_econ.outputs import html as H
+from peer_econ.outputs.cea_tables import Population, write_cea_outputs
+from peer_econ.outputs.html import ReportSection
 from peer_econ.parameters.table import ParameterTable
-from peer_econ.pipeline import RunResult
+from peer_econ.runs.pipeline import RunResult
 
 FloatArray = NDArray[np.float64]
 
@@ -87,7 +87,7 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
     write_incremental_plane(result, folder)
     band = nice_band_dkk(result)
     if band is not None:
-        from peer_econ import plots
+        from peer_econ.outputs import plots
 
         ax = plots.plot_ceac(
             cea.curves,
@@ -152,7 +152,7 @@ def write_incremental_plane(result: RunResult, folder: Path) -> None:
     Baseline utility moves every strategy's absolute QALYs together; the increments show the
     uncertainty that matters for the decision.
     """
-    from peer_econ import plots
+    from peer_econ.outputs import plots
 
     psa = result.psa
     ref = psa.strategies.index(result.comparator)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +26,9 @@ FloatArray = NDArray[np.float64]
 
 INDEX_COLUMN_NAMES = ("", "iteration", "sample", "sim", "unnamed: 0")
 MAX_CELL_PROBLEMS = 5
-MAX_WTP_POINTS = 1_000_001
-
 __all__ = [
     "PSAFiles",
     "PSATable",
-    "parse_wtp_spec",
     "read_psa_csv",
     "read_psa_files",
 ]
@@ -301,68 +296,3 @@ def read_psa_files(
         e_tab = PSATable(e_tab.path, c_tab.columns, values, e_tab.index_column)
         notes.append(f"--effect {e_tab.path}: columns reordered to the --cost file's order")
     return PSAFiles(cost=c_tab, effect=e_tab, parameters=p_tab, notes=tuple(notes))
-
-
-def _number(text: str, spec: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(
-            f"--wtp {spec!r}: {text.strip()!r} is not a number; give a comma list "
-            "(0,20000,50000) or start:stop:step (0:1000000:10000)"
-        ) from None
-    if not math.isfinite(value):
-        raise InputError(f"--wtp {spec!r}: {text.strip()!r} is not finite; give finite numbers")
-    return value
-
-
-def parse_wtp_spec(spec: str) -> FloatArray:
-    """Parse a WTP grid: a comma list ``"0,20000,50000"`` or ``"start:stop:step"`` (inclusive).
-
-    Parameters
-    ----------
-    spec : str
-        The specification. ``start:stop:step`` includes ``stop`` when it lies on the grid (to a
-        relative tolerance of 1e-9 of the step).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_wtp,)
-        Willingness-to-pay values [currency/effect unit], >= 0 and strictly increasing.
-
-    Raises
-    ------
-    InputError
-        Not numbers, negative values, a non-increasing list, step <= 0, stop < start, or more
-        than 1,000,001 points.
-    """
-    from peer_econ.analysis.cea import validate_wtp
-
-    text = spec.strip()
-    if not text:
-        raise InputError("--wtp is empty; give a comma list or start:stop:step")
-    if ":" in text:
-        parts = text.split(":")
-        if len(parts) != 3:
-            raise InputError(
-                f"--wtp {spec!r}: a range needs three parts start:stop:step, got {len(parts)}"
-            )
-        start, stop, step = (_number(p, spec) for p in parts)
-        if start < 0:
-            raise InputError(f"--wtp {spec!r}: start {start:g} is negative; WTP must be >= 0")
-        if step <= 0:
-            raise InputError(f"--wtp {spec!r}: step {step:g} must be > 0")
-        if stop < start:
-            raise InputError(f"--wtp {spec!r}: stop {stop:g} is below start {start:g}")
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        if count > MAX_WTP_POINTS:
-            raise InputError(
-                f"--wtp {spec!r}: {count} points; at most {MAX_WTP_POINTS} are allowed"
-            )
-        values = start + step * np.arange(count, dtype=np.float64)
-        if abs(values[-1] - stop) <= 1e-9 * step:
-            values[-1] = stop
-        return validate_wtp(values, label=f"--wtp {spec!r}")
-    items: Sequence[str] = text.split(",")
-    values = np.asarray([_number(item, spec) for item in items], dtype=np.float64)
-    return validate_wtp(values, label=f"--wtp {spec!r}")

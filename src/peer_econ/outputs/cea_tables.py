@@ -1,16 +1,18 @@
 """Write every cost-effectiveness table and figure of one PSA into a folder.
 
-Used by ``peer-econ analyse`` (bring-your-own PSA) and by ``peer-econ run`` for PEER. The folder
-must already exist (use :func:`peer_econ.output.atomic_output_dir` for all-or-nothing output).
-Tables are tidy CSVs written with :func:`peer_econ.output.write_csv`, so identical inputs give
-byte-identical files. Figures need matplotlib, imported lazily through :mod:`peer_econ.plots`.
+Used by ``peer-econ analyse`` (bring-your-own PSA) and by ``peer-econ run`` for PEER. The
+folder must already exist (use :func:`peer_econ.outputs.files.atomic_output_dir` for
+all-or-nothing output). Tables are tidy CSVs written with
+:func:`peer_econ.outputs.files.write_csv`, so identical inputs give byte-identical files.
+Figures need matplotlib, imported lazily through :mod:`peer_econ.outputs.plots`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,9 +28,11 @@ from peer_econ.analysis.cea import (
     psa_summary,
     wtp_switch_points,
 )
-from peer_econ.analysis.psa_io import PSATable
 from peer_econ.errors import InputError
-from peer_econ.output import write_csv
+from peer_econ.outputs.files import write_csv
+
+if TYPE_CHECKING:
+    from peer_econ.inputs.psa_files import PSATable
 
 DEFAULT_WTP = np.arange(0.0, 1_000_000.0 + 1.0, 10_000.0)
 """Default WTP grid: 0 to 1,000,000 in steps of 10,000 [currency/effect unit]."""
@@ -36,7 +40,7 @@ DEFAULT_WTP = np.arange(0.0, 1_000_000.0 + 1.0, 10_000.0)
 MAX_INTERVAL_WTP = 101
 """At most this many WTP values get percentile intervals of incremental NMB (cost O(n * n_wtp))."""
 
-__all__ = ["DEFAULT_WTP", "CEAOutputs", "Population", "analyse_csv", "write_cea_outputs"]
+__all__ = ["DEFAULT_WTP", "CEAOutputs", "Population", "write_cea_outputs", "write_evppi_table"]
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,7 @@ def _write_figures(
     ce_plane_wtp: float | None,
     effect_label: str,
 ) -> list[Path]:
-    from peer_econ import plots
+    from peer_econ.outputs import plots
 
     colours = plots.strategy_colours(psa.strategies)
     wtp_label = f"Willingness to pay per {effect_label}"
@@ -231,170 +235,6 @@ def _write_figures(
     return written
 
 
-def analyse_csv(
-    cost: Path | str,
-    effect: Path | str,
-    *,
-    parameters: Path | str | None = None,
-    wtp: str | ArrayLike | None = None,
-    out: Path | str | None = None,
-    figures: bool = True,
-    population: Population | None = None,
-    command: str = "analyse",
-    evppi_specs: Sequence[str] = (),
-) -> CEAOutputs:
-    """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
-
-    Every input is read and validated before anything is written; the output folder appears
-    only when everything succeeded (:func:`peer_econ.output.atomic_output_dir`).
-
-    Parameters
-    ----------
-    cost, effect : Path or str
-        CSV files: header of strategy names, one row per PSA sample (see
-        :mod:`peer_econ.analysis.psa_io`).
-    parameters : Path or str, optional
-        Parameter draws, one row per sample; validated (same row count as ``cost``) and recorded
-        in the manifest for value-of-information analyses.
-    wtp : str or array_like, optional
-        ``"a,b,c"`` or ``"start:stop:step"`` (inclusive), or the values; default
-        :data:`DEFAULT_WTP`.
-    out : Path or str, optional
-        Output folder (replaced if it exists); default a new folder under ``reports/``.
-    figures : bool
-        Write the figures too.
-    population : Population, optional
-        Adds population EVPI (``evpi.csv`` column ``population_evpi`` and the EVPI figure).
-    command : str
-        Command name recorded in the manifest.
-
-    Returns
-    -------
-    CEAOutputs
-        ``folder`` is the final output folder.
-
-    Raises
-    ------
-    InputError
-        Any problem with the files, the WTP specification or the output folder.
-    """
-    import time
-
-    from peer_econ.analysis.cea import validate_wtp
-    from peer_econ.analysis.psa_io import parse_wtp_spec, read_psa_files
-    from peer_econ.output import atomic_output_dir, default_run_dir, write_manifest
-
-    started = time.perf_counter()
-    files = read_psa_files(cost, effect, parameters)
-    if wtp is None:
-        grid = DEFAULT_WTP
-    elif isinstance(wtp, str):
-        grid = parse_wtp_spec(wtp)
-    else:
-        grid = validate_wtp(wtp, label="--wtp")
-    if population is not None:
-        try:
-            factor = population.factor
-        except InputError as exc:
-            raise InputError([f"population: {p}" for p in exc.problems]) from None
-    psa = PSA(files.cost.values, files.effect.values, files.strategies)
-    target = Path(out) if out is not None else default_run_dir(Path("reports"), "analyse")
-    inputs = [files.cost.path, files.effect.path]
-    if files.parameters is not None:
-        inputs.append(files.parameters.path)
-    groups = parse_evppi_specs(evppi_specs, files.parameters)
-    with atomic_output_dir(target) as tmp:
-        result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
-        if groups:
-            evppi_file = write_evppi_table(tmp, psa, files.parameters, groups, grid)
-            result = replace(result, files=(*result.files, evppi_file))
-        write_manifest(
-            tmp,
-            command=command,
-            seed=None,
-            n_samples=psa.n_samples,
-            inputs=inputs,
-            wall_time_s=time.perf_counter() - started,
-            extra={
-                "strategies": list(psa.strategies),
-                "n_strategies": psa.n_strategies,
-                "wtp": {
-                    "n": int(np.size(result.curves.wtp)),
-                    "min": float(result.curves.wtp[0]),
-                    "max": float(result.curves.wtp[-1]),
-                    "spec": wtp if isinstance(wtp, str) else None,
-                },
-                "index_columns_dropped": {
-                    label: tab.index_column
-                    for label, tab in (
-                        ("cost", files.cost),
-                        ("effect", files.effect),
-                        ("parameters", files.parameters),
-                    )
-                    if tab is not None and tab.index_column is not None
-                },
-                "parameters": None
-                if files.parameters is None
-                else {
-                    "file": files.parameters.path.as_posix(),
-                    "names": list(files.parameters.columns),
-                },
-                "population": None
-                if population is None
-                else {
-                    "per_year": population.per_year,
-                    "horizon_years": population.horizon_years,
-                    "discount_rate": population.discount_rate,
-                    "discounted_population": factor,
-                    "convention": "annual cohorts, discounted at the start of each year",
-                },
-                "evppi": {name: list(cols) for name, cols in groups.items()},
-                "notes": list(files.notes),
-                "files": sorted(p.name for p in result.files) + ["manifest.json"],
-            },
-        )
-    final = [target / p.name for p in result.files]
-    return CEAOutputs(
-        folder=target,
-        files=tuple(final),
-        psa=result.psa,
-        curves=result.curves,
-        icers=result.icers,
-        summary=result.summary,
-    )
-
-
-def parse_evppi_specs(
-    specs: Sequence[str], parameters: PSATable | None
-) -> dict[str, tuple[str, ...]]:
-    """``--evppi`` values -> named groups: ``each`` (every column alone) or ``a+b+c``.
-
-    Raises
-    ------
-    InputError
-        ``--evppi`` without ``--parameters``, or an unknown parameter name.
-    """
-    if not specs:
-        return {}
-    if parameters is None:
-        raise InputError("--evppi needs --parameters FILE with the parameter draws")
-    names = parameters.columns
-    groups: dict[str, tuple[str, ...]] = {}
-    for spec in specs:
-        if spec.strip() == "each":
-            groups.update({n: (n,) for n in names})
-            continue
-        members = tuple(m.strip() for m in spec.split("+"))
-        unknown = [m for m in members if m not in names]
-        if unknown or not all(members):
-            raise InputError(
-                f"--evppi {spec!r}: unknown parameter(s) {unknown} in {parameters.path}; "
-                f"columns are {list(names)}"
-            )
-        groups["+".join(members)] = members
-    return groups
-
-
 def write_evppi_table(
     folder: Path,
     psa: PSA,
@@ -406,7 +246,7 @@ def write_evppi_table(
     (``parameters, wtp, evppi, se, method``)."""
     from peer_econ.analysis.voi import evppi_curves
 
-    if parameters is None:  # pragma: no cover - guarded by parse_evppi_specs
+    if parameters is None:  # pragma: no cover - guarded by runs.analyse.parse_evppi_specs
         raise InputError("--evppi needs --parameters FILE")
     frame = pd.DataFrame(parameters.values, columns=list(parameters.columns))
     curves = evppi_curves(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from peer_econ import html_report as H
 from peer_econ.analysis.budget import BudgetPlan, budget_impact
-from peer_econ.html_report import ReportSection
-from peer_econ.output import atomic_output_dir, default_run_dir, write_csv, write_manifest
-from peer_econ.pipeline import RunResult
+from peer_econ.outputs import html as H
+from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
+from peer_econ.outputs.html import ReportSection
+from peer_econ.runs.pipeline import RunResult
 
 #: Plan shown in every run report: the five trial municipalities, four courses a year each.
 DEFAULT_PLAN = BudgetPlan("peer_volunteer", courses_per_year=4, municipalities=5, years=5)
@@ -30,7 +30,7 @@ def budget_table(result: RunResult, plan: BudgetPlan) -> pd.DataFrame:
 
 def write_budget_files(result: RunResult, plan: BudgetPlan, folder: Path) -> pd.DataFrame:
     """Write ``budget.csv`` and the ``budget`` figure; return the table."""
-    from peer_econ import plots
+    from peer_econ.outputs import plots
 
     table = budget_table(result, plan)
     write_csv(table, folder / "budget.csv")

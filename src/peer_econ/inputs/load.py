@@ -21,17 +21,15 @@ from peer_econ.errors import InputError, InputWarning
 from peer_econ.model.spec import (
     COMPANIONSHIP_DELIVERY,
     COST_CATEGORIES,
-    DURABILITY_SHAPES,
     MODULES,
     PAYERS,
-    SOURCE_OUTCOMES,
     TAGS,
-    UTILITY_ROUTES,
     CostItem,
     DiscountSchedule,
     Inputs,
     ModelSettings,
     Strategy,
+    check_settings,
     domain_problem,
 )
 from peer_econ.parameters.distributions import (
@@ -555,72 +553,6 @@ def _schedule(value: Any, where: str, problems: list[str]) -> DiscountSchedule |
         problems.append(f"{where}: rates {[p[1] for p in pairs]} must lie in (-0.5, 1)")
         return None
     return DiscountSchedule(tuple(starts), tuple(p[1] for p in pairs))
-
-
-def check_settings(settings: ModelSettings, where: str) -> None:
-    """Validate structural switches; raise one :class:`InputError` listing every problem."""
-    problems: list[str] = []
-    choices = {
-        "source_outcome": SOURCE_OUTCOMES,
-        "utility_route": UTILITY_ROUTES,
-        "durability": DURABILITY_SHAPES,
-        "perspective": tuple(settings.perspectives),
-    }
-    for key, allowed in choices.items():
-        value = getattr(settings, key)
-        if value not in allowed:
-            problems.append(f"{where}: {key} = {value!r}; choose one of {list(allowed)}")
-    for name, cats in settings.perspectives.items():
-        bad = [c for c in cats if c not in COST_CATEGORIES]
-        if bad:
-            problems.append(
-                f"{where}: perspective {name!r} lists unknown categories {bad}; choose from "
-                f"{list(COST_CATEGORIES)}"
-            )
-        if "intervention" not in cats:
-            problems.append(
-                f"{where}: perspective {name!r} must count 'intervention' costs (DESIGN 2.5)"
-            )
-    for key in ("shrinkage", "attendance_scaling", "downstream_resource_use", "wellbeing_offset"):
-        value = getattr(settings, key)
-        if not isinstance(value, bool):
-            problems.append(f"{where}: {key} = {value!r} must be true or false")
-    for key in ("horizon_months", "trial_followup_months"):
-        value = getattr(settings, key)
-        if isinstance(value, bool) or not (isinstance(value, (int, float)) and 0 < value <= 1200):
-            problems.append(f"{where}: {key} = {value!r} must be a number in (0, 1200] months")
-    courses = settings.booster_courses
-    if isinstance(courses, bool) or not isinstance(courses, int) or not 0 <= courses <= 50:
-        problems.append(
-            f"{where}: booster_courses = {courses!r} must be a whole number from 0 to 50"
-        )
-    interval = settings.booster_interval_months
-    if isinstance(interval, bool) or not (
-        isinstance(interval, (int, float)) and 0 < interval <= 600
-    ):
-        problems.append(
-            f"{where}: booster_interval_months = {interval!r} must be a number in (0, 600] months"
-        )
-    if settings.downstream_resource_use and settings.wellbeing_offset:
-        problems.append(
-            f"{where}: downstream_resource_use and wellbeing_offset are mutually exclusive "
-            "(both count the same savings; DESIGN 2.2)"
-        )
-    if isinstance(settings.n_samples, bool) or not (
-        isinstance(settings.n_samples, int) and settings.n_samples >= 1
-    ):
-        problems.append(f"{where}: n_samples = {settings.n_samples!r} must be a whole number >= 1")
-    if isinstance(settings.seed, bool) or not (
-        isinstance(settings.seed, int) and settings.seed >= 0
-    ):
-        problems.append(f"{where}: seed = {settings.seed!r} must be a whole number >= 0")
-    if not (0 <= settings.wtp_start < settings.wtp_stop and settings.wtp_step > 0):
-        problems.append(
-            f"{where}: WTP grid start = {settings.wtp_start}, stop = {settings.wtp_stop}, "
-            f"step = {settings.wtp_step}; need 0 <= start < stop and step > 0"
-        )
-    if problems:
-        raise InputError(problems)
 
 
 def read_settings(path: Path) -> ModelSettings:

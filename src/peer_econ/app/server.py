@@ -5,7 +5,7 @@ Runs on the standard library's HTTP server (no extra dependency), bound to 127.0
 ``{"overrides": {name: value}, "settings": {key: value}, "wtp": float, "n_samples": int,
 "plan": {"strategy", "courses_per_year", "municipalities"}}`` and returns the headline table,
 the probability that each strategy is cost-effective at ``wtp`` and the yearly budget by payer.
-Every request goes through :func:`peer_econ.pipeline.run`, like the command line.
+Every request goes through :func:`peer_econ.runs.pipeline.run`, like the command line.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from peer_econ.analysis.budget import BudgetPlan, budget_impact
 from peer_econ.analysis.cea import cea_curves
 from peer_econ.errors import InputError
 from peer_econ.model.spec import Inputs
-from peer_econ.pipeline import run
+from peer_econ.runs.pipeline import run
 
 #: Largest PSA a request may ask for (keeps the page responsive).
 MAX_APP_SAMPLES = 20_000
@@ -155,7 +155,7 @@ def page(inputs: Inputs) -> str:
     options = "".join(
         f'<option value="{s.name}">{s.label}</option>' for s in inputs.strategies if s.programme
     )
-    template = (resources.files("peer_econ") / "app_page.html").read_text(encoding="utf-8")
+    template = (resources.files("peer_econ.app") / "page.html").read_text(encoding="utf-8")
     return (
         template.replace("{{SLIDERS}}", "".join(sliders))
         .replace("{{OPTIONS}}", options)

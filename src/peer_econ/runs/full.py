@@ -11,16 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peer_econ import html_report as H
 from peer_econ.analysis import dsa
-from peer_econ.analysis import scenarios as scen
-from peer_econ.budget_run import write_budget_for_run
-from peer_econ.html_report import ReportSection
-from peer_econ.output import write_csv
-from peer_econ.pipeline import RunResult
-from peer_econ.report import RunWriter
-from peer_econ.run_outputs import write_decision_analysis
-from peer_econ.voi_run import write_voi_for_run
+from peer_econ.inputs import scenarios as scenario_files
+from peer_econ.model.adapter import PeerModel, model_table
+from peer_econ.outputs import html as H
+from peer_econ.outputs.decision import write_decision_analysis
+from peer_econ.outputs.files import write_csv
+from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.report import RunWriter
+from peer_econ.runs import peer_sweeps
+from peer_econ.runs import scenarios as scen
+from peer_econ.runs.budget import write_budget_for_run
+from peer_econ.runs.pipeline import RunResult
+from peer_econ.runs.voi import write_voi_for_run
 
 #: Scenario file read by the run when it exists in the inputs folder.
 SCENARIO_FILE = "scenarios.toml"
@@ -35,14 +38,14 @@ def _headline_strategy(result: RunResult) -> str:
 
 def write_sensitivity_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
     """Tornado, decision thresholds, the utility x durability grid and the scenario table."""
-    from peer_econ import plots
+    from peer_econ.outputs import plots
 
     inputs = result.inputs
     wtp = inputs.settings.wtp_point
     strategy = _headline_strategy(result)
-    table = dsa.model_table(inputs)
+    table = model_table(inputs)
     one_way = dsa.owsa(
-        dsa.PeerModel(inputs),
+        PeerModel(inputs),
         table,
         inputs.strategy_names,
         comparator=result.comparator,
@@ -54,11 +57,11 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> list[ReportSec
     write_csv(tornado, folder / "tornado.csv")
     plots.save_axes(plots.plot_tornado(tornado), folder, "tornado")
 
-    decision = dsa.peer_decision_thresholds(inputs, wtp=wtp)
+    decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
     for key, frame in decision.items():
         write_csv(frame, folder / f"threshold_{key}.csv")
 
-    grid = dsa.utility_durability_grid(inputs, wtp=wtp)
+    grid = peer_sweeps.utility_durability_grid(inputs, wtp=wtp)
     write_csv(grid.grid, folder / "utility_durability_grid.csv")
     if grid.threshold_curve is not None:
         write_csv(grid.threshold_curve, folder / "utility_durability_threshold.csv")
@@ -146,7 +149,7 @@ def _sensitivity_section(
 
 
 def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[ReportSection]:
-    from peer_econ import plots
+    from peer_econ.outputs import plots
 
     files = [p for p in result.inputs.files if p.name == SCENARIO_FILE]
     path = files[0] if files else None
@@ -155,7 +158,7 @@ def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[Re
         path = candidate if candidate is not None and candidate.is_file() else None
     if path is None:
         return []
-    scenarios = scen.read_scenarios(path, result.inputs)
+    scenarios = scenario_files.read_scenarios(path, result.inputs)
     res = scen.run_scenarios(
         result.inputs,
         scenarios,

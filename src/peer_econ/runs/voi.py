@@ -1,6 +1,6 @@
 """Value of information for PEER: EVPPI by parameter and group, population VOI, EVSI and ENBS.
 
-Builds on one PSA of the model (:func:`peer_econ.pipeline.run`). Parameters enter the EVPPI
+Builds on one PSA of the model (:func:`peer_econ.runs.pipeline.run`). Parameters enter the EVPPI
 analysis when they are uncertain, belong to the model and actually move its results under the
 current settings (a parameter the settings switch off, such as the WSAS effect size while MANSA
 is the source outcome, has EVPPI 0 and is listed as inactive). Baseline utility changes absolute
@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from peer_econ import html_report as H
 from peer_econ.analysis.evsi import (
     EVSICurve,
     TwoArmUtilityTrial,
@@ -33,12 +32,13 @@ from peer_econ.analysis.evsi import (
 )
 from peer_econ.analysis.voi import evppi_curves
 from peer_econ.errors import InputError
-from peer_econ.html_report import ReportSection
 from peer_econ.model.effects import remaining_fraction
 from peer_econ.model.engine import evaluate
-from peer_econ.output import atomic_output_dir, default_run_dir, write_csv, write_manifest
-from peer_econ.pipeline import RunResult
-from peer_econ.run_outputs import eligible_population, wtp_grid
+from peer_econ.outputs import html as H
+from peer_econ.outputs.decision import eligible_population, wtp_grid
+from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
+from peer_econ.outputs.html import ReportSection
+from peer_econ.runs.pipeline import RunResult
 
 FloatArray = NDArray[np.float64]
 
@@ -279,7 +279,7 @@ def write_voi_tables(voi: VOIResult, folder: Path) -> list[Path]:
 
 def write_voi_figures(voi: VOIResult, folder: Path) -> list[Path]:
     """EVPPI ranking and curves, and ENBS by sample size at the ranking WTP (PNG + SVG)."""
-    from peer_econ import plots
+    from peer_econ.outputs import plots
 
     written: list[Path] = []
     top = voi.ranking[voi.ranking["name"].isin(_top_names(voi))]

@@ -1,0 +1,253 @@
+"""``peer-econ analyse``: the decision analysis of a PSA brought as CSV files."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from peer_econ.analysis.cea import PSA, validate_wtp
+from peer_econ.errors import InputError
+from peer_econ.inputs.psa_files import PSATable, read_psa_files
+from peer_econ.outputs.cea_tables import (
+    DEFAULT_WTP,
+    CEAOutputs,
+    Population,
+    write_cea_outputs,
+    write_evppi_table,
+)
+from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_manifest
+
+FloatArray = NDArray[np.float64]
+
+#: Most WTP values a ``--wtp`` range may expand to.
+MAX_WTP_POINTS = 1_000_001
+
+
+def analyse_csv(
+    cost: Path | str,
+    effect: Path | str,
+    *,
+    parameters: Path | str | None = None,
+    wtp: str | ArrayLike | None = None,
+    out: Path | str | None = None,
+    figures: bool = True,
+    population: Population | None = None,
+    command: str = "analyse",
+    evppi_specs: Sequence[str] = (),
+) -> CEAOutputs:
+    """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
+
+    Every input is read and validated before anything is written; the output folder appears
+    only when everything succeeded (:func:`peer_econ.outputs.files.atomic_output_dir`).
+
+    Parameters
+    ----------
+    cost, effect : Path or str
+        CSV files: header of strategy names, one row per PSA sample (see
+        :mod:`peer_econ.inputs.psa_files`).
+    parameters : Path or str, optional
+        Parameter draws, one row per sample; validated (same row count as ``cost``) and recorded
+        in the manifest for value-of-information analyses.
+    wtp : str or array_like, optional
+        ``"a,b,c"`` or ``"start:stop:step"`` (inclusive), or the values; default
+        :data:`DEFAULT_WTP`.
+    out : Path or str, optional
+        Output folder (replaced if it exists); default a new folder under ``reports/``.
+    figures : bool
+        Write the figures too.
+    population : Population, optional
+        Adds population EVPI (``evpi.csv`` column ``population_evpi`` and the EVPI figure).
+    command : str
+        Command name recorded in the manifest.
+
+    Returns
+    -------
+    CEAOutputs
+        ``folder`` is the final output folder.
+
+    Raises
+    ------
+    InputError
+        Any problem with the files, the WTP specification or the output folder.
+    """
+    import time
+
+    started = time.perf_counter()
+    files = read_psa_files(cost, effect, parameters)
+    if wtp is None:
+        grid = DEFAULT_WTP
+    elif isinstance(wtp, str):
+        grid = parse_wtp_spec(wtp)
+    else:
+        grid = validate_wtp(wtp, label="--wtp")
+    if population is not None:
+        try:
+            factor = population.factor
+        except InputError as exc:
+            raise InputError([f"population: {p}" for p in exc.problems]) from None
+    psa = PSA(files.cost.values, files.effect.values, files.strategies)
+    target = Path(out) if out is not None else default_run_dir(Path("reports"), "analyse")
+    inputs = [files.cost.path, files.effect.path]
+    if files.parameters is not None:
+        inputs.append(files.parameters.path)
+    groups = parse_evppi_specs(evppi_specs, files.parameters)
+    with atomic_output_dir(target) as tmp:
+        result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
+        if groups:
+            evppi_file = write_evppi_table(tmp, psa, files.parameters, groups, grid)
+            result = replace(result, files=(*result.files, evppi_file))
+        write_manifest(
+            tmp,
+            command=command,
+            seed=None,
+            n_samples=psa.n_samples,
+            inputs=inputs,
+            wall_time_s=time.perf_counter() - started,
+            extra={
+                "strategies": list(psa.strategies),
+                "n_strategies": psa.n_strategies,
+                "wtp": {
+                    "n": int(np.size(result.curves.wtp)),
+                    "min": float(result.curves.wtp[0]),
+                    "max": float(result.curves.wtp[-1]),
+                    "spec": wtp if isinstance(wtp, str) else None,
+                },
+                "index_columns_dropped": {
+                    label: tab.index_column
+                    for label, tab in (
+                        ("cost", files.cost),
+                        ("effect", files.effect),
+                        ("parameters", files.parameters),
+                    )
+                    if tab is not None and tab.index_column is not None
+                },
+                "parameters": None
+                if files.parameters is None
+                else {
+                    "file": files.parameters.path.as_posix(),
+                    "names": list(files.parameters.columns),
+                },
+                "population": None
+                if population is None
+                else {
+                    "per_year": population.per_year,
+                    "horizon_years": population.horizon_years,
+                    "discount_rate": population.discount_rate,
+                    "discounted_population": factor,
+                    "convention": "annual cohorts, discounted at the start of each year",
+                },
+                "evppi": {name: list(cols) for name, cols in groups.items()},
+                "notes": list(files.notes),
+                "files": sorted(p.name for p in result.files) + ["manifest.json"],
+            },
+        )
+    final = [target / p.name for p in result.files]
+    return CEAOutputs(
+        folder=target,
+        files=tuple(final),
+        psa=result.psa,
+        curves=result.curves,
+        icers=result.icers,
+        summary=result.summary,
+    )
+
+
+def parse_evppi_specs(
+    specs: Sequence[str], parameters: PSATable | None
+) -> dict[str, tuple[str, ...]]:
+    """``--evppi`` values -> named groups: ``each`` (every column alone) or ``a+b+c``.
+
+    Raises
+    ------
+    InputError
+        ``--evppi`` without ``--parameters``, or an unknown parameter name.
+    """
+    if not specs:
+        return {}
+    if parameters is None:
+        raise InputError("--evppi needs --parameters FILE with the parameter draws")
+    names = parameters.columns
+    groups: dict[str, tuple[str, ...]] = {}
+    for spec in specs:
+        if spec.strip() == "each":
+            groups.update({n: (n,) for n in names})
+            continue
+        members = tuple(m.strip() for m in spec.split("+"))
+        unknown = [m for m in members if m not in names]
+        if unknown or not all(members):
+            raise InputError(
+                f"--evppi {spec!r}: unknown parameter(s) {unknown} in {parameters.path}; "
+                f"columns are {list(names)}"
+            )
+        groups["+".join(members)] = members
+    return groups
+
+
+def _number(text: str, spec: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"--wtp {spec!r}: {text.strip()!r} is not a number; give a comma list "
+            "(0,20000,50000) or start:stop:step (0:1000000:10000)"
+        ) from None
+    if not math.isfinite(value):
+        raise InputError(f"--wtp {spec!r}: {text.strip()!r} is not finite; give finite numbers")
+    return value
+
+
+def parse_wtp_spec(spec: str) -> FloatArray:
+    """Parse a WTP grid: a comma list ``"0,20000,50000"`` or ``"start:stop:step"`` (inclusive).
+
+    Parameters
+    ----------
+    spec : str
+        The specification. ``start:stop:step`` includes ``stop`` when it lies on the grid (to a
+        relative tolerance of 1e-9 of the step).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_wtp,)
+        Willingness-to-pay values [currency/effect unit], >= 0 and strictly increasing.
+
+    Raises
+    ------
+    InputError
+        Not numbers, negative values, a non-increasing list, step <= 0, stop < start, or more
+        than 1,000,001 points.
+    """
+    from peer_econ.analysis.cea import validate_wtp
+
+    text = spec.strip()
+    if not text:
+        raise InputError("--wtp is empty; give a comma list or start:stop:step")
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(
+                f"--wtp {spec!r}: a range needs three parts start:stop:step, got {len(parts)}"
+            )
+        start, stop, step = (_number(p, spec) for p in parts)
+        if start < 0:
+            raise InputError(f"--wtp {spec!r}: start {start:g} is negative; WTP must be >= 0")
+        if step <= 0:
+            raise InputError(f"--wtp {spec!r}: step {step:g} must be > 0")
+        if stop < start:
+            raise InputError(f"--wtp {spec!r}: stop {stop:g} is below start {start:g}")
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_WTP_POINTS:
+            raise InputError(
+                f"--wtp {spec!r}: {count} points; at most {MAX_WTP_POINTS} are allowed"
+            )
+        values = start + step * np.arange(count, dtype=np.float64)
+        if abs(values[-1] - stop) <= 1e-9 * step:
+            values[-1] = stop
+        return validate_wtp(values, label=f"--wtp {spec!r}")
+    items: Sequence[str] = text.split(",")
+    values = np.asarray([_number(item, spec) for item in items], dtype=np.float64)
+    return validate_wtp(values, label=f"--wtp {spec!r}")
