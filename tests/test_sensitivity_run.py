@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from peer_econ.runs import sensitivity as run
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs
+from peer_econ.runs import sensitivity as run
 
 
 @pytest.fixture(scope="module")

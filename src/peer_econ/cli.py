@@ -64,7 +64,7 @@ def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 def _version_callback(value: bool) -> None:
     if value:
-        from peer_econ import __version__
+        from peer_econ._version import __version__
 
         typer.echo(f"peer-econ {__version__}")
         raise typer.Exit()

@@ -14,12 +14,12 @@ from numpy.typing import NDArray
 
 from peer_econ.analysis.cea import PSA, CEACurves, cea_curves
 from peer_econ.errors import InputError
+from peer_econ.model.results import RunResult
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
 from peer_econ.outputs import html as H
 from peer_econ.outputs.cea_tables import Population, write_cea_outputs
 from peer_econ.outputs.html import ReportSection
 from peer_econ.parameters.table import ParameterTable
-from peer_econ.runs.pipeline import RunResult
 
 FloatArray = NDArray[np.float64]
 

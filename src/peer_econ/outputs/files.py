@@ -51,7 +51,7 @@ def versions() -> dict[str, str]:
     import SALib
     import scipy
 
-    from peer_econ import __version__
+    from peer_econ._version import __version__
 
     return {
         "peer_econ": __version__,

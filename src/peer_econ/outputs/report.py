@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from peer_econ.model.results import RunResult
 from peer_econ.model.spec import ModelSettings
 from peer_econ.outputs import html as H
 from peer_econ.outputs.files import (
@@ -24,7 +25,6 @@ from peer_econ.outputs.files import (
     write_manifest,
 )
 from peer_econ.outputs.html import ReportSection
-from peer_econ.runs.pipeline import RunResult
 
 #: Extra writers (decision analysis, sensitivity, budget) called with (result, folder); each
 #: writes its files and returns the report sections that present them.

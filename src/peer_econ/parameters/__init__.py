@@ -1,0 +1,1 @@
+"""Generic uncertainty objects: distributions, parameter table, copula (no file reading)."""
