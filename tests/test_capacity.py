@@ -1,0 +1,142 @@
+"""Capacity plan: hand calculations of what delivering PEER at a scale needs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from peer_econ.errors import InputError
+from peer_econ.model.capacity import DeliveryScale, capacity_plan, capacity_table
+from peer_econ.model.spec import Strategy
+
+BASE = {
+    "participants_per_group": 8.0,
+    "delivered_attendance_prop": 0.46,
+    "volunteer_annual_attrition": 0.4,
+    "courses_per_volunteer": 2.5,
+    "volunteers_per_training_cohort": 10.0,
+    "courses_per_paid_peer": 6.0,
+    "trainer_hours_per_training_cohort": 40.0,
+    "coordinator_hours_per_course": 30.0,
+    "local_coordination_hours_per_municipality_year": 40.0,
+    "prop_one_to_one_uptake": 0.1,
+    "companionship_matching_hours": 3.0,
+    "companionship_meetings_per_user": 12.0,
+    "companionship_meeting_hours": 1.5,
+    "companionship_travel_hours": 0.5,
+    "paid_peer_hours_per_course_per_facilitator": 40.0,
+    "productive_hours_per_year": 1650.0,
+}
+VOLUNTEER = Strategy("peer_volunteer", "PEER (volunteer peers)", True, 0, 2, "volunteer")
+PAID = Strategy("peer_paid", "PEER (paid peer workers)", True, 2, 0, "paid")
+SAU = Strategy("sau", "Service as usual", False, 0, 0, "none")
+
+
+def _draws(**changes: float) -> dict[str, np.ndarray]:
+    return {k: np.array([v]) for k, v in {**BASE, **changes}.items()}
+
+
+def test_volunteer_plan_base_scale_by_hand() -> None:
+    """5 municipalities x 4 courses x 8 enrolled; a volunteer leads 2.5 x 0.4 = 1 course a year.
+
+    Year 1: 20 groups, 160 enrolled, 73.6 attending; 40 volunteer places -> 40 active, all 40
+    trained (4 cohorts, 160 trainer hours); coordinator 20 x 30 + 5 x 40 + 160 x 0.1 x 3 = 848 h,
+    848 / 1650 = 0.5139 FTE. Year 2: 40 x (1 - 0.4) = 24 stay, so 16 = 40 / 2.5 are trained
+    (the cost model's amortisation over courses per volunteer), 1.6 cohorts, 64 trainer hours.
+    """
+    plan = capacity_plan(_draws(), VOLUNTEER, DeliveryScale(5, 4, years=3))
+    assert plan.groups[:, 0].tolist() == [20.0, 20.0, 20.0]
+    assert plan.participants[0, 0] == 160.0
+    assert plan.attending[0, 0] == pytest.approx(73.6)
+    assert plan.volunteers_active[0, 0] == pytest.approx(40.0)
+    np.testing.assert_allclose(plan.volunteers_trained[:, 0], [40.0, 16.0, 16.0])
+    np.testing.assert_allclose(plan.volunteer_cohorts[:, 0], [4.0, 1.6, 1.6])
+    np.testing.assert_allclose(plan.trainer_hours[:, 0], [160.0, 64.0, 64.0])
+    assert plan.coordinator_hours[0, 0] == pytest.approx(848.0)
+    assert plan.coordinator_fte[0, 0] == pytest.approx(848.0 / 1650.0)
+    assert plan.paid_peer_fte[0, 0] == 0.0
+    assert plan.paid_peers_trained[0, 0] == 0.0
+
+
+def test_paid_plan_by_hand() -> None:
+    """Paid peers: 40 places, each paid peer leads the 4 courses of their municipality a year
+    and leaves after 6, so 10 are hired and trained in year 1 and 40 / 6 = 6.667 a year after.
+    Hours 40 x 40 + companionship 16 users x 12 meetings x (1.5 + 0.5) h = 1,984 h = 1.2024 FTE.
+    """
+    plan = capacity_plan(_draws(), PAID, DeliveryScale(5, 4, years=2))
+    np.testing.assert_allclose(plan.paid_peers_trained[:, 0], [10.0, 40.0 / 6.0])
+    np.testing.assert_allclose(plan.paid_cohorts[:, 0], [1.0, 4.0 / 6.0])
+    assert plan.paid_peer_hours[0, 0] == pytest.approx(1984.0)
+    assert plan.paid_peer_fte[0, 0] == pytest.approx(1984.0 / 1650.0)
+    assert plan.volunteers_trained[0, 0] == 0.0
+    np.testing.assert_allclose(plan.trainer_hours[:, 0], [40.0, 40.0 * 4.0 / 6.0])
+
+
+def test_ramp_up_trains_the_difference() -> None:
+    """Half the courses in year 1: 20 volunteers trained; year 2 needs 40, 12 stay, 28 new."""
+    plan = capacity_plan(_draws(), VOLUNTEER, DeliveryScale(5, 4, years=3, ramp_up=(0.5,)))
+    np.testing.assert_allclose(plan.groups[:, 0], [10.0, 20.0, 20.0])
+    np.testing.assert_allclose(plan.volunteers_trained[:, 0], [20.0, 28.0, 16.0])
+    assert plan.coordinator_hours[0, 0] == pytest.approx(10 * 30 + 0.5 * 5 * 40 + 80 * 0.3)
+
+
+def test_comparator_needs_nothing() -> None:
+    plan = capacity_plan(_draws(), SAU, DeliveryScale(5, 4, years=1))
+    for name, _, _ in plan.QUANTITIES:
+        assert float(np.asarray(getattr(plan, name)).sum()) == 0.0, name
+
+
+def test_from_participants_and_vectorised_draws() -> None:
+    scale = DeliveryScale.from_participants(240, 3, 8, years=2)
+    assert scale.courses_per_municipality_per_year == pytest.approx(10.0)
+    draws = {k: np.full(4, v) for k, v in BASE.items()}
+    draws["participants_per_group"] = np.array([6.0, 8.0, 10.0, 8.0])
+    plan = capacity_plan(draws, VOLUNTEER, scale)
+    assert plan.participants.shape == (2, 4)
+    np.testing.assert_allclose(plan.participants[0], [180.0, 240.0, 300.0, 240.0])
+
+
+def test_capacity_table_rounds_people_up() -> None:
+    draws = _draws(courses_per_volunteer=3.0)  # 40 / 3 = 13.33 trained in a steady year
+    table = capacity_table(capacity_plan(draws, VOLUNTEER, DeliveryScale(5, 4, years=2)))
+    row = table[(table["year"] == 2) & (table["quantity"] == "volunteers_trained")].iloc[0]
+    assert row["mean"] == pytest.approx(40.0 / 3.0)
+    assert row["rounded_up"] == 14.0
+    fte = table[(table["year"] == 1) & (table["quantity"] == "coordinator_fte")].iloc[0]
+    assert np.isnan(fte["rounded_up"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"municipalities": 2.7, "courses_per_municipality_per_year": 4}, "whole number"),
+        ({"municipalities": 0, "courses_per_municipality_per_year": 4}, "whole number >= 1"),
+        ({"municipalities": 5, "courses_per_municipality_per_year": 0}, "> 0"),
+        ({"municipalities": 5, "courses_per_municipality_per_year": 4, "years": 11}, "1 to 10"),
+        (
+            {
+                "municipalities": 5,
+                "courses_per_municipality_per_year": 4,
+                "years": 2,
+                "ramp_up": (0.5, 0.5, 1.0),
+            },
+            "at most one share",
+        ),
+        (
+            {"municipalities": 5, "courses_per_municipality_per_year": 4, "ramp_up": (1.5,)},
+            r"\[0, 1\]",
+        ),
+    ],
+)
+def test_bad_scale_is_a_one_line_input_error(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InputError, match=message):
+        DeliveryScale(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("participants", "group", "message"),
+    [(-5, 8, "participants per year"), (100, 1, "at least 2"), (float("nan"), 8, "a number")],
+)
+def test_bad_participants(participants: float, group: float, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        DeliveryScale.from_participants(participants, 5, group)
