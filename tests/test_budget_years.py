@@ -117,3 +117,27 @@ def test_bad_lines() -> None:
         budget_by_payer([])
     with pytest.raises(InputError, match="coverage"):
         business_case(_example(), {"region": "region"}, level=1.5)
+
+
+def test_budget_figure_shows_savings_below_zero_without_cutting() -> None:
+    from peer_econ.outputs import plots
+
+    ax = plots.plot_budget_years(budget_by_payer(_example()), labels={"region": "Region"})
+    low, high = ax.get_ylim()
+    heights = [p.get_height() for p in ax.patches]
+    bottoms = [p.get_y() for p in ax.patches]
+    assert min(heights) == -60.0  # the region's savings are drawn below zero
+    assert low <= min(b + min(h, 0.0) for b, h in zip(bottoms, heights, strict=True))
+    assert high >= max(b + max(h, 0.0) for b, h in zip(bottoms, heights, strict=True))
+    assert "Region" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(p.get_hatch() for p in ax.patches)  # the lent venue is hatched (in kind)
+
+
+def test_cumulative_net_figure_marks_payback() -> None:
+    from peer_econ.outputs import plots
+
+    authorities = {"municipality": "kommune", "region": "region"}
+    table = business_case(_example(), authorities)
+    ax = plots.plot_cumulative_net(table, {"region": 1, "kommune": None})
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["pays back in year 1"]

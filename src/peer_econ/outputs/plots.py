@@ -711,3 +711,80 @@ def save_axes(ax: Axes, folder: Path | str, stem: str) -> tuple[Path, Path]:
     if not isinstance(fig, Figure):
         raise InputError(f"figure '{stem}': the axes belong to no figure")
     return save_figure(fig, folder, stem)
+
+
+def plot_budget_years(
+    table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, ax: Axes | None = None
+) -> Axes:
+    """Stacked yearly budget by payer from a ``budget_by_payer`` table.
+
+    Spending stacks upward from zero and savings (negative totals) downward, so no payer hides
+    another; in-kind contributions are hatched; the total over payers is a black marker with its
+    95 % interval. The value axis always includes zero and every bar (never cut).
+    """
+    ax = _sens_axes(ax, (7.0, 4.2))
+    names = dict(labels or {})
+    years = [y for y in dict.fromkeys(table["year"]) if y != "all"]
+    payers = [p for p in dict.fromkeys(table["payer"]) if p != "total"]
+    x = np.arange(len(years), dtype=float)
+    up, down = np.zeros(len(years)), np.zeros(len(years))
+    for i, payer in enumerate(payers):
+        rows = table[(table["payer"] == payer)].set_index("year").loc[years]
+        colour = PALETTE[i % len(PALETTE)]
+        for column, hatch, suffix in (("cash", None, ""), ("in_kind", "//", " (in kind)")):
+            values = rows[column].to_numpy(dtype=float)
+            if not np.any(values != 0):
+                continue
+            base = np.where(values >= 0, up, down)
+            ax.bar(x, values, bottom=base, color=colour, hatch=hatch, edgecolor="white",
+                   alpha=0.6 if hatch else 1.0, label=names.get(payer, payer) + suffix)  # fmt: skip
+            up = up + np.where(values >= 0, values, 0.0)
+            down = down + np.where(values < 0, values, 0.0)
+    total = table[table["payer"] == "total"].set_index("year").loc[years]
+    mean = total["total"].to_numpy(dtype=float)
+    err = np.vstack([mean - total["total_lower"], total["total_upper"] - mean])
+    ax.errorbar(x, mean, yerr=err, fmt="o", color="black", capsize=3, markersize=4,
+                label="net total, 95% interval")  # fmt: skip
+    low = min(0.0, float(down.min()), float(total["total_lower"].min()))
+    high = max(0.0, float(up.max()), float(total["total_upper"].max()))
+    pad = 0.08 * (high - low or 1.0)
+    ax.set_ylim(low - (pad if low < 0 else 0.0), high + pad)
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xticks(x, [str(y) for y in years])
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Spending per year (DKK 2024, undiscounted)")
+    ax.set_title("Budget by year and payer (savings below zero)")
+    ax.legend(fontsize="small", frameon=False)
+    _style(ax)
+    return ax
+
+
+def plot_cumulative_net(
+    table: pd.DataFrame,
+    payback: Mapping[str, int | None],
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Cumulative net result by authority (``business_case`` table) with 95 % bands and the
+    payback year of each authority marked where there is one."""
+    ax = _sens_axes(ax, (7.0, 4.2))
+    for i, (authority, rows) in enumerate(table.groupby("authority", sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        years = rows["year"].to_numpy(dtype=float)
+        ax.fill_between(years, rows["cumulative_lower"], rows["cumulative_upper"], color=colour,
+                        alpha=0.15, linewidth=0)  # fmt: skip
+        ax.plot(years, rows["cumulative_net"], marker="o", color=colour, label=str(authority))
+        year = payback.get(str(authority))
+        if year is not None:
+            ax.axvline(year, color=colour, linestyle=":", linewidth=1.0)
+            ax.annotate(f"pays back in year {year}", (year, 0.0), xytext=(4, 6),
+                        textcoords="offset points", color=colour, fontsize="small")  # fmt: skip
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Cumulative net result (DKK 2024)")
+    ax.set_title("Business case: savings minus investment, cumulative")
+    ax.legend(fontsize="small", frameon=False)
+    _style(ax)
+    return ax
