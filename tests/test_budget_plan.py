@@ -1,0 +1,131 @@
+"""The commissioner's kit on the PEER model: budget lines re-use the cost model, add up, and
+time training as budget practice requires; the funding comparison reads the PSA correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import peer_econ
+from peer_econ.errors import InputError
+from peer_econ.model.capacity import DeliveryScale
+from peer_econ.runs.budget_plan import (
+    decision_rival,
+    funding_comparison,
+    run_budget,
+    strategy_budget,
+)
+
+
+@pytest.fixture(scope="module")
+def result() -> peer_econ.RunResult:
+    return peer_econ.run("inputs", n_samples=400, seed=3)
+
+
+def _budget_cost(result: peer_econ.RunResult, strategy: str) -> np.ndarray:
+    j = result.psa.strategies.index(strategy)
+    return sum(arr[:, j] for arr in result.psa.budget_cost.values())  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("strategy", ["peer_volunteer", "peer_paid", "peer_hybrid"])
+def test_steady_year_equals_cost_model_at_scale(result: peer_econ.RunResult, strategy: str) -> None:
+    """A steady year = the model's budget spending per participant x participants, per sample."""
+    plan = strategy_budget(result, strategy, DeliveryScale(5, 4, years=3))
+    steady = sum(line.amounts[2] for line in plan.lines)
+    participants = plan.capacity.participants[2]
+    np.testing.assert_allclose(steady, _budget_cost(result, strategy) * participants, rtol=1e-12)
+
+
+def test_first_year_adds_the_first_training_cohorts(result: peer_econ.RunResult) -> None:
+    """Year 1 - year 2 = (trained in year 1 - trained in a steady year) x cost per trained
+    volunteer = (40 / (K a) - 40 / K) x trainer cost per cohort / volunteers per cohort."""
+    plan = strategy_budget(result, "peer_volunteer", DeliveryScale(5, 4, years=2))
+    year1 = sum(line.amounts[0] for line in plan.lines)
+    year2 = sum(line.amounts[1] for line in plan.lines)
+    d = result.draws
+    coordinator_hourly = (
+        d["coordinator_salary_annual"] * d["wage_index_2023_to_2024"] * (1 + d["overhead_rate"])
+        / d["productive_hours_per_year"]
+    )  # fmt: skip
+    cohort = (
+        d["trainer_hours_per_training_cohort"] * coordinator_hourly + d["training_venue_per_cohort"]
+    )
+    k, a = d["courses_per_volunteer"], d["volunteer_annual_attrition"]
+    active = 40.0 / (k * np.minimum(a, 1.0))
+    extra = (active - 40.0 / k) * cohort / d["volunteers_per_training_cohort"]
+    np.testing.assert_allclose(year1 - year2, extra, rtol=1e-10)
+    kinds = {line.item: line.kind for line in plan.lines if line.kind == "start-up"}
+    assert kinds == {"volunteer_training": "start-up"}
+
+
+def test_tables_add_up(result: peer_econ.RunResult) -> None:
+    budget = run_budget(result, DeliveryScale(3, 6, years=4, ramp_up=(0.5,)))
+    items, payers = budget.by_item(), budget.by_payer()
+    for strategy in budget.budgets:
+        for year in range(1, 5):
+            item_sum = items[(items["strategy"] == strategy) & (items["year"] == year)][
+                "mean"
+            ].sum()
+            rows = payers[(payers["strategy"] == strategy) & (payers["year"] == str(year))]
+            total = rows[rows["payer"] == "total"].iloc[0]
+            assert total["total"] == pytest.approx(item_sum, rel=1e-12)
+            assert rows[rows["payer"] != "total"]["total"].sum() == pytest.approx(total["total"])
+            assert total["cash"] + total["in_kind"] == pytest.approx(total["total"])
+    case = budget.business_case()
+    volunteer = case[(case["strategy"] == "peer_volunteer") & (case["authority"] == "ngo_grant")]
+    # no savings in the base case: the cumulative net is minus the cumulative spending
+    spend = payers[(payers["strategy"] == "peer_volunteer") & (payers["payer"] == "ngo_grant")]
+    spend = spend[spend["year"] != "all"]["total"].to_numpy()
+    np.testing.assert_allclose(volunteer["cumulative_net"], -np.cumsum(spend))
+    assert (volunteer["savings"] == 0).all()
+
+
+def test_savings_only_in_scenarios(result: peer_econ.RunResult) -> None:
+    base = run_budget(result, DeliveryScale(5, 4, years=2), ["peer_volunteer"])
+    assert not [line for b in base.budgets.values() for line in b.lines if line.kind == "saving"]
+    inputs = result.inputs.with_settings(downstream_resource_use=True)
+    inputs = inputs.with_parameters(inputs.parameters.with_fixed({"delta_bed_days": -0.5}))
+    scenario = peer_econ.run(inputs, n_samples=200, seed=3)
+    plan = run_budget(scenario, DeliveryScale(5, 4, years=2), ["peer_volunteer"])
+    savings = [line for line in plan.budgets["peer_volunteer"].lines if line.kind == "saving"]
+    assert [line.item for line in savings] == ["psychiatric_inpatient"]
+    # 0.5 bed days x price x participants of the year, undiscounted (budget convention)
+    participants = plan.budgets["peer_volunteer"].capacity.participants[0]
+    expected = -0.5 * np.asarray(scenario.draws["psychiatric_bed_day"]) * participants
+    np.testing.assert_allclose(savings[0].amounts[0], expected, rtol=1e-12)
+
+
+def test_funding_comparison(result: peer_econ.RunResult) -> None:
+    budget = run_budget(result, DeliveryScale(5, 4, years=3))
+    table = funding_comparison(result, budget, wtp=[100_000.0, 300_000.0]).set_index("strategy")
+    assert list(table.index) == ["peer_volunteer", "peer_paid", "peer_hybrid", "peer_course_only"]
+    psa = result.psa
+    j, ref = psa.strategies.index("peer_paid"), psa.strategies.index("sau")
+    inmb = 300_000.0 * (psa.qaly[:, j] - psa.qaly[:, ref]) - (psa.cost[:, j] - psa.cost[:, ref])
+    assert table.loc["peer_paid", "prob_ce_300000"] == pytest.approx(np.mean(inmb > 0))
+    assert table.loc["peer_paid", "status"] == "dominated by PEER (volunteer peers)"
+    assert table.loc["peer_paid", "rests_on_against"] == "peer_volunteer"
+    assert table.loc["peer_volunteer", "status"].startswith("efficient")
+    assert (
+        table.loc["peer_paid", "paid_peer_fte"] > 0 == table.loc["peer_volunteer", "paid_peer_fte"]
+    )
+    per_participant = _budget_cost(result, "peer_volunteer").mean()
+    assert table.loc["peer_volunteer", "cost_per_participant"] == pytest.approx(per_participant)
+
+
+@pytest.mark.parametrize(
+    ("status", "note", "rival"),
+    [
+        ("ND", "vs sau", "sau"),
+        ("ND", "reference", "sau"),
+        ("D", "dominated by peer_volunteer", "peer_volunteer"),
+        ("ED", "extendedly dominated by sau and peer_volunteer", "peer_volunteer"),
+    ],
+)
+def test_decision_rival(status: str, note: str, rival: str) -> None:
+    assert decision_rival(status, note, "sau") == rival
+
+
+def test_unknown_strategy(result: peer_econ.RunResult) -> None:
+    with pytest.raises(InputError, match="strategy 'nope'"):
+        strategy_budget(result, "nope", DeliveryScale(5, 4))
