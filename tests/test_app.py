@@ -34,7 +34,7 @@ def test_evaluate_request_matches_the_pipeline(inputs) -> None:  # type: ignore[
         "peer_volunteer", "cost"])  # fmt: skip
     assert sum(s["probability_best"] for s in out["strategies"]) == pytest.approx(1.0)
     total = next(b for b in out["budget"] if b["payer"] == "total")
-    # 2 courses x 10 participants x cost per participant
+    # a running year: 2 courses x 10 participants x cost per participant
     assert total["per_year"] == pytest.approx(20 * got["peer_volunteer"]["cost"], rel=1e-9)
 
 

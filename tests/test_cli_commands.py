@@ -57,28 +57,53 @@ def test_voi_too_few_samples(tmp_path: Path) -> None:
 
 
 def test_budget_command(tmp_path: Path) -> None:
-    """Total budget = participants x spending per participant; year 1 at half capacity."""
+    """Year 1 at half capacity; totals add up over payers and years; workbook equals the CSVs."""
+    import openpyxl
+
     out = tmp_path / "budget"
     result = invoke(
         "budget", "--n-samples", "500", "--courses-per-year", "2", "--municipalities", "3",
-        "--years", "2", "--ramp-up", "0.5", "--out", out,
+        "--years", "2", "--ramp-up", "0.5", "--strategy", "peer_course_only", "--out", out,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(out / "budget.csv", dtype={"year": str})
-    total = table[table["payer"] == "total"].set_index("year")["budget_impact"]
-    assert total["1"] == pytest.approx(0.5 * total["2"])
+    assert "Funding comparison: 3 municipalities x 2 courses a year" in result.output
+    assert "Budget by year and payer" in result.output
+    table = pd.read_csv(out / "budget_by_payer.csv", dtype={"year": str})
+    total = table[table["payer"] == "total"].set_index("year")["total"]
+    running = pd.read_csv(out / "budget_by_item.csv")
+    running = running[running["kind"] == "running"].groupby("year")["mean"].sum()
+    # course-only delivery: running costs scale with the courses (half in year 1)
+    assert running[1] == pytest.approx(0.5 * running[2])
+    assert total["1"] > 0.5 * total["2"]  # the first training cohorts come on top
     assert total["all"] == pytest.approx(total["1"] + total["2"])
     payers = table[(table["year"] == "2") & (table["payer"] != "total")]
-    assert payers["budget_impact"].sum() == pytest.approx(total["2"])
-    assert (out / "budget.png").is_file()
+    assert payers["total"].sum() == pytest.approx(total["2"])
+    comparison = pd.read_csv(out / "funding_comparison.csv")
+    assert comparison["strategy"].tolist() == ["peer_course_only"]
+    for name in ("budget_years.png", "business_case.png", "capacity.csv", "business_case.csv"):
+        assert (out / name).is_file(), name
+    sheet = openpyxl.load_workbook(out / "peer_econ_workbook.xlsx")["Budget by year and payer"]
+    header = next(
+        i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "strategy"
+    )
+    cells = list(sheet.iter_rows(min_row=header + 1, values_only=True))
+    book_total = {r[1]: r[5] for r in cells if r[2] == "total"}
+    assert book_total["2"] == pytest.approx(total["2"])
+    assert all(isinstance(r[5], float) for r in cells)
 
 
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (["--strategy", "nope"], "strategy 'nope'"),
-        (["--courses-per-year", "0"], "courses per year"),
+        (["--strategy", "nope"], "--strategy 'nope'"),
+        (["--courses-per-year", "0"], "courses per municipality per year"),
         (["--ramp-up", "2"], "ramp-up"),
+        (["--years", "11"], "1 to 10"),
+        (["--municipalities", "0"], "municipalities"),
+        (["--participants", "-5"], "participants per year"),
+        (["--participants", "100", "--courses-per-year", "2"], "not both"),
+        (["--set", "participants_per_group=1.5", "--participants", "100"], "at least 2"),
+        (["--perspective", "nope"], "perspective"),
     ],
 )
 def test_budget_bad_input(tmp_path: Path, args: list[str], match: str) -> None:
@@ -186,7 +211,9 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
         "tornado.csv",
         "scenarios.csv",
         "evppi_ranking.csv",
-        "budget.csv",
+        "budget_by_payer.csv",
+        "funding_comparison.csv",
+        "peer_econ_workbook.xlsx",
         "headline.csv",
     ):
         assert (out / name).is_file(), name

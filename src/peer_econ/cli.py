@@ -7,6 +7,7 @@ with status 2; nothing is written when a command fails.
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -341,12 +342,28 @@ def voi_command(
 @user_errors
 def budget_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
-    strategy: Annotated[str, typer.Option(help="Strategy to fund.")] = "peer_volunteer",
+    strategy: Annotated[
+        str, typer.Option(help="Delivery form to fund, or 'all' to compare every form.")
+    ] = "all",
+    municipalities: Annotated[
+        int | None, typer.Option(help="Municipalities running PEER (default: the trial's 5).")
+    ] = None,
+    municipalities_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--municipalities-file",
+            help="CSV with a 'municipality' column and optional 'courses_per_year'.",
+        ),
+    ] = None,
     courses_per_year: Annotated[
-        float, typer.Option("--courses-per-year", help="Courses per municipality per year.")
-    ] = 4.0,
-    municipalities: Annotated[int, typer.Option(help="Municipalities running PEER.")] = 5,
-    years: Annotated[int, typer.Option(help="Budget horizon [years].")] = 5,
+        float | None,
+        typer.Option("--courses-per-year", help="Courses per municipality per year (default 4)."),
+    ] = None,
+    participants: Annotated[
+        float | None,
+        typer.Option(help="Participants enrolled per year (instead of --courses-per-year)."),
+    ] = None,
+    years: Annotated[int, typer.Option(help="Budget horizon, 1 to 10 years.")] = 5,
     ramp_up: Annotated[
         str | None,
         typer.Option(
@@ -355,6 +372,14 @@ def budget_command(
             "e.g. 0.5,0.75 (later years 1).",
         ),
     ] = None,  # fmt: skip
+    perspective: Annotated[
+        str | None,
+        typer.Option(help="Perspective of the cost-utility columns (ICER, chance)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="NAME=VALUE: fix a parameter (repeatable)."),
+    ] = None,
     n_samples: Annotated[
         int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")
     ] = None,
@@ -363,27 +388,128 @@ def budget_command(
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
 ) -> None:
-    """Budget impact of funding a PEER variant: spending per year by payer, with intervals."""
-    from peer_econ.analysis.budget import BudgetPlan
-    from peer_econ.inputs.load import load_inputs
-    from peer_econ.runs.budget import write_budget_run
+    """Funding comparison, capacity, budget by year and payer, business case and an Excel
+    workbook for the meeting.
+
+    Example: peer-econ budget --strategy all --municipalities 3 --courses-per-year 6 --years 5
+    --ramp-up 0.5
+    """
+    from peer_econ.inputs.load import load_inputs, parse_overrides
+    from peer_econ.runs.budget import compute_kit, write_budget_run
     from peer_econ.runs.pipeline import run
 
-    plan = BudgetPlan(
-        strategy,
-        courses_per_year,
-        municipalities,
-        years,
-        tuple(_parse_numbers(ramp_up, "--ramp-up") or ()),
-    )
     loaded = load_inputs(inputs)
-    result = run(loaded, n_samples=n_samples, seed=seed)
-    folder, table = write_budget_run(result, plan, out)
-    typer.echo(f"budget impact of {strategy}: {plan.courses_per_year_total:g} courses a year")
-    for row in table[table["payer"] == "total"].itertuples(index=False):
-        typer.echo(f"  year {row.year:>3}: {row.budget_impact:>14,.0f} DKK "
-                   f"(95% interval {row.lower:,.0f} to {row.upper:,.0f})")  # fmt: skip
+    overrides = parse_overrides(set_ or [], loaded.parameters)
+    scale = _delivery_scale(
+        loaded, municipalities, municipalities_file, courses_per_year, participants, years,
+        ramp_up, overrides,
+    )  # fmt: skip
+    names = [s.name for s in loaded.strategies if s.programme]
+    if strategy != "all" and strategy not in names:
+        raise InputError(f"--strategy {strategy!r}: choose 'all' or one of {names}")
+    with _progress("PSA and budget") as done:
+        result = run(
+            loaded, n_samples=n_samples, seed=seed, perspective=perspective, overrides=overrides
+        )
+        kit = compute_kit(result, scale, None if strategy == "all" else [strategy])
+        done()
+    folder = write_budget_run(result, kit, out)
+    _print_kit(kit)
     typer.echo(f"wrote {folder}")
+
+
+def _delivery_scale(
+    loaded: Any,
+    municipalities: int | None,
+    municipalities_file: Path | None,
+    courses_per_year: float | None,
+    participants: float | None,
+    years: int,
+    ramp_up: str | None,
+    overrides: dict[str, float],
+) -> Any:
+    """The delivery scale from the budget options (one-line errors for bad combinations)."""
+    from peer_econ.model.capacity import DeliveryScale
+    from peer_econ.runs.budget import (
+        TRIAL_COURSES_PER_YEAR,
+        TRIAL_MUNICIPALITIES,
+        read_municipalities_file,
+    )
+
+    if municipalities is not None and municipalities_file is not None:
+        raise InputError("give --municipalities or --municipalities-file, not both")
+    if participants is not None and courses_per_year is not None:
+        raise InputError("give --participants or --courses-per-year, not both")
+    courses = TRIAL_COURSES_PER_YEAR if courses_per_year is None else courses_per_year
+    count = TRIAL_MUNICIPALITIES if municipalities is None else municipalities
+    if municipalities_file is not None:
+        count, courses = read_municipalities_file(municipalities_file, courses)
+    shares = tuple(_parse_numbers(ramp_up, "--ramp-up") or ())
+    if participants is not None:
+        group = overrides.get(
+            "participants_per_group", loaded.parameters["participants_per_group"].value
+        )
+        return DeliveryScale.from_participants(
+            participants, count, group, years=years, ramp_up=shares
+        )
+    return DeliveryScale(count, courses, years=years, ramp_up=shares)
+
+
+def _print_kit(kit: Any) -> None:
+    """The funding comparison and the yearly budget of each form as rich tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from peer_econ.outputs.language import Language
+
+    console = Console()
+    scale = kit.budget.scale
+    comparison = Table(
+        title=f"Funding comparison: {scale.municipalities} municipalities x "
+        f"{scale.courses_per_municipality_per_year:g} courses a year (DKK 2024; PSA means)"
+    )
+    prob_cols = [c for c in kit.comparison.columns if c.startswith("prob_ce_")]
+    headers = ["delivery form", "cost/participant", "year 1", "later years", "coord. FTE",
+               "paid FTE", "QALY gain", "ICER", "status",
+               *[f"P(CE) {float(c[8:]):,.0f}" for c in prob_cols], "rests most on"]  # fmt: skip
+    for header in headers:
+        comparison.add_column(header, justify="left" if header in ("delivery form", "status",
+                              "rests most on") else "right")  # fmt: skip
+    for row in kit.comparison.to_dict("records"):
+        icer = row["icer"]
+        comparison.add_row(
+            str(row["label"]),
+            f"{row['cost_per_participant']:,.0f}",
+            f"{row['budget_year1']:,.0f}",
+            f"{row['budget_steady_year']:,.0f}",
+            f"{row['coordinator_fte']:.2f}",
+            f"{row['paid_peer_fte']:.2f}",
+            f"{row['inc_qaly']:.4f}",
+            "-" if math.isnan(icer) else f"{icer:,.0f}",
+            str(row["status"]),
+            *[f"{100 * row[c]:.0f} %" for c in prob_cols],
+            str(row["rests_on"]),
+        )
+    console.print(comparison)
+    by_payer = kit.tables["by_payer"]
+    lang = Language("en")
+    labels = dict(zip(kit.comparison["strategy"], kit.comparison["label"], strict=True))
+    yearly = Table(title="Budget by year and payer (spending minus service as usual, DKK)")
+    payers = [p for p in dict.fromkeys(by_payer["payer"]) if p != "total"]
+    payer_labels = [lang.t(f"payer.{p}") for p in payers]
+    for header in ("delivery form", "year", *payer_labels, "total", "95 % interval"):
+        yearly.add_column(header, justify="left" if header == "delivery form" else "right")
+    for (name, year), rows in by_payer.groupby(["strategy", "year"], sort=False):
+        by = rows.set_index("payer")
+        total = by.loc["total"]
+        yearly.add_row(
+            labels[str(name)],
+            str(year),
+            *[f"{by.loc[p, 'total']:,.0f}" if p in by.index else "0" for p in payers],
+            f"{total['total']:,.0f}",
+            f"{total['total_lower']:,.0f} to {total['total_upper']:,.0f}",
+        )
+    console.print(yearly)
 
 
 sensitivity_app = typer.Typer(

@@ -5,8 +5,11 @@ Keep this file a plain list of imports; each module adds its own lines.
 
 from __future__ import annotations
 
-from peer_econ.analysis.budget import BudgetPlan as BudgetPlan
-from peer_econ.analysis.budget import budget_impact as budget_impact
+from peer_econ.analysis.budget import BudgetLine as BudgetLine
+from peer_econ.analysis.budget import budget_by_item as budget_by_item
+from peer_econ.analysis.budget import budget_by_payer as budget_by_payer
+from peer_econ.analysis.budget import business_case as business_case
+from peer_econ.analysis.budget import payback_year as payback_year
 from peer_econ.analysis.cea import PSA as PSA
 from peer_econ.analysis.cea import CEACurves as CEACurves
 from peer_econ.analysis.cea import cea_curves as cea_curves

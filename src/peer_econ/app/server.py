@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from peer_econ.analysis.budget import BudgetPlan, budget_impact
 from peer_econ.analysis.cea import cea_curves
 from peer_econ.errors import InputError
+from peer_econ.model.capacity import DeliveryScale
 from peer_econ.model.spec import Inputs
+from peer_econ.runs.budget_plan import run_budget
 from peer_econ.runs.pipeline import run
 
 #: Largest PSA a request may ask for (keeps the page responsive).
@@ -93,20 +94,18 @@ def evaluate_request(inputs: Inputs, payload: Mapping[str, Any]) -> dict[str, An
     if plan_in is not None:
         if not isinstance(plan_in, Mapping):
             raise InputError("'plan' must be a JSON object")
-        plan = BudgetPlan(
-            str(plan_in.get("strategy", "peer_volunteer")),
-            _number(plan_in.get("courses_per_year", 4), "courses_per_year"),
+        scale = DeliveryScale(
             _whole(plan_in.get("municipalities", 5), "municipalities", 1, 98),
-            1,
+            _number(plan_in.get("courses_per_year", 4), "courses_per_year"),
+            years=2,
         )
-        table = budget_impact(
-            result.psa.budget_cost, result.psa.strategies, plan,
-            result.draws["participants_per_group"], comparator=result.comparator,
-        )  # fmt: skip
-        year = table[table["year"] == "1"]
+        strategy = str(plan_in.get("strategy", result.inputs.strategy_names[1]))
+        table = run_budget(result, scale, [strategy]).by_payer()
+        # a running year: the second (the first adds the first volunteer training)
+        year = table[table["year"] == "2"]
         out["budget"] = [
-            {"payer": r["payer"], "per_year": _num(r["budget_impact"]),
-             "lower": _num(r["lower"]), "upper": _num(r["upper"])}
+            {"payer": r["payer"], "per_year": _num(r["total"]),
+             "lower": _num(r["total_lower"]), "upper": _num(r["total_upper"])}
             for r in year.to_dict("records")
         ]  # fmt: skip
     return out

@@ -1,91 +1,328 @@
-"""``peer-econ budget`` and the budget section of a run: tables, figure, report section."""
+"""``peer-econ budget`` and the budget part of a run: the commissioner's kit written to a folder.
+
+Tables (tidy CSV, machine-readable in every language), figures, an Excel workbook for the
+meeting and a report section, all from :mod:`peer_econ.runs.budget_plan`.
+"""
 
 from __future__ import annotations
 
+import csv
+import functools
+import math
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from peer_econ.analysis.budget import BudgetPlan, budget_impact
+from peer_econ.errors import InputError
+from peer_econ.model.capacity import DeliveryScale
+from peer_econ.model.results import RunResult
 from peer_econ.outputs import html as H
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
 from peer_econ.outputs.html import ReportSection
-from peer_econ.runs.pipeline import RunResult
+from peer_econ.outputs.language import Language
+from peer_econ.outputs.workbook import Sheet, write_workbook
+from peer_econ.runs.budget_plan import (
+    BudgetResult,
+    funding_comparison,
+    programme_strategies,
+    run_budget,
+)
 
-#: Plan shown in every run report: the five trial municipalities, four courses a year each.
-DEFAULT_PLAN = BudgetPlan("peer_volunteer", courses_per_year=4, municipalities=5, years=5)
+#: Budget horizon of the budget written with every run [years].
+RUN_BUDGET_YEARS = 5
+
+#: File names of the kit's tables, one writer per table.
+KIT_TABLES = {
+    "comparison": "funding_comparison.csv",
+    "by_payer": "budget_by_payer.csv",
+    "by_item": "budget_by_item.csv",
+    "business": "business_case.csv",
+    "capacity": "capacity.csv",
+}
+WORKBOOK_NAME = "peer_econ_workbook.xlsx"
 
 
-def budget_table(result: RunResult, plan: BudgetPlan) -> pd.DataFrame:
-    """Budget impact of ``plan`` from the run's PSA (participants per course sampled)."""
-    return budget_impact(
-        result.psa.budget_cost,
-        result.psa.strategies,
-        plan,
-        result.draws["participants_per_group"],
-        comparator=result.comparator,
-    )
+@dataclass(frozen=True)
+class BudgetKit:
+    """Everything ``peer-econ budget`` computes: the kit and its comparison table."""
+
+    budget: BudgetResult
+    comparison: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
 
 
-def write_budget_files(result: RunResult, plan: BudgetPlan, folder: Path) -> pd.DataFrame:
-    """Write ``budget.csv`` and the ``budget`` figure; return the table."""
+#: The trial's delivery: five municipalities, four courses a year each (EVIDENCE 3a).
+TRIAL_MUNICIPALITIES, TRIAL_COURSES_PER_YEAR = 5, 4.0
+
+
+def run_scale(result: RunResult, years: int = RUN_BUDGET_YEARS) -> DeliveryScale:
+    """The delivery scale of a run: the trial's municipalities and courses a year."""
+    return DeliveryScale(TRIAL_MUNICIPALITIES, TRIAL_COURSES_PER_YEAR, years=years)
+
+
+def read_municipalities_file(path: Path, default_courses: float) -> tuple[int, float]:
+    """Municipalities and their mean courses a year from a CSV file.
+
+    The file has a header with ``municipality`` and optionally ``courses_per_year`` (courses
+    per year in that municipality; default ``default_courses``), one row per municipality.
+
+    Returns
+    -------
+    (int, float)
+        Number of municipalities and mean courses per municipality per year.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        raise InputError(f"{path}: no municipalities listed; give one row per municipality")
+    if "municipality" not in rows[0]:
+        raise InputError(f"{path}: header needs a 'municipality' column")
+    courses = []
+    for i, row in enumerate(rows, start=2):
+        name = (row.get("municipality") or "").strip()
+        if not name:
+            raise InputError(f"{path} row {i}, column municipality: empty; give a name")
+        raw = (row.get("courses_per_year") or "").strip()
+        try:
+            value = float(raw) if raw else default_courses
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{path} row {i}, column courses_per_year: {raw!r}; give a number > 0")
+        courses.append(value)
+    return len(rows), sum(courses) / len(courses)
+
+
+def compute_kit(
+    result: RunResult, scale: DeliveryScale, strategies: Sequence[str] | None = None
+) -> BudgetKit:
+    """Capacity, budget, business case and funding comparison at ``scale``."""
+    budget = run_budget(result, scale, strategies)
+    comparison = funding_comparison(result, budget)
+    tables = {
+        "comparison": comparison,
+        "by_payer": budget.by_payer(),
+        "by_item": budget.by_item(),
+        "business": budget.business_case(),
+        "capacity": budget.capacity(),
+    }
+    return BudgetKit(budget, comparison, tables)
+
+
+def headline_of(kit: BudgetKit) -> str:
+    """The delivery form shown in the kit's figures: the first efficient one, else the first."""
+    efficient = kit.comparison[kit.comparison["status"].str.startswith("efficient")]
+    frame = efficient if len(efficient) else kit.comparison
+    return str(frame["strategy"].iloc[0])
+
+
+def write_kit_files(result: RunResult, kit: BudgetKit, folder: Path, lang: Language) -> None:
+    """Write the kit's tables, figures and workbook into ``folder``."""
     from peer_econ.outputs import plots
 
-    table = budget_table(result, plan)
-    write_csv(table, folder / "budget.csv")
-    plots.save_axes(plots.plot_budget(table), folder, "budget")
-    return table
+    for key, name in KIT_TABLES.items():
+        write_csv(kit.tables[key], folder / name)
+    strategy = headline_of(kit)
+    plan = kit.budget.budgets[strategy]
+    payer_labels = {p: lang.t(f"payer.{p}") for p in (*_payers(kit), "total")}
+    plots.save_axes(
+        plots.plot_budget_years(plan.by_payer(), labels=payer_labels), folder, "budget_years"
+    )
+    case = plan.business_case()
+    case = case.assign(authority=[lang.t(f"authority.{a}") for a in case["authority"]])
+    payback = {lang.t(f"authority.{a}"): y for a, y in plan.payback().items()}
+    plots.save_axes(plots.plot_cumulative_net(case, payback), folder, "business_case")
+    write_workbook(folder / WORKBOOK_NAME, workbook_sheets(result, kit, lang))
 
 
-def budget_section(table: pd.DataFrame, plan: BudgetPlan, folder: Path) -> ReportSection:
-    """Report section on what the plan costs each payer."""
-    shown = table[["year", "payer", "participants", "budget_impact", "lower", "upper"]]
+def _payers(kit: BudgetKit) -> list[str]:
+    by_payer = kit.tables["by_payer"]
+    return [p for p in dict.fromkeys(by_payer["payer"]) if p != "total"]
+
+
+def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[Sheet]:
+    """The meeting workbook: summary, comparison, budget, business case, capacity, costs,
+    inputs and assumptions, numbers numeric with number formats."""
+    comparison = kit.comparison
+    prob_cols = {c: "probability" for c in comparison.columns if c.startswith("prob_ce_")}
+    money_cols = {c: "dkk" for c in comparison.columns if c.startswith(("budget_", "cost_"))}
+    scale = kit.budget.scale
+    settings = result.inputs.settings
+    facts = (
+        ("municipalities", scale.municipalities),
+        ("courses_per_year", scale.courses_per_municipality_per_year),
+        ("years", scale.years),
+        ("n_samples", result.n_samples),
+        ("seed", result.seed),
+        ("perspective", settings.perspective),
+        ("comparator", result.comparator),
+    )
+    summary = pd.DataFrame(
+        [{"item": lang.t(f"summary.{key}"), "value": value} for key, value in facts]
+    )
+    params = pd.DataFrame(
+        [
+            {
+                "parameter": s.name,
+                "value": s.value,
+                "distribution": s.distribution.kind,
+                "low": s.low,
+                "high": s.high,
+                "unit": s.unit,
+                "source": s.source,
+                "tag": s.tag,
+            }
+            for s in result.inputs.parameters.specs
+        ]
+    )
+    assumptions = params[params["tag"] == "AS"]
+    items = result.cost_items()
+    return [
+        Sheet(lang.t("workbook.summary"), summary, notes=(lang.t("budget.note"),)),
+        Sheet(
+            lang.t("workbook.comparison"),
+            comparison,
+            {
+                **money_cols,
+                **prob_cols,
+                "inc_qaly": "qaly",
+                "icer": "dkk_per_qaly",
+                "volunteers_trained_year1": "decimal",
+                "coordinator_fte": "fte",
+                "paid_peer_fte": "fte",
+                "rests_on_swing": "dkk",
+            },  # fmt: skip
+        ),
+        Sheet(
+            lang.t("workbook.budget"),
+            kit.tables["by_payer"],
+            {
+                "cash": "dkk",
+                "in_kind": "dkk",
+                "total": "dkk",
+                "total_lower": "dkk",
+                "total_upper": "dkk",
+            },  # fmt: skip
+            notes=(lang.t("budget.note"),),
+        ),
+        Sheet(
+            lang.t("workbook.business"),
+            kit.tables["business"],
+            {
+                "year": "year",
+                "investment": "dkk",
+                "savings": "dkk",
+                "net": "dkk",
+                "cumulative_net": "dkk",
+                "cumulative_lower": "dkk",
+                "cumulative_upper": "dkk",
+                "prob_paid_back": "probability",
+            },  # fmt: skip
+            notes=(lang.t("business.note"),),
+        ),
+        Sheet(
+            lang.t("workbook.capacity"),
+            kit.tables["capacity"],
+            {
+                "year": "year",
+                "mean": "decimal",
+                "lower": "decimal",
+                "upper": "decimal",
+                "rounded_up": "count",
+            },  # fmt: skip
+        ),
+        Sheet(lang.t("workbook.costs"), items, {"cost": "dkk"}),
+        Sheet(lang.t("workbook.inputs"), params),
+        Sheet(lang.t("workbook.assumptions"), assumptions),
+    ]
+
+
+def budget_section(kit: BudgetKit, folder: Path, lang: Language) -> ReportSection:
+    """Report section: funding comparison, yearly budget by payer and the business case."""
+    comparison = kit.comparison
+    strategy = headline_of(kit)
+    plan = kit.budget.budgets[strategy]
+    scale = kit.budget.scale
+    by_payer = plan.by_payer()
+    shown = by_payer[["year", "payer", "cash", "in_kind", "total", "total_lower", "total_upper"]]
     body = H.paragraph(
-        f"Funding {plan.strategy} with {plan.courses_per_year:g} courses a year in each of "
-        f"{plan.municipalities} municipalities for {plan.years} years (constant 2024 prices, "
-        "undiscounted; spending on intervention, health and social care by payer, minus "
-        "service as usual; participants' and volunteers' time are not budget items)."
-    ) + H.table(
+        f"Funding {scale.courses_per_municipality_per_year:g} courses a year in each of "
+        f"{scale.municipalities} municipalities for {scale.years} years. " + lang.t("budget.note")
+    )
+    cols = ["label", "cost_per_participant", "budget_year1", "budget_steady_year",
+            "coordinator_fte", "paid_peer_fte", "status"]  # fmt: skip
+    body += H.table(
+        comparison[cols],
+        {
+            "cost_per_participant": H.money,
+            "budget_year1": H.money,
+            "budget_steady_year": H.money,
+            "coordinator_fte": functools.partial(lang.number, decimals=2),
+            "paid_peer_fte": functools.partial(lang.number, decimals=2),
+        },
+        headers={
+            "label": "delivery form",
+            "cost_per_participant": "cost per participant (DKK)",
+            "budget_year1": "year 1 (DKK)",
+            "budget_steady_year": "later years (DKK)",
+            "coordinator_fte": "coordinator FTE",
+            "paid_peer_fte": "paid peer FTE",
+        },  # fmt: skip
+        caption="Funding comparison at this scale (spending minus service as usual, PSA means)",
+    )
+    body += H.table(
         shown,
-        {"participants": H.money, "budget_impact": H.money, "lower": H.money, "upper": H.money},
-        headers={"budget_impact": "budget impact (DKK)", "lower": "2.5 %", "upper": "97.5 %"},
-        caption="Budget impact per year and payer (year 'all' sums the horizon)",
+        {c: H.money for c in shown.columns if c not in ("year", "payer")},
+        headers={"in_kind": "in kind", "total_lower": "2.5 %", "total_upper": "97.5 %"},
+        caption=f"Budget by year and payer: {strategy} (year 'all' sums the horizon)",
     )
-    body += H.figure(folder / "budget.png", "Budget impact per year by payer")
-    full_year = table[(table["year"] == str(plan.years)) & (table["payer"] != "total")]
-    total = table[(table["year"] == str(plan.years)) & (table["payer"] == "total")]
-    payers = ", ".join(
-        f"{r['payer']} {float(r['budget_impact']):,.0f}"
-        for r in full_year.to_dict("records")
-        if float(r["budget_impact"]) > 0.5
-    )
+    body += H.figure(folder / "budget_years.png", "Budget by year and payer")
+    body += H.figure(folder / "business_case.png", "Cumulative net result by authority")
+    total = by_payer[(by_payer["year"] == str(scale.years)) & (by_payer["payer"] == "total")]
+    participants = float(plan.capacity.participants[-1].mean())
+    first_year = float(sum(line.amounts[0] for line in plan.lines).mean())
     highlight = (
-        f"Running {plan.strategy} with {plan.courses_per_year:g} courses a year in each of "
-        f"{plan.municipalities} municipalities (about {float(total['participants'].iloc[0]):,.0f} "
-        f"participants) costs about {float(total['budget_impact'].iloc[0]):,.0f} DKK a year"
-        + (f" ({payers} DKK)." if payers else ".")
+        f"Running {strategy} with {scale.courses_per_municipality_per_year:g} courses a year in "
+        f"each of {scale.municipalities} municipalities (about {participants:,.0f} participants) "
+        f"costs about {float(total['total'].iloc[0]):,.0f} DKK a year after the first year "
+        f"({first_year:,.0f} DKK "
+        "in year 1, with the first volunteer training)."
     )
     return ReportSection("budget", "Budget impact and who pays", body, 75, highlights=(highlight,))
 
 
 def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
-    """Run-folder writer: the default plan's budget impact."""
-    plan = DEFAULT_PLAN
-    if plan.strategy not in result.psa.strategies:
+    """Run-folder writer: the kit at the settings' scale."""
+    if not programme_strategies(result):
         return []
-    table = write_budget_files(result, plan, folder)
-    return [budget_section(table, plan, folder)]
+    kit = compute_kit(result, run_scale(result))
+    lang = Language("en")
+    write_kit_files(result, kit, folder, lang)
+    return [budget_section(kit, folder, lang)]
 
 
 def write_budget_run(
-    result: RunResult, plan: BudgetPlan, out: Path | None = None
-) -> tuple[Path, pd.DataFrame]:
-    """``peer-econ budget``: write the budget table, figure and manifest atomically."""
+    result: RunResult,
+    kit: BudgetKit,
+    out: Path | None = None,
+    *,
+    lang: Language | None = None,
+) -> Path:
+    """``peer-econ budget``: the kit's tables, figures, workbook and manifest, atomically."""
     started = time.perf_counter()
+    language = lang or Language("en")
     target = default_run_dir(Path("reports"), "budget") if out is None else Path(out)
+    scale = kit.budget.scale
     with atomic_output_dir(target) as folder:
-        table = write_budget_files(result, plan, folder)
+        write_kit_files(result, kit, folder, language)
         write_manifest(
             folder,
             command="budget",
@@ -94,15 +331,17 @@ def write_budget_run(
             inputs=list(result.inputs.files),
             wall_time_s=time.perf_counter() - started + result.wall_time_s,
             extra={
-                "plan": {
-                    "strategy": plan.strategy,
-                    "courses_per_year": plan.courses_per_year,
-                    "municipalities": plan.municipalities,
-                    "years": plan.years,
-                    "ramp_up": list(plan.ramp_up),
+                "scale": {
+                    "municipalities": scale.municipalities,
+                    "courses_per_municipality_per_year": scale.courses_per_municipality_per_year,
+                    "years": scale.years,
+                    "ramp_up": list(scale.ramp_up),
                 },
+                "strategies": list(kit.budget.budgets),
                 "comparator": result.comparator,
+                "perspective": result.inputs.settings.perspective,
+                "language": language.code,
                 "prices": "DKK 2024, undiscounted (budget impact convention)",
             },
         )
-    return target, table
+    return target
