@@ -1,8 +1,8 @@
 """Output languages: one keyed message catalogue per language and locale-aware number formats.
 
 Every user-facing string of the report, workbook, app and CLI tables comes from a catalogue
-(``outputs/locale/<code>.toml``, flat ``key = "text"`` tables), never from branches on the
-language. A key missing in a language falls back to English. Numbers are formatted with Babel's
+(the TOML files of ``outputs/locale/<code>/``, tables of ``key = "text"``), never from branches
+on the language. A key missing in a language falls back to English. Numbers are formatted with Babel's
 CLDR data (Danish: ``1.234.567,89``; English: ``1,234,567.89``). CSV tables stay machine-readable
 in every language (``.`` decimals, English column names); only pages and workbooks are
 translated.
