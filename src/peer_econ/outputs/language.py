@@ -40,23 +40,25 @@ def check_language(code: object, *, where: str = "--lang") -> str:
 
 @cache
 def _catalogue(code: str) -> Mapping[str, str]:
-    text = (
-        resources.files("peer_econ.outputs")
-        .joinpath("locale", f"{code}.toml")
-        .read_text(encoding="utf-8")
-    )
-    data = tomllib.loads(text)
+    """Every ``*.toml`` file of ``outputs/locale/<code>/`` merged into one flat mapping (one file
+    per part of the product, e.g. ``common``, ``report``, ``app``; a key defined twice is a
+    programming error)."""
+    folder = resources.files("peer_econ.outputs").joinpath("locale").joinpath(code)
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, node: Mapping[str, Any]) -> None:
+    def walk(prefix: str, node: Mapping[str, Any], source: str) -> None:
         for key, value in node.items():
             name = f"{prefix}.{key}" if prefix else key
             if isinstance(value, Mapping):
-                walk(name, value)
+                walk(name, value, source)
+            elif name in flat:
+                raise KeyError(f"catalogue {code}: key {name!r} defined twice ({source})")
             else:
                 flat[name] = str(value)
 
-    walk("", data)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            walk("", tomllib.loads(entry.read_text(encoding="utf-8")), entry.name)
     return MappingProxyType(flat)
 
 
