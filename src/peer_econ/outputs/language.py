@@ -1,11 +1,11 @@
-"""Output languages: one keyed message catalogue per language and locale-aware number formats.
+"""Output languages: keyed message catalogues and locale-aware number formats.
 
 Every user-facing string of the report, workbook, app and CLI tables comes from a catalogue
-(the TOML files of ``outputs/locale/<code>/``, tables of ``key = "text"``), never from branches
-on the language. A key missing in a language falls back to English. Numbers are formatted with Babel's
-CLDR data (Danish: ``1.234.567,89``; English: ``1,234,567.89``). CSV tables stay machine-readable
-in every language (``.`` decimals, English column names); only pages and workbooks are
-translated.
+(the TOML files of ``outputs/locale/<code>/``, tables of ``key = "text"``), never from
+branches on the language. A key missing in a language falls back to English. Numbers are
+formatted with Babel's CLDR data (Danish: ``1.234.567,89``; English: ``1,234,567.89``). CSV
+tables stay machine-readable in every language (``.`` decimals, English column names); only
+pages and workbooks are translated.
 """
 
 from __future__ import annotations
