@@ -87,7 +87,7 @@ def test_budget_command(tmp_path: Path) -> None:
         i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "Delivery form"
     )
     cells = list(sheet.iter_rows(min_row=header + 1, values_only=True))
-    book_total = {r[1]: r[5] for r in cells if r[2] == "total"}
+    book_total = {r[1]: r[5] for r in cells if r[2] == "Total"}
     assert book_total["2"] == pytest.approx(total["2"])
     assert all(isinstance(r[5], float) for r in cells)
 
