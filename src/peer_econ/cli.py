@@ -161,10 +161,13 @@ def _fmt_icer(icer: float, inc_cost: float, inc_qaly: float) -> str:
 def validate_inputs(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
 ) -> None:
-    """Check an inputs folder and report every problem at once."""
+    """Check an inputs folder and report every problem at once (codes without a label in
+    labels.csv are warnings)."""
+    from peer_econ.inputs.display import warn_missing_labels
     from peer_econ.inputs.load import load_inputs
 
     loaded = load_inputs(inputs)
+    warn_missing_labels(loaded)
     typer.echo(
         f"{inputs}: OK ({len(loaded.parameters)} parameters, {len(loaded.strategies)} "
         f"strategies, {len(loaded.cost_items)} cost items)"
@@ -190,13 +193,16 @@ def run_command(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of report.html: en or da.")] = "en",
 ) -> None:
     """PEER base case, PSA and trial period, with decision analysis, sensitivity, VOI, budget
     impact and report.html in one run folder."""
     from peer_econ.inputs.load import load_inputs, parse_overrides
+    from peer_econ.outputs.language import check_language
     from peer_econ.outputs.report import write_run
-    from peer_econ.runs.pipeline import run
+    from peer_econ.runs.pipeline import describe_changes, run
 
+    language = check_language(lang)
     loaded = load_inputs(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
     with _progress("PSA and model") as done:
@@ -204,9 +210,42 @@ def run_command(
             loaded, n_samples=n_samples, seed=seed, perspective=perspective, overrides=overrides
         )
         done()
-    folder = write_run(result, out, command="run", writers=_run_writers())
+    folder = write_run(
+        result, out, command="run", writers=_run_writers(), lang=language,
+        what_if=describe_changes(loaded, result, source="cli"),
+    )  # fmt: skip
     _print_summary(result)
     typer.echo(f"wrote {folder}")
+
+
+@app.command("report")
+@user_errors
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by 'peer-econ run'.")],
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="en or da (default: the language of the run)."),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the report to PDF (headless Chromium).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="HTML file to write (default: report.html in the run folder)."),
+    ] = None,
+) -> None:
+    """Rebuild report.html of a run folder from its tables, without recomputing (and a PDF)."""
+    from peer_econ.outputs.language import check_language
+    from peer_econ.outputs.report import write_report
+    from peer_econ.outputs.report.pdf import PdfUnavailable, print_pdf
+
+    page = write_report(run_dir, None if lang is None else check_language(lang), out)
+    typer.echo(f"wrote {page}")
+    if pdf:
+        try:
+            typer.echo(f"wrote {print_pdf(page)}")
+        except PdfUnavailable as exc:
+            typer.echo(f"no PDF: {exc}", err=True)
 
 
 @app.command("analyse")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from peer_econ.errors import InputError, InputWarning
+from peer_econ.inputs.display import LABELS_FILE, STATEMENTS_FILE, read_display_texts
 from peer_econ.model.spec import (
     COMPANIONSHIP_DELIVERY,
     COST_CATEGORIES,
@@ -26,6 +27,7 @@ from peer_econ.model.spec import (
     TAGS,
     CostItem,
     DiscountSchedule,
+    DisplayTexts,
     Inputs,
     ModelSettings,
     Strategy,
@@ -655,7 +657,8 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
     ----------
     folder : Path or str
         Folder holding ``parameters.csv``, ``strategies.csv``, ``cost_items.csv``,
-        ``settings.toml`` and optionally ``correlations.csv``.
+        ``settings.toml`` and optionally ``correlations.csv``, ``scenarios.toml``, ``labels.csv``
+        (display names of codes) and ``report.toml`` (the analyst's statements for the report).
 
     Raises
     ------
@@ -703,11 +706,16 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
             f"{folder / 'settings.toml'} [model]: comparator = {settings.comparator!r} is not a "
             f"strategy in strategies.csv ({[s.name for s in strategies]})"
         )
+    display = DisplayTexts()
+    try:
+        display = read_display_texts(folder, read_csv_rows)
+    except InputError as exc:
+        problems.extend(exc.problems)
     if problems or table is None or settings is None:
         raise InputError(problems)
-    optional = ("correlations.csv", "scenarios.toml")
+    optional = ("correlations.csv", "scenarios.toml", LABELS_FILE, STATEMENTS_FILE)
     files = tuple(p for p in (folder / f for f in (*INPUT_FILES, *optional)) if p.exists())
-    return Inputs(table, strategies, cost_items, settings, files)
+    return Inputs(table, strategies, cost_items, settings, files, display)
 
 
 def parse_overrides(items: Sequence[str], table: ParameterTable) -> dict[str, float]:

@@ -200,6 +200,32 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class DisplayTexts:
+    """Words for codes and the analyst's statements: what pages show, never what the model reads.
+
+    Attributes
+    ----------
+    labels : tuple of (kind, name, language, text)
+        Display name of a code (``inputs/labels.csv``): ``kind`` is e.g. ``parameter``, ``payer``,
+        ``perspective``, ``cost_item``, ``strategy``; ``language`` is ``en``, ``da``, ...
+    statements : tuple of (key, text)
+        What the analyst states for reporting items a model cannot answer
+        (``inputs/report.toml``: analysis plan, engagement, funding, conflicts of interest);
+        empty text means "not provided".
+    """
+
+    labels: tuple[tuple[str, str, str, str], ...] = ()
+    statements: tuple[tuple[str, str], ...] = ()
+
+    def label(self, kind: str, name: str, language: str) -> str:
+        """The label of ``name`` in ``language``, or "" when none is given."""
+        for row in self.labels:
+            if row[:3] == (kind, name, language):
+                return row[3]
+        return ""
+
+
+@dataclass(frozen=True)
 class Inputs:
     """Everything the model reads, loaded and validated from one inputs folder."""
 
@@ -208,6 +234,7 @@ class Inputs:
     cost_items: tuple[CostItem, ...]
     settings: ModelSettings
     files: tuple[Path, ...] = ()
+    display: DisplayTexts = DisplayTexts()
 
     @property
     def strategy_names(self) -> tuple[str, ...]:

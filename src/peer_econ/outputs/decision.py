@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from peer_econ.analysis.cea import PSA, CEACurves, cea_curves
+from peer_econ.analysis.cea import PSA, cea_curves
 from peer_econ.errors import InputError
+from peer_econ.model.engine import Outcomes
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
-from peer_econ.outputs import html as H
 from peer_econ.outputs.cea_tables import Population, write_cea_outputs
-from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.files import write_csv
+from peer_econ.outputs.run_files import TABLES, TRIAL_FOLDER
 from peer_econ.parameters.table import ParameterTable
 
 FloatArray = NDArray[np.float64]
@@ -58,8 +59,13 @@ def eligible_population(table: ParameterTable, settings: ModelSettings) -> Popul
     return Population(per_year, horizon, annual_rates(settings.discount_costs, horizon))
 
 
-def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSection]:
-    """CEA tables and figures of the base-case PSA, and the ICER table of the trial period."""
+#: WTP values of the report's decision table besides the settings' reference [DKK/QALY].
+REPORT_WTP = (100_000.0, 300_000.0, 500_000.0)
+
+
+def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object]:
+    """CEA tables and figures of the base-case PSA and of the trial period, and the decision
+    table at the report's WTP values; returns the eligible population as a fact."""
     settings = result.inputs.settings
     population = eligible_population(result.inputs.parameters, settings)
     cea = write_cea_outputs(
@@ -73,7 +79,7 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
         ce_plane_wtp=settings.wtp_point,
         effect_label="QALY",
     )
-    trial = folder / "trial_period"
+    trial = folder / TRIAL_FOLDER
     trial.mkdir()
     write_cea_outputs(
         trial,
@@ -83,6 +89,15 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
         wtp_grid(settings),
         comparator=result.comparator,
         figures=False,
+    )
+    points = report_wtp(settings)
+    write_csv(
+        decision_points(result.psa, result.comparator, points, population.factor),
+        folder / TABLES["decision_points"],
+    )
+    write_csv(
+        decision_points(result.trial_psa, result.comparator, points, None),
+        folder / TABLES["trial_decision_points"],
     )
     write_incremental_plane(result, folder)
     band = nice_band_dkk(result)
@@ -97,42 +112,60 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
             reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
         )
         plots.save_axes(ax, folder, "ceac")
-    return decision_sections(result, folder, cea.icers, population)
+    return {
+        "population": {
+            "per_year": population.per_year,
+            "horizon_years": population.horizon_years,
+            "factor": population.factor,
+        }
+    }
 
 
-def _decision_highlights(
-    result: RunResult, icers: pd.DataFrame, exact: CEACurves, population: Population
-) -> tuple[str, ...]:
-    """Plain-text findings: the frontier, dominated variants, the chance of being best."""
-    labels = {s.name: s.label for s in result.inputs.strategies}
-    out = []
-    rows = icers.to_dict("records")
-    steps = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} at {float(r['icer']):,.0f} DKK/QALY"
-        for r in rows
-        if r["status"] == "ND" and np.isfinite(float(r["icer"]))
-    ]
-    if steps:
-        out.append("Efficient options beyond service as usual: " + "; then ".join(steps) + ".")
-    dominated = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} ({r['note']})"
-        for r in rows
-        if r["status"] != "ND"
-    ]
-    if dominated:
-        out.append("Not efficient: " + "; ".join(dominated) + ".")
-    point = result.inputs.settings.wtp_point
-    g = int(np.argmin(np.abs(exact.wtp - point)))
-    best = exact.optimal_strategy[g]
-    j = exact.strategies.index(best)
-    out.append(
-        f"At {point:,.0f} DKK/QALY the best choice on expected net benefit is "
-        f"{labels.get(best, best)}, with a {100 * exact.probability_best[g, j]:.0f} % chance of "
-        f"being the best option; resolving all uncertainty would be worth "
-        f"{exact.evpi[g]:,.0f} DKK per person ({exact.evpi[g] * population.factor / 1e6:,.1f} "
-        "million DKK for the eligible population)."
-    )
-    return tuple(out)
+def report_wtp(settings: ModelSettings) -> FloatArray:
+    """The WTP values of the report's decision table: the reference and a few others."""
+    return np.asarray(sorted({*REPORT_WTP, float(settings.wtp_point)}), dtype=float)
+
+
+def decision_points(
+    psa: Outcomes, comparator: str, wtp: FloatArray, population_factor: float | None
+) -> pd.DataFrame:
+    """Exact decision readouts at a few WTP values (no snapping to the grid).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per WTP and strategy: ``wtp, strategy, enmb`` (expected net monetary benefit
+        [DKK]), ``inmb`` (expected incremental NMB vs ``comparator`` [DKK]), ``prob_best``
+        (share of samples in which the strategy has the highest NMB of all), ``prob_ce``
+        (share in which its NMB beats the comparator's: INMB > 0), ``optimal`` (highest
+        expected NMB), ``evpi`` [DKK per person] and ``population_evpi`` [DKK].
+    """
+    cost = np.asarray(psa.cost, dtype=float)
+    qaly = np.asarray(psa.qaly, dtype=float)
+    names = list(psa.strategies)
+    curves = cea_curves(cost, qaly, names, wtp=wtp)
+    ref = names.index(comparator)
+    rows = []
+    for g, w in enumerate(curves.wtp):
+        nmb = w * qaly - cost
+        inmb = nmb - nmb[:, [ref]]
+        for j, name in enumerate(names):
+            rows.append(
+                {
+                    "wtp": float(w),
+                    "strategy": name,
+                    "enmb": float(nmb[:, j].mean()),
+                    "inmb": float(inmb[:, j].mean()),
+                    "prob_best": float(curves.probability_best[g, j]),
+                    "prob_ce": float(np.mean(inmb[:, j] > 0)) if j != ref else float("nan"),
+                    "optimal": curves.optimal_strategy[g] == name,
+                    "evpi": float(curves.evpi[g]),
+                    "population_evpi": float(curves.evpi[g] * population_factor)
+                    if population_factor is not None
+                    else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
@@ -156,68 +189,16 @@ def write_incremental_plane(result: RunResult, folder: Path) -> None:
 
     psa = result.psa
     ref = psa.strategies.index(result.comparator)
-    inc = PSA(psa.cost - psa.cost[:, [ref]], psa.qaly - psa.qaly[:, [ref]], psa.strategies)
+    labels = {s.name: s.label for s in result.inputs.strategies}
+    names = tuple(labels.get(n, n) for n in psa.strategies)
+    inc = PSA(psa.cost - psa.cost[:, [ref]], psa.qaly - psa.qaly[:, [ref]], names)
+    reference = labels.get(result.comparator, result.comparator)
     ax = plots.plot_ce_plane(
         inc,
         wtp=result.inputs.settings.wtp_point,
-        colours=plots.strategy_colours(psa.strategies),
-        cost_label=f"Incremental cost vs {result.comparator} (DKK)",
-        effect_label=f"Incremental QALYs vs {result.comparator}",
+        colours=dict(zip(names, plots.strategy_colours(psa.strategies).values(), strict=True)),
+        cost_label=f"Incremental cost vs {reference} (DKK)",
+        effect_label=f"Incremental QALYs vs {reference}",
     )
     ax.set_title("Incremental cost-effectiveness plane")
     plots.save_axes(ax, folder, "ce_plane_incremental")
-
-
-def decision_sections(
-    result: RunResult,
-    folder: Path,
-    icers: pd.DataFrame,
-    population: Population,
-) -> list[ReportSection]:
-    """Report sections for the ICER table and the uncertainty figures."""
-    settings = result.inputs.settings
-    # exact curves at the reported points (no snapping to the grid)
-    points = np.asarray(sorted({100_000.0, settings.wtp_point, 300_000.0, 500_000.0}))
-    exact = cea_curves(result.psa.cost, result.psa.qaly, result.psa.strategies, wtp=points)
-    rows = []
-    for g, w in enumerate(points):
-        row: dict[str, float | str] = {"WTP (DKK/QALY)": float(w)}
-        for j, name in enumerate(exact.strategies):
-            row[name] = float(exact.probability_best[g, j])
-        row["optimal (highest expected NMB)"] = exact.optimal_strategy[g]
-        per_person = float(exact.evpi[g])
-        row["EVPI per person (DKK)"] = per_person
-        row["population EVPI (DKK)"] = per_person * population.factor
-        rows.append(row)
-    prob = pd.DataFrame(rows)
-    fmt = {s: H.share for s in result.psa.strategies}
-    fmt.update({"WTP (DKK/QALY)": H.money, "EVPI per person (DKK)": H.money,
-                "population EVPI (DKK)": H.money})  # fmt: skip
-    icer_html = H.table(
-        icers,
-        {"cost": H.money, "effect": H.qaly, "inc_cost": H.money, "inc_effect": H.qaly,
-         "icer": H.money},
-        caption="Incremental analysis with strong (D) and extended (ED) dominance",
-    )  # fmt: skip
-    uncertainty = (
-        H.table(prob, fmt, caption="Probability each strategy is cost-effective, and EVPI")
-        + H.paragraph(
-            f"Population EVPI uses {population.per_year:,.0f} newly eligible people a year over "
-            f"{population.horizon_years} years (assumptions in inputs/parameters.csv), "
-            f"discounted: {population.factor:,.0f} people."
-        )
-        + H.figure(
-            folder / "ce_plane_incremental.png",
-            f"Incremental cost-effectiveness plane vs {result.comparator} (PSA samples, means, "
-            f"WTP line at {settings.wtp_point:,.0f} DKK/QALY)",
-        )
-        + H.figure(folder / "ceac.png", "Acceptability curves with the frontier (CEAF)")
-        + H.figure(folder / "evpi.png", "Expected value of perfect information")
-        + H.figure(folder / "expected_loss.png", "Expected loss by strategy")
-    )
-    return [
-        ReportSection("icers", "Incremental cost-effectiveness", icer_html
-                      + H.figure(folder / "frontier.png", "Cost-effectiveness frontier"), 50),
-        ReportSection("uncertainty", "Uncertainty: PSA, acceptability and EVPI", uncertainty, 60,
-                      highlights=_decision_highlights(result, icers, exact, population)),
-    ]  # fmt: skip

@@ -1,13 +1,12 @@
 """``peer-econ budget`` and the budget part of a run: the commissioner's kit written to a folder.
 
-Tables (tidy CSV, machine-readable in every language), figures, an Excel workbook for the
-meeting and a report section, all from :mod:`peer_econ.runs.budget_plan`.
+Tables (tidy CSV, machine-readable in every language), figures and an Excel workbook for the
+meeting, all from :mod:`peer_econ.runs.budget_plan`; the report presents them from the folder.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import math
 import time
 from collections.abc import Sequence
@@ -19,10 +18,9 @@ import pandas as pd
 from peer_econ.errors import InputError
 from peer_econ.model.capacity import DeliveryScale
 from peer_econ.model.results import RunResult
-from peer_econ.outputs import html as H
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
-from peer_econ.outputs.html import ReportSection
 from peer_econ.outputs.language import Language
+from peer_econ.outputs.run_files import TABLES
 from peer_econ.outputs.workbook import Sheet, write_workbook
 from peer_econ.runs.budget_plan import (
     BudgetResult,
@@ -36,11 +34,11 @@ RUN_BUDGET_YEARS = 5
 
 #: File names of the kit's tables, one writer per table.
 KIT_TABLES = {
-    "comparison": "funding_comparison.csv",
-    "by_payer": "budget_by_payer.csv",
-    "by_item": "budget_by_item.csv",
-    "business": "business_case.csv",
-    "capacity": "capacity.csv",
+    "comparison": TABLES["funding_comparison"],
+    "by_payer": TABLES["budget_by_payer"],
+    "by_item": TABLES["budget_by_item"],
+    "business": TABLES["business_case"],
+    "capacity": TABLES["capacity"],
 }
 WORKBOOK_NAME = "peer_econ_workbook.xlsx"
 
@@ -294,68 +292,22 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
     ]
 
 
-def budget_section(kit: BudgetKit, folder: Path, lang: Language) -> ReportSection:
-    """Report section: funding comparison, yearly budget by payer and the business case."""
-    comparison = kit.comparison
-    strategy = headline_of(kit)
-    plan = kit.budget.budgets[strategy]
-    scale = kit.budget.scale
-    by_payer = plan.by_payer()
-    shown = by_payer[["year", "payer", "cash", "in_kind", "total", "total_lower", "total_upper"]]
-    body = H.paragraph(
-        f"Funding {scale.courses_per_municipality_per_year:g} courses a year in each of "
-        f"{scale.municipalities} municipalities for {scale.years} years. " + lang.t("budget.note")
-    )
-    cols = ["label", "cost_per_participant", "budget_year1", "budget_steady_year",
-            "coordinator_fte", "paid_peer_fte", "status"]  # fmt: skip
-    body += H.table(
-        comparison[cols],
-        {
-            "cost_per_participant": H.money,
-            "budget_year1": H.money,
-            "budget_steady_year": H.money,
-            "coordinator_fte": functools.partial(lang.number, decimals=2),
-            "paid_peer_fte": functools.partial(lang.number, decimals=2),
-        },
-        headers={
-            "label": "delivery form",
-            "cost_per_participant": "cost per participant (DKK)",
-            "budget_year1": "year 1 (DKK)",
-            "budget_steady_year": "later years (DKK)",
-            "coordinator_fte": "coordinator FTE",
-            "paid_peer_fte": "paid peer FTE",
-        },  # fmt: skip
-        caption="Funding comparison at this scale (spending minus service as usual, PSA means)",
-    )
-    body += H.table(
-        shown,
-        {c: H.money for c in shown.columns if c not in ("year", "payer")},
-        headers={"in_kind": "in kind", "total_lower": "2.5 %", "total_upper": "97.5 %"},
-        caption=f"Budget by year and payer: {strategy} (year 'all' sums the horizon)",
-    )
-    body += H.figure(folder / "budget_years.png", "Budget by year and payer")
-    body += H.figure(folder / "business_case.png", "Cumulative net result by authority")
-    total = by_payer[(by_payer["year"] == str(scale.years)) & (by_payer["payer"] == "total")]
-    participants = float(plan.capacity.participants[-1].mean())
-    first_year = float(sum(line.amounts[0] for line in plan.lines).mean())
-    highlight = (
-        f"Running {strategy} with {scale.courses_per_municipality_per_year:g} courses a year in "
-        f"each of {scale.municipalities} municipalities (about {participants:,.0f} participants) "
-        f"costs about {float(total['total'].iloc[0]):,.0f} DKK a year after the first year "
-        f"({first_year:,.0f} DKK "
-        "in year 1, with the first volunteer training)."
-    )
-    return ReportSection("budget", "Budget impact and who pays", body, 75, highlights=(highlight,))
-
-
-def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
-    """Run-folder writer: the kit at the settings' scale."""
+def write_budget_for_run(result: RunResult, folder: Path) -> dict[str, object] | None:
+    """Run-folder writer: the kit at the settings' scale; returns the scale and the delivery
+    form its figures show."""
     if not programme_strategies(result):
-        return []
+        return None
     kit = compute_kit(result, run_scale(result))
-    lang = Language("en")
-    write_kit_files(result, kit, folder, lang)
-    return [budget_section(kit, folder, lang)]
+    write_kit_files(result, kit, folder, Language("en"))
+    scale = kit.budget.scale
+    return {
+        "budget": {
+            "municipalities": scale.municipalities,
+            "courses_per_municipality_per_year": scale.courses_per_municipality_per_year,
+            "years": scale.years,
+            "strategy": headline_of(kit),
+        }
+    }
 
 
 def write_budget_run(

@@ -17,7 +17,7 @@ from peer_econ.model.engine import evaluate
 from peer_econ.model.results import RunResult, outcome_modifier
 from peer_econ.model.spec import Inputs
 
-__all__ = ["RunResult", "outcome_modifier", "prepare_inputs", "run"]
+__all__ = ["RunResult", "describe_changes", "outcome_modifier", "prepare_inputs", "run"]
 
 
 def prepare_inputs(
@@ -98,3 +98,44 @@ def run(
         wall_time_s=0.0,
     )
     return replace(result, wall_time_s=time.perf_counter() - start)
+
+
+#: Settings that size or seed a run rather than change what it models.
+RUN_SIZE_SETTINGS = ("n_samples", "seed")
+
+
+def describe_changes(
+    base: Inputs, result: RunResult, *, source: str = "cli", scenario: str = ""
+) -> dict[str, object] | None:
+    """What a run changed against the inputs folder it started from, for the report's what-if
+    banner: parameters fixed by ``--set`` (with their values in the inputs) and settings that
+    differ (e.g. ``--perspective``); ``None`` when nothing was changed.
+
+    Parameters
+    ----------
+    base : Inputs
+        The inputs folder as loaded, before any option was applied.
+    result : RunResult
+        The run.
+    source : str
+        Where the change came from: ``cli``, ``app``, ``scenario`` or ``api``.
+    scenario : str
+        Label of a scenario that was applied ("" for none).
+    """
+    parameters = [
+        {
+            "name": name,
+            "value": float(value),
+            "base": base.parameters[name].value if name in base.parameters else None,
+        }
+        for name, value in sorted(result.overrides.items())
+    ]
+    before, after = base.settings.as_dict(), result.inputs.settings.as_dict()
+    settings = [
+        {"name": key, "value": after[key], "base": before.get(key)}
+        for key in after
+        if key not in RUN_SIZE_SETTINGS and after[key] != before.get(key)
+    ]
+    if not parameters and not settings and not scenario:
+        return None
+    return {"source": source, "scenario": scenario, "parameters": parameters, "settings": settings}

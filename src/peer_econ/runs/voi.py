@@ -15,7 +15,7 @@ utility gain at the end of the course and its durability.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +34,9 @@ from peer_econ.analysis.voi import evppi_curves
 from peer_econ.errors import InputError
 from peer_econ.model.effects import remaining_fraction
 from peer_econ.model.engine import evaluate
-from peer_econ.outputs import html as H
 from peer_econ.outputs.decision import eligible_population, wtp_grid
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
-from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.run_files import TABLES
 from peer_econ.runs.pipeline import RunResult
 
 FloatArray = NDArray[np.float64]
@@ -268,24 +267,32 @@ def write_voi_tables(voi: VOIResult, folder: Path) -> list[Path]:
     """Write ``evppi.csv``, ``evppi_ranking.csv``, ``evsi.csv`` and ``evsi_optimal.csv``."""
     inactive = pd.DataFrame({"parameter": list(voi.inactive)})
     tables = {
-        "evppi.csv": voi.evppi,
-        "evppi_ranking.csv": voi.ranking,
-        "evppi_inactive.csv": inactive,
-        "evsi.csv": voi.evsi,
-        "evsi_optimal.csv": voi.optimal,
+        TABLES["evppi"]: voi.evppi,
+        TABLES["evppi_ranking"]: voi.ranking,
+        TABLES["evppi_inactive"]: inactive,
+        TABLES["evsi"]: voi.evsi,
+        TABLES["evsi_optimal"]: voi.optimal,
     }
     return [write_csv(frame, folder / name) for name, frame in tables.items()]
 
 
-def write_voi_figures(voi: VOIResult, folder: Path) -> list[Path]:
-    """EVPPI ranking and curves, and ENBS by sample size at the ranking WTP (PNG + SVG)."""
+def write_voi_figures(
+    voi: VOIResult, folder: Path, labels: Mapping[str, str] | None = None
+) -> list[Path]:
+    """EVPPI ranking and curves, and ENBS by sample size at the ranking WTP (PNG + SVG);
+    ``labels`` gives display names of parameters and groups for the figure text."""
     from peer_econ.outputs import plots
+
+    names = dict(labels or {})
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(name=[names.get(n, n) for n in frame["name"]])
 
     written: list[Path] = []
     top = voi.ranking[voi.ranking["name"].isin(_top_names(voi))]
-    written.extend(plots.save_axes(plots.plot_evppi_ranking(top), folder, "evppi_ranking"))
+    written.extend(plots.save_axes(plots.plot_evppi_ranking(shown(top)), folder, "evppi_ranking"))
     curves = voi.evppi[voi.evppi["name"].isin(_top_names(voi, 6))]
-    written.extend(plots.save_axes(plots.plot_evppi_curves(curves), folder, "evppi_curves"))
+    written.extend(plots.save_axes(plots.plot_evppi_curves(shown(curves)), folder, "evppi_curves"))
     if len(voi.evsi):
         at = voi.evsi[voi.evsi["wtp"] == voi.wtp_point]
         best = voi.optimal[voi.optimal["wtp"] == voi.wtp_point]
@@ -297,71 +304,6 @@ def write_voi_figures(voi: VOIResult, folder: Path) -> list[Path]:
 
 def _top_names(voi: VOIResult, count: int = 15) -> list[str]:
     return list(voi.ranking["name"].head(count))
-
-
-def voi_sections(voi: VOIResult, folder: Path) -> list[ReportSection]:
-    """Report section: what is worth researching, and how large the next study should be."""
-    ranking = voi.ranking.head(12)[["rank", "name", "kind", "evppi", "share", "population_evppi"]]
-    body = H.table(
-        ranking,
-        {"evppi": H.money, "share": H.share, "population_evppi": H.money},
-        headers={
-            "evppi": "EVPPI per person (DKK)",
-            "share": "share of EVPI",
-            "population_evppi": "population EVPPI (DKK)",
-        },
-        caption=f"Expected value of partial perfect information at {voi.wtp_point:,.0f} DKK/QALY",
-    )
-    body += H.paragraph(
-        "EVPPI by nonparametric regression (Strong, Oakley & Brennan 2014); groups from the "
-        "voi_group column of inputs/parameters.csv. Parameters that do not move the results "
-        f"under the current settings ({len(voi.inactive)}) are listed in evppi_inactive.csv."
-    )
-    body += H.figure(folder / "evppi_ranking.png", "EVPPI by parameter and group")
-    body += H.figure(folder / "evppi_curves.png", "EVPPI over willingness to pay")
-    if len(voi.optimal):
-        best = voi.optimal[voi.optimal["wtp"] == voi.wtp_point]
-        if len(best):
-            n_opt = float(best["n_optimal"].iloc[0])
-            value = float(best["enbs_optimal"].iloc[0])
-            text = (
-                f"A new two-arm trial measuring EQ-5D-5L at 3 and 12 months is worth running at "
-                f"{voi.wtp_point:,.0f} DKK/QALY with about {n_opt:,.0f} participants per arm "
-                f"(expected net benefit of sampling {value:,.0f} DKK)."
-                if n_opt > 0
-                else f"At {voi.wtp_point:,.0f} DKK/QALY no sample size of the proposed trial has "
-                "a positive expected net benefit of sampling: its population EVSI does not cover "
-                "its cost (EVSI by regression on the simulated trial summary, Strong et al. 2015)."
-            )
-            body += H.paragraph(text)
-        body += H.figure(folder / "enbs.png", "Expected net benefit of sampling by study size")
-    top = voi.ranking.iloc[0] if len(voi.ranking) else None
-    highlights: list[str] = []
-    if top is not None:
-        highlights.append(
-            f"The most valuable uncertainty to resolve is {top['name']} (EVPPI "
-            f"{float(top['evppi']):,.0f} DKK per person at {voi.wtp_point:,.0f} DKK/QALY, "
-            f"{float(top['population_evppi']) / 1e6:,.1f} million DKK for the population)."
-        )
-    worth = voi.optimal[voi.optimal["n_optimal"] > 0] if len(voi.optimal) else voi.optimal
-    if len(voi.optimal):
-        if len(worth):
-            highlights.append(
-                "A new trial with EQ-5D-5L at 3 and 12 months has a positive expected net "
-                f"benefit for WTP from {worth['wtp'].min():,.0f} to {worth['wtp'].max():,.0f} "
-                f"DKK/QALY (best size {worth['n_optimal'].median():,.0f} per arm)."
-            )
-        else:
-            highlights.append(
-                "At the assumed study costs no size of a new EQ-5D-5L trial has a positive "
-                "expected net benefit at any WTP on the grid."
-            )
-    return [
-        ReportSection(
-            "voi", "Value of information: what is worth researching", body, 70,
-            highlights=tuple(highlights),
-        )
-    ]  # fmt: skip
 
 
 def write_voi_run(
@@ -399,18 +341,30 @@ def write_voi_run(
 MIN_VOI_SAMPLES = 200
 
 
-def write_voi_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
+def write_voi_for_run(result: RunResult, folder: Path) -> dict[str, object]:
     """Run-folder writer: VOI tables and figures inside a ``peer-econ run`` folder.
 
-    Runs with fewer than :data:`MIN_VOI_SAMPLES` PSA samples get a report note instead.
+    Runs with fewer than :data:`MIN_VOI_SAMPLES` PSA samples skip it (the report says so).
     """
+    facts: dict[str, object] = {"computed": False, "min_samples": MIN_VOI_SAMPLES}
     if result.n_samples < MIN_VOI_SAMPLES:
-        note = H.paragraph(
-            f"Not computed: value of information needs at least {MIN_VOI_SAMPLES} PSA samples "
-            f"and this run has {result.n_samples}."
-        )
-        return [ReportSection("voi", "Value of information", note, 70)]
+        return {"voi": facts}
     voi = run_voi(result)
     write_voi_tables(voi, folder)
-    write_voi_figures(voi, folder)
-    return voi_sections(voi, folder)
+    labels = {
+        name: text
+        for kind, name, language, text in result.inputs.display.labels
+        if kind in ("parameter", "voi_group") and language == "en"
+    }
+    write_voi_figures(voi, folder, labels)
+    design = study_design(result)
+    facts.update(
+        {
+            "computed": True,
+            "wtp_point": voi.wtp_point,
+            "population_factor": voi.population_factor,
+            "study_followup_months": list(design.followup_months),
+            "n_inactive": len(voi.inactive),
+        }
+    )
+    return {"voi": facts}

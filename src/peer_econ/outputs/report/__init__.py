@@ -1,0 +1,194 @@
+"""The run folder and its report: ``write_run`` writes the folder, the report is read from it.
+
+``write_run`` writes every table, figure and ``run_info.json`` of a run, then builds
+``report.html`` by reading the folder back (:func:`build_report`), exactly as
+``peer-econ report RUN_DIR`` does later: the two give the same bytes.
+
+Layout of the package: :mod:`.tables` reads a folder into :class:`RunTables`; :mod:`.sections`
+builds each section from the tables and a :class:`~peer_econ.outputs.language.Language`
+(one module per section); :mod:`.render` turns the sections into HTML through the Jinja2
+templates of ``templates/`` (autoescaped); :mod:`.pdf` prints it to A4 through headless
+Chromium.
+
+References
+----------
+Husereau D, Drummond M, Augustovski F, et al. Consolidated Health Economic Evaluation Reporting
+Standards 2022 (CHEERS 2022) statement. Value Health 2022;25:3-9. doi:10.1016/j.jval.2021.11.1351
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from peer_econ.model.results import RunResult
+from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_manifest
+from peer_econ.outputs.language import Language, check_language
+from peer_econ.outputs.report import sections
+from peer_econ.outputs.report.context import Context
+from peer_econ.outputs.report.tables import RunTables, read_run_folder
+from peer_econ.outputs.run_files import REPORT
+from peer_econ.outputs.run_folder import (
+    RunWarning,
+    RunWriter,
+    call_writers,
+    deterministic_table,
+    run_info,
+    write_gzip_csv,
+    write_run_info,
+    write_run_tables,
+)
+
+__all__ = [
+    "RunTables",
+    "RunWarning",
+    "RunWriter",
+    "build_report",
+    "deterministic_table",
+    "read_run_folder",
+    "report_path",
+    "write_gzip_csv",
+    "write_report",
+    "write_run",
+    "write_run_tables",
+]
+
+
+def write_run(
+    result: RunResult,
+    out: Path | str | None = None,
+    *,
+    command: str = "run",
+    writers: tuple[RunWriter, ...] = (),
+    lang: Language | str = "en",
+    what_if: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write every table of ``result`` (and the writers' output) and the report, atomically.
+
+    Parameters
+    ----------
+    result : RunResult
+        Output of :func:`peer_econ.runs.pipeline.run`.
+    out : Path, optional
+        Target folder (default a new ``reports/<timestamp>-run-<hash>/``).
+    command : str
+        Command name recorded in the manifest.
+    writers : tuple of callables
+        Further writers called as ``writer(result, folder)`` inside the temporary folder; each
+        returns a mapping of facts for ``run_info.json`` or ``None``.
+    lang : Language or str
+        Language of ``report.html`` (``en`` or ``da``).
+    what_if : mapping, optional
+        What was changed against the inputs folder (``source``, ``scenario``, ``parameters``,
+        ``settings``); the report shows it in a banner. By default the ``--set`` overrides of
+        ``result``.
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
+    language = lang if isinstance(lang, Language) else Language(check_language(lang))
+    target = default_run_dir(Path("reports"), command) if out is None else Path(out)
+    changes = what_if if what_if is not None else default_what_if(result)
+    with atomic_output_dir(target) as folder:
+        write_run_tables(result, folder)
+        facts, notes = call_writers(result, folder, writers)
+        info = run_info(
+            result, command=command, language=language.code, facts=facts, notes=notes,
+            what_if=changes,
+        )  # fmt: skip
+        write_run_info(info, folder)
+        (folder / REPORT).write_text(build_report(folder, language), encoding="utf-8")
+        write_manifest(
+            folder,
+            command=command,
+            seed=result.seed,
+            n_samples=result.n_samples,
+            inputs=list(result.inputs.files),
+            wall_time_s=result.wall_time_s,
+            extra={
+                "settings": result.inputs.settings.as_dict(),
+                "overrides": dict(result.overrides),
+                "what_if": changes,
+                "strategies": list(result.psa.strategies),
+                "language": language.code,
+                "warnings": notes,
+            },
+        )
+    for note in notes:
+        warnings.warn(note, RunWarning, stacklevel=2)
+    return target
+
+
+def build_report(run: RunTables | Path | str, lang: Language | str = "en") -> str:
+    """The report of a run folder in ``lang`` (HTML text), from the folder's files alone.
+
+    Parameters
+    ----------
+    run : RunTables, Path or str
+        A run folder or its tables read back.
+    lang : Language or str
+        Output language (``en`` or ``da``).
+    """
+    tables = run if isinstance(run, RunTables) else read_run_folder(Path(run))
+    language = lang if isinstance(lang, Language) else Language(check_language(lang))
+    return sections.render(Context(tables, language))
+
+
+def default_what_if(result: RunResult) -> dict[str, Any] | None:
+    """The ``--set`` overrides of a run as a what-if (``None`` when nothing was changed)."""
+    if not result.overrides:
+        return None
+    return {
+        "source": "api",
+        "scenario": "",
+        "parameters": [
+            {"name": name, "value": float(value), "base": None}
+            for name, value in sorted(result.overrides.items())
+        ],
+        "settings": [],
+    }
+
+
+def report_path(folder: Path, lang: Language, out: Path | None = None) -> Path:
+    """Where ``peer-econ report`` writes: ``out``, else ``report.html`` in the run's own
+    language and ``report.<lang>.html`` in another."""
+    if out is not None:
+        return out
+    own = read_run_folder(folder).info.get("language", "en")
+    return folder / (REPORT if lang.code == own else f"report.{lang.code}.html")
+
+
+def write_report(
+    folder: Path | str, lang: Language | str | None = None, out: Path | None = None
+) -> Path:
+    """Rebuild the report of a run folder from its tables (no recomputation) and write it
+    atomically; ``lang`` defaults to the run's own language.
+
+    Returns
+    -------
+    Path
+        The HTML file written.
+    """
+    folder = Path(folder)
+    tables = read_run_folder(folder)
+    code = str(tables.info.get("language", "en")) if lang is None else lang
+    language = code if isinstance(code, Language) else Language(check_language(code))
+    path = report_path(folder, language, out)
+    html = build_report(tables, language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(html)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
