@@ -32,6 +32,7 @@ LABEL_KINDS = (
     "outcome",
     "durability",
     "utility_route",
+    "unit",
 )
 #: Languages of the label columns: ``label`` is English, ``label_<code>`` another language.
 LABEL_LANGUAGES = {"label": "en", "label_da": "da"}
@@ -140,6 +141,7 @@ def coded_names(inputs: Inputs, scenarios: Iterable[str] = ()) -> list[tuple[str
     groups = dict.fromkeys(s.voi_group for s in inputs.parameters.specs if s.voi_group)
     codes += [("voi_group", g) for g in groups]
     codes += [("scenario", name) for name in scenarios]
+    codes += [("unit", u) for u in dict.fromkeys(s.unit for s in inputs.parameters.specs if s.unit)]
     return codes
 
 
@@ -147,14 +149,16 @@ def label_problems(inputs: Inputs, scenarios: Iterable[str] = ()) -> list[str]:
     """One line per code without an English or a Danish label (``validate-inputs`` warns).
 
     Strategies and scenarios take their English label from ``strategies.csv`` and
-    ``scenarios.toml``, so only their Danish label is asked of ``labels.csv``.
+    ``scenarios.toml``, and units are English words already, so only their Danish label is
+    asked of ``labels.csv``.
     """
     texts = inputs.display
+    codes = coded_names(inputs, scenarios)
     own_english = {("strategy", s.name) for s in inputs.strategies} | {
         ("scenario", name) for name in scenarios
-    }
+    } | {code for code in codes if code[0] == "unit"}
     problems = []
-    for kind, name in coded_names(inputs, scenarios):
+    for kind, name in codes:
         missing = [
             column
             for column, language in LABEL_LANGUAGES.items()

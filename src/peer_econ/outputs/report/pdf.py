@@ -151,6 +151,7 @@ def layout_problems(page: Path | str) -> list[str]:
         command[-1:-1] = [
             f"--window-size={A4_CONTENT_PX},1200",
             "--force-device-scale-factor=1",
+            "--hide-scrollbars",
             "--virtual-time-budget=20000",
             "--dump-dom",
         ]

@@ -67,7 +67,7 @@ def _results(ctx: Context) -> str:
 
 def _conclusion(ctx: Context) -> str:
     optimal = optimal_at(ctx)
-    if optimal is None or optimal == ctx.info.comparator:
+    if optimal == ctx.info.comparator:
         core = ctx.t("abstract.conclusion_none", wtp=ctx.wtp_text(), comparator=ctx.comparator)
     else:
         core = ctx.t("abstract.conclusion_fund", wtp=ctx.wtp_text(), option=ctx.strategy(optimal))

@@ -20,13 +20,14 @@ def points_at(ctx: Context, wtp: float | None = None, *, trial: bool = False) ->
     return frame[frame["wtp"] == target].set_index("strategy")
 
 
-def optimal_at(ctx: Context, wtp: float | None = None) -> str | None:
-    """The strategy with the highest expected net benefit at ``wtp`` (PSA)."""
-    rows = points_at(ctx, wtp)
-    if rows.empty:
-        return None
-    best = rows[rows["optimal"].astype(bool)]
-    return str(best.index[0]) if len(best) else None
+def optimal_at(ctx: Context, wtp: float | None = None) -> str:
+    """The strategy with the highest expected net benefit at ``wtp`` (default the reference):
+    ``wtp x mean QALYs - mean cost`` of the headline table (probabilistic means), the same
+    choice as the decision table's ``optimal`` column."""
+    head = ctx.run.table("headline")
+    target = ctx.wtp if wtp is None else wtp
+    net = target * head["qaly"].astype(float) - head["cost"].astype(float)
+    return str(head["strategy"].iloc[int(net.to_numpy().argmax())])
 
 
 def parameter_value(ctx: Context, name: str) -> float | None:

@@ -39,8 +39,8 @@ def build(ctx: Context) -> list[Section]:
     return [Section("decision", "decision", title, tuple(blocks), cheers=(23,))]
 
 
-def _lead(ctx: Context, optimal: str | None) -> str:
-    if optimal is None or optimal == ctx.info.comparator:
+def _lead(ctx: Context, optimal: str) -> str:
+    if optimal == ctx.info.comparator:
         return ctx.t("decision.lead_none", wtp=ctx.wtp_text(), comparator=ctx.comparator)
     return ctx.t("decision.lead_fund", wtp=ctx.wtp_text(), option=ctx.strategy(optimal))
 
@@ -61,7 +61,7 @@ def _threshold_note(ctx: Context) -> str:
     )
 
 
-def _card(ctx: Context, name: str, optimal: str | None) -> Card:
+def _card(ctx: Context, name: str, optimal: str) -> Card:
     points = points_at(ctx)
     recommended = name == optimal
     rows: list[tuple[str, str]] = [(ctx.t("decision.row.why"), _why(ctx, name, optimal))]
@@ -105,17 +105,17 @@ def _card(ctx: Context, name: str, optimal: str | None) -> Card:
     return Card(ctx.strategy(name), verdict, recommended, tuple(rows))
 
 
-def _why(ctx: Context, name: str, optimal: str | None) -> str:
+def _why(ctx: Context, name: str, optimal: str) -> str:
     """The reason for the verdict, from the incremental analysis and the expected net benefit."""
-    points = points_at(ctx)
     if name == optimal:
         return ctx.t("decision.why_best")
-    inmb = float(points["inmb"].get(name, math.nan))
+    head = ctx.run.table("headline").set_index("strategy")
+    inmb = ctx.wtp * float(head.loc[name, "inc_qaly"]) - float(head.loc[name, "inc_cost"])
     icers = ctx.run.maybe("icers")
     status = ""
     if icers is not None and name in set(icers["strategy"]):
         status = str(icers.set_index("strategy").loc[name, "status"])
-    rival = optimal if optimal is not None else ctx.info.comparator
+    rival = optimal
     dominator = _dominator(ctx, name) if status == "D" else None
     if not inmb > 0:
         if dominator is not None and dominator != ctx.info.comparator:

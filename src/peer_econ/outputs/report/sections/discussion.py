@@ -19,7 +19,7 @@ def build(ctx: Context) -> list[Section]:
     optimal = optimal_at(ctx)
     finding = (
         ctx.t("discussion.finding_none", wtp=ctx.wtp_text(), comparator=ctx.comparator)
-        if optimal is None or optimal == ctx.info.comparator
+        if optimal == ctx.info.comparator
         else ctx.t("discussion.finding", wtp=ctx.wtp_text(), option=ctx.strategy(optimal))
     )
     blocks = (

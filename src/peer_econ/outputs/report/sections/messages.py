@@ -65,7 +65,7 @@ def _previous(ctx: Context, icers: pd.DataFrame, row: Mapping[Hashable, object])
 def _decision(ctx: Context) -> list[str]:
     optimal = optimal_at(ctx)
     points = points_at(ctx)
-    if optimal is None or points.empty:
+    if points.empty:
         return []
     if optimal == ctx.info.comparator:
         return [ctx.t("messages.best_is_comparator", wtp=ctx.wtp_text(), comparator=ctx.comparator)]

@@ -93,7 +93,7 @@ def _assumptions(ctx: Context) -> Section:
                         ),
                         True,
                     ),
-                    Cell(str(record["unit"])),
+                    Cell(ctx.label("unit", record["unit"])),
                 )
             )
     headers = tuple(ctx.t(f"model.assumption_{k}") for k in ("name", "value", "range", "unit"))

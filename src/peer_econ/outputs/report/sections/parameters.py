@@ -42,7 +42,7 @@ def build(ctx: Context) -> list[Section]:
                 Cell(ctx.sig(r["value"], 4), True),
                 Cell(dist),
                 Cell(interval, True),
-                Cell(str(r["unit"])),
+                Cell(ctx.label("unit", r["unit"])),
                 Cell(str(r["source"]) if isinstance(r["source"], str) else "", cite=True),
                 Cell(str(r["tag"])),
             )

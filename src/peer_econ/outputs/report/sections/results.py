@@ -60,7 +60,8 @@ def _main(ctx: Context) -> Section:
         note=ctx.t("results.main_note"),
     )
     blocks: list[Paragraph | Table | Figure] = [Paragraph(ctx.t("results.main_intro")), main]
-    blocks.append(_incremental(ctx))
+    if ctx.run.has("icers"):
+        blocks.append(_incremental(ctx))
     blocks.append(Figure("frontier", ctx.t("results.frontier_caption")))
     return Section("results", "results", ctx.t("results.title"), tuple(blocks), cheers=(23,))
 

@@ -12,7 +12,9 @@ from peer_econ.outputs.report.sections.common import headline_strategy, scenario
 
 def build(ctx: Context) -> list[Section]:
     """PSA and acceptability, sensitivity, scenarios, structural uncertainty."""
-    out = [_psa(ctx), _sensitivity(ctx)]
+    out = [_psa(ctx)] if ctx.run.has("decision_points") else []
+    if ctx.run.has("tornado"):
+        out.append(_sensitivity(ctx))
     if ctx.run.has("scenarios"):
         out.append(_scenarios(ctx))
     if ctx.run.has("structural"):
