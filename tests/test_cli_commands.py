@@ -215,11 +215,15 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
         "funding_comparison.csv",
         "peer_econ_workbook.xlsx",
         "headline.csv",
+        "run_info.json",
+        "decision_points.csv",
     ):
         assert (out / name).is_file(), name
     html = (out / "report.html").read_text()
-    assert "<html" in html and "Key results" in html and "data:image/png;base64," in html
-    assert "Key messages for commissioners" in html and "most sensitive to" in html
+    assert (
+        "<html" in html and "The decision at 200,000" in html and "data:image/png;base64," in html
+    )
+    assert "Key messages" in html and "depends most on" in html and "CHEERS 2022 checklist" in html
     assert 'src="http' not in html  # self-contained: nothing fetched at view time
 
 

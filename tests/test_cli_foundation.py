@@ -27,6 +27,8 @@ INPUT_FILES = (
     "settings.toml",
     "correlations.csv",
     "scenarios.toml",
+    "labels.csv",
+    "report.toml",
 )
 
 

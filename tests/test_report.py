@@ -320,8 +320,26 @@ def test_glossary_anchors_resolve_and_terms_link_on_first_use_only(html: str) ->
     page = parse(html)
     internal = [h[1:] for h in page.hrefs if h.startswith("#")]
     assert internal and all(target in page.ids for target in internal)
-    for term in ("icer", "qaly", "nmb", "inmb", "ceac", "ceaf", "evpi", "evppi", "evsi", "enbs",
-                 "dominance", "extended-dominance", "smd", "psa", "wtp", "qpr15", "mansa", "wsas"):
+    for term in (
+        "icer",
+        "qaly",
+        "nmb",
+        "inmb",
+        "ceac",
+        "ceaf",
+        "evpi",
+        "evppi",
+        "evsi",
+        "enbs",
+        "dominance",
+        "extended-dominance",
+        "smd",
+        "psa",
+        "wtp",
+        "qpr15",
+        "mansa",
+        "wsas",
+    ):
         assert page.term_links.count(f"#g-{term}") == 1, term  # fmt: skip
 
 

@@ -154,9 +154,11 @@ def label_problems(inputs: Inputs, scenarios: Iterable[str] = ()) -> list[str]:
     """
     texts = inputs.display
     codes = coded_names(inputs, scenarios)
-    own_english = {("strategy", s.name) for s in inputs.strategies} | {
-        ("scenario", name) for name in scenarios
-    } | {code for code in codes if code[0] == "unit"}
+    own_english = (
+        {("strategy", s.name) for s in inputs.strategies}
+        | {("scenario", name) for name in scenarios}
+        | {code for code in codes if code[0] == "unit"}
+    )
     problems = []
     for kind, name in codes:
         missing = [
