@@ -395,6 +395,14 @@ def test_what_if_banner_names_each_change(tmp_path: Path) -> None:
     assert "Perspective set to Societal (inputs: Health and social care)." in header
 
 
+def test_value_of_information_messages_are_the_same_everywhere(html: str) -> None:
+    page = parse(html)
+    messages, voi = page.text("key-messages"), page.text("voi")
+    trial = [s for s in re.split(r"(?<=\.)\s", voi) if s.startswith("A new trial")]
+    assert len(trial) == 1 and trial[0] in messages
+    assert "DKK per QALY" in trial[0]  # it names the range of willingness to pay it holds for
+
+
 def test_no_banner_without_changes(html: str) -> None:
     assert "What-if" not in parse(html).text("header")
 

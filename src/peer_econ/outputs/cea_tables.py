@@ -9,6 +9,7 @@ Figures need matplotlib, imported lazily through :mod:`peer_econ.outputs.plots`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,7 @@ def write_cea_outputs(
     figures: bool = True,
     ce_plane_wtp: float | None = None,
     effect_label: str = "QALY",
+    labels: Mapping[str, str] | None = None,
 ) -> CEAOutputs:
     """Compute the decision analysis of one PSA and write its tables and figures.
 
@@ -138,6 +140,8 @@ def write_cea_outputs(
         WTP line on the CE plane; default the grid value closest to the middle of the grid.
     effect_label : str
         Unit of effect used in axis labels.
+    labels : mapping, optional
+        Display name of each strategy for the figures (tables keep the strategy names).
 
     Returns
     -------
@@ -185,11 +189,28 @@ def write_cea_outputs(
     }
     files = [write_csv(frame, folder / name) for name, frame in tables.items()]
     if figures:
-        files.extend(
-            _write_figures(folder, psa, curves, icers, population, ce_plane_wtp, effect_label)
-        )
+        shown = named_for_figures(psa, curves, icers, labels)
+        files.extend(_write_figures(folder, *shown, population, ce_plane_wtp, effect_label))
     return CEAOutputs(
         folder=folder, files=tuple(files), psa=psa, curves=curves, icers=icers, summary=summary
+    )
+
+
+def named_for_figures(
+    psa: PSA, curves: CEACurves, icers: pd.DataFrame, labels: Mapping[str, str] | None
+) -> tuple[PSA, CEACurves, pd.DataFrame]:
+    """The PSA, curves and ICER table with strategies renamed to their display labels (for
+    figure legends); unchanged without labels."""
+    if not labels:
+        return psa, curves, icers
+    names = tuple(labels.get(s, s) for s in psa.strategies)
+    renamed = icers.assign(strategy=[labels.get(s, s) for s in icers["strategy"]])
+    order = icers.attrs.get("strategies", list(icers["strategy"]))
+    renamed.attrs = {**icers.attrs, "strategies": [labels.get(s, s) for s in order]}
+    return (
+        PSA(psa.cost, psa.effect, names),
+        dataclasses.replace(curves, strategies=names),
+        renamed,
     )
 
 

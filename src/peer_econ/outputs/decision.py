@@ -17,7 +17,7 @@ from peer_econ.errors import InputError
 from peer_econ.model.engine import Outcomes
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
-from peer_econ.outputs.cea_tables import Population, write_cea_outputs
+from peer_econ.outputs.cea_tables import Population, named_for_figures, write_cea_outputs
 from peer_econ.outputs.files import write_csv
 from peer_econ.outputs.run_files import TABLES, TRIAL_FOLDER
 from peer_econ.parameters.table import ParameterTable
@@ -68,6 +68,7 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
     table at the report's WTP values; returns the eligible population as a fact."""
     settings = result.inputs.settings
     population = eligible_population(result.inputs.parameters, settings)
+    labels = {s.name: s.label for s in result.inputs.strategies}
     cea = write_cea_outputs(
         folder,
         result.psa.cost,
@@ -78,6 +79,7 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
         population=population,
         ce_plane_wtp=settings.wtp_point,
         effect_label="QALY",
+        labels=labels,
     )
     trial = folder / TRIAL_FOLDER
     trial.mkdir()
@@ -104,9 +106,10 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
     if band is not None:
         from peer_econ.outputs import plots
 
+        _, curves, _ = named_for_figures(cea.psa, cea.curves, cea.icers, labels)
         ax = plots.plot_ceac(
-            cea.curves,
-            colours=plots.strategy_colours(result.psa.strategies),
+            curves,
+            colours=plots.strategy_colours(curves.strategies),
             wtp_label="Willingness to pay per QALY (DKK)",
             reference_band=band,
             reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",

@@ -7,6 +7,7 @@ afterwards, :mod:`peer_econ.outputs.report`). The order here is the order of wor
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from peer_econ.analysis import dsa
@@ -62,7 +63,11 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
     tornado = one_way.tornado(strategy)
     write_csv(tornado, folder / TABLES["tornado"])
     labels = _parameter_labels(result)
-    shown = tornado.assign(parameter=[labels.get(p, p) for p in tornado["parameter"]])
+    named = {s.name: s.label for s in inputs.strategies}
+    shown = tornado.assign(
+        parameter=[textwrap.fill(labels.get(p, p), 34) for p in tornado["parameter"]],
+        strategy=[named.get(s, s) for s in tornado["strategy"]],
+    )
     plots.save_axes(plots.plot_tornado(shown), folder, "tornado")
 
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
@@ -73,12 +78,15 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
     write_csv(grid.grid, folder / TABLES["utility_durability_grid"])
     if grid.threshold_curve is not None:
         write_csv(grid.threshold_curve, folder / TABLES["utility_durability_threshold"])
+    curve = grid.threshold_curve
     plots.save_axes(
         plots.plot_twsa(
-            grid.grid,
-            strategy=strategy,
+            grid.grid.assign(strategy=[named.get(s, s) for s in grid.grid["strategy"]]),
+            strategy=named.get(strategy, strategy),
             wtp=wtp,
-            threshold_curve=grid.threshold_curve,
+            threshold_curve=None
+            if curve is None
+            else curve.assign(strategy=[named.get(s, s) for s in curve["strategy"]]),
             x_label="Utility gain at the end of the course",
             y_label="Months until the gain has decayed to zero",
         ),
@@ -110,8 +118,12 @@ def _write_scenarios(result: RunResult, strategy: str, folder: Path) -> dict[str
     )
     write_csv(res.summary, folder / TABLES["scenarios"])
     write_csv(res.ceac, folder / TABLES["scenarios_ceac"])
+    named = {s.name: s.label for s in result.inputs.strategies}
+    shown = res.summary.assign(strategy=[named.get(s, s) for s in res.summary["strategy"]])
     plots.save_axes(
-        plots.plot_scenario_forest(res.summary, strategy=strategy), folder, "scenarios_forest"
+        plots.plot_scenario_forest(shown, strategy=named.get(strategy, strategy)),
+        folder,
+        "scenarios_forest",
     )
     return {"scenarios": {"n_samples": res.n_samples, "strategy": strategy}}
 

@@ -14,6 +14,7 @@ utility gain at the end of the course and its durability.
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -286,7 +287,7 @@ def write_voi_figures(
     names = dict(labels or {})
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(name=[names.get(n, n) for n in frame["name"]])
+        return frame.assign(name=[textwrap.fill(names.get(n, n), 34) for n in frame["name"]])
 
     written: list[Path] = []
     top = voi.ranking[voi.ranking["name"].isin(_top_names(voi))]

@@ -155,13 +155,12 @@ def default_what_if(result: RunResult) -> dict[str, Any] | None:
     }
 
 
-def report_path(folder: Path, lang: Language, out: Path | None = None) -> Path:
+def report_path(folder: Path, own_language: str, lang: Language, out: Path | None = None) -> Path:
     """Where ``peer-econ report`` writes: ``out``, else ``report.html`` in the run's own
     language and ``report.<lang>.html`` in another."""
     if out is not None:
         return out
-    own = read_run_folder(folder).info.get("language", "en")
-    return folder / (REPORT if lang.code == own else f"report.{lang.code}.html")
+    return folder / (REPORT if lang.code == own_language else f"report.{lang.code}.html")
 
 
 def write_report(
@@ -179,7 +178,7 @@ def write_report(
     tables = read_run_folder(folder)
     code = str(tables.info.get("language", "en")) if lang is None else lang
     language = code if isinstance(code, Language) else Language(check_language(code))
-    path = report_path(folder, language, out)
+    path = report_path(folder, str(tables.info.get("language", "en")), language, out)
     html = build_report(tables, language)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -109,8 +109,10 @@ def _why(ctx: Context, name: str, optimal: str) -> str:
     """The reason for the verdict, from the incremental analysis and the expected net benefit."""
     if name == optimal:
         return ctx.t("decision.why_best")
-    head = ctx.run.table("headline").set_index("strategy")
-    inmb = ctx.wtp * float(head.loc[name, "inc_qaly"]) - float(head.loc[name, "inc_cost"])
+    head = ctx.row("headline", strategy=name)
+    if head is None:  # a folder without this strategy's headline row gives no reason
+        return ""
+    inmb = ctx.wtp * float(head["inc_qaly"]) - float(head["inc_cost"])
     icers = ctx.run.maybe("icers")
     status = ""
     if icers is not None and name in set(icers["strategy"]):
