@@ -417,7 +417,9 @@ def test_report_of_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     assert "run folder not found" in result.output
 
 
-def test_pdf_without_chromium_says_so_in_one_line(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_pdf_without_chromium_says_so_in_one_line(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
 
     from peer_econ.cli import app
