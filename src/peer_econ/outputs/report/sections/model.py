@@ -21,6 +21,8 @@ SWITCHES = (
     "utility_route",
     "durability",
     "attendance_scaling",
+    "attendance_model",
+    "local_coordination",
     "shrinkage",
     "downstream_resource_use",
     "wellbeing_offset",
@@ -70,6 +72,8 @@ def _assumptions(ctx: Context) -> Section:
             shown = ctx.label(key, value)
         elif isinstance(value, bool):
             shown = ctx.t("yes" if value else "no")
+        elif isinstance(value, str):
+            shown = setting_word(ctx, value)
         else:
             shown = ctx.number(value)
         switches.append((Cell(ctx.t(f"model.switch.{key}")), Cell(shown)))
@@ -105,6 +109,11 @@ def _assumptions(ctx: Context) -> Section:
         assumptions,
     )
     return Section("assumptions", "methods", ctx.t("model.assumptions_title"), blocks, (17,))
+
+
+def setting_word(ctx: Context, value: str) -> str:
+    """A switch value in words (catalogue ``model.value.<value>``), else the value as given."""
+    return ctx.t(f"model.value.{value}") if ctx.has(f"model.value.{value}") else value
 
 
 def _uncertainty(ctx: Context) -> Section:

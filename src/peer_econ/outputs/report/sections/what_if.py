@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from peer_econ.outputs.report.context import Context
+from peer_econ.outputs.report.sections.model import setting_word
 
 #: Settings whose values are codes with labels (kind of label).
 LABELLED_SETTINGS = {
@@ -55,4 +56,4 @@ def _setting_value(ctx: Context, key: str, value: object) -> str:
         return ctx.t("yes" if value else "no")
     if isinstance(value, (int, float)):
         return ctx.sig(value, 4)
-    return str(value)
+    return setting_word(ctx, str(value))
