@@ -65,6 +65,10 @@ class Context:
         """Label of a parameter."""
         return self.label("parameter", name)
 
+    def in_text(self, kind: str, name: object) -> str:
+        """Label of a code as it reads inside a sentence (see :func:`mid_sentence`)."""
+        return mid_sentence(self.label(kind, name))
+
     @property
     def comparator(self) -> str:
         """Label of the comparator as it reads inside a sentence ("service as usual")."""

@@ -189,7 +189,7 @@ def trial_messages(ctx: Context) -> list[str]:
         out.append(
             ctx.t(
                 "voi.top_message",
-                name=ctx.label(kind, top["name"]),
+                name=ctx.in_text(kind, top["name"]),
                 amount=ctx.dkk(top["evppi"]),
                 wtp=ctx.wtp_text(),
                 share=ctx.chance(top["share"]),

@@ -151,7 +151,7 @@ def _could_change(ctx: Context, name: str, fc: pd.Series | None) -> str:
     if fc is not None and rival and rival != ctx.info.comparator and str(fc["rests_on"]):
         return ctx.t(
             "decision.rests_on",
-            parameter=ctx.parameter(fc["rests_on"]),
+            parameter=ctx.in_text("parameter", fc["rests_on"]),
             rival=ctx.strategy(rival),
             swing=ctx.dkk(fc["rests_on_swing"]),
         )

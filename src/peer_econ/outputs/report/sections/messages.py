@@ -59,7 +59,9 @@ def _previous(ctx: Context, icers: pd.DataFrame, row: Mapping[Hashable, object])
     frontier = [r for r in icers.to_dict("records") if r["status"] == "ND"]
     names = [str(r["strategy"]) for r in frontier]
     index = names.index(str(row["strategy"]))
-    return ctx.strategy(names[index - 1]) if index > 0 else ctx.comparator
+    if index == 0 or names[index - 1] == ctx.info.comparator:
+        return ctx.comparator
+    return ctx.strategy(names[index - 1])
 
 
 def _decision(ctx: Context) -> list[str]:
@@ -102,7 +104,7 @@ def _drivers(ctx: Context) -> list[str]:
     out = []
     strategy = headline_strategy(ctx)
     if tornado is not None and len(tornado):
-        top = [ctx.parameter(p) for p in tornado["parameter"].head(3)]
+        top = [ctx.in_text("parameter", p) for p in tornado["parameter"].head(3)]
         out.append(ctx.t("messages.drivers", option=ctx.strategy(strategy), items=_and(ctx, top)))
     row = ctx.row("threshold_durability", strategy=strategy)
     if row is not None and math.isfinite(float(row["threshold"])):
