@@ -352,3 +352,45 @@ def test_budget_in_danish(tmp_path: Path) -> None:
 def test_budget_bad_language(tmp_path: Path) -> None:
     errors = assert_user_error(invoke("budget", "--lang", "de", "--out", tmp_path / "x"))
     assert "--lang = 'de'" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("", "no municipalities listed"),
+        ("municipality\n", "no municipalities listed"),
+        ("name\nAarhus\n", "'municipality' column"),
+        ("municipality,courses_per_year\nAarhus,0\n", "row 2, column courses_per_year"),
+        ("municipality,courses_per_year\n,4\n", "row 2, column municipality"),
+    ],
+)
+def test_budget_bad_municipalities_file(tmp_path: Path, content: str, match: str) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "b"
+    errors = assert_user_error(
+        invoke("budget", "--n-samples", "50", "--municipalities-file", path, "--out", out)
+    )
+    assert match in errors[0]
+    assert not out.exists()
+
+
+def test_budget_municipalities_file_sets_the_scale(tmp_path: Path) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_text("municipality,courses_per_year\nAarhus,6\nOdense,2\nVejle,\n", encoding="utf-8")
+    out = tmp_path / "b"
+    result = invoke(
+        "budget", "--n-samples", "100", "--municipalities-file", path, "--courses-per-year", "4",
+        "--strategy", "peer_volunteer", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    capacity = pd.read_csv(out / "capacity.csv")
+    groups = capacity[(capacity["quantity"] == "groups") & (capacity["year"] == 1)]["mean"]
+    assert float(groups.iloc[0]) == pytest.approx(12.0)  # 6 + 2 + 4 courses a year
+
+
+def test_budget_rejects_groups_below_two(tmp_path: Path) -> None:
+    errors = assert_user_error(
+        invoke("budget", "--set", "participants_per_group=1", "--out", tmp_path / "b")
+    )
+    assert "at least 2 participants" in errors[0]

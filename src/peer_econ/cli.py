@@ -444,15 +444,19 @@ def _delivery_scale(
         raise InputError("give --municipalities or --municipalities-file, not both")
     if participants is not None and courses_per_year is not None:
         raise InputError("give --participants or --courses-per-year, not both")
+    group = overrides.get(
+        "participants_per_group", loaded.parameters["participants_per_group"].value
+    )
+    if group < 2:
+        raise InputError(
+            f"participants_per_group = {group:g}; a group needs at least 2 participants"
+        )
     courses = TRIAL_COURSES_PER_YEAR if courses_per_year is None else courses_per_year
     count = TRIAL_MUNICIPALITIES if municipalities is None else municipalities
     if municipalities_file is not None:
         count, courses = read_municipalities_file(municipalities_file, courses)
     shares = tuple(_parse_numbers(ramp_up, "--ramp-up") or ())
     if participants is not None:
-        group = overrides.get(
-            "participants_per_group", loaded.parameters["participants_per_group"].value
-        )
         return DeliveryScale.from_participants(
             participants, count, group, years=years, ramp_up=shares
         )
@@ -514,6 +518,22 @@ def _print_kit(kit: Any, lang: Any, labels: dict[str, str]) -> None:
             f"{lang.number(total['total_lower'])} – {lang.number(total['total_upper'])}",
         )
     console.print(yearly)
+    for name, plan in kit.budget.budgets.items():
+        lines = []
+        for authority, year in plan.payback().items():
+            spent = plan.business_case()
+            rows = spent[spent["authority"] == authority]
+            if not (rows["investment"].abs().sum() or rows["savings"].abs().sum()):
+                continue  # neither spends nor saves
+            who = lang.t(f"authority.{authority}")
+            lines.append(
+                lang.t("business.payback", authority=who, year=year)
+                if year is not None
+                else lang.t("business.no_payback", authority=who, years=scale.years)
+            )
+        console.print(f"{labels.get(name, name)}: " + " ".join(lines))
+    if not any(line.kind == "saving" for b in kit.budget.budgets.values() for line in b.lines):
+        console.print(lang.t("business.no_savings"))
 
 
 sensitivity_app = typer.Typer(
