@@ -96,7 +96,10 @@ def test_peer_budget_uses_only_budget_categories() -> None:
         np.testing.assert_allclose(societal.psa.budget_cost[payer], arr)
     assert "volunteers_participants" not in base.psa.budget_cost
     j = base.psa.strategies.index("peer_volunteer")
-    total = sum(arr[:, j] for arr in base.psa.budget_cost.values())
+    cash = sum(arr[:, j] for arr in base.psa.budget_cost.values())
+    in_kind = sum(arr[:, j] for arr in base.psa.in_kind_cost.values())
+    assert np.all(in_kind > 0)  # the lent venue
+    total = cash + in_kind
     np.testing.assert_allclose(total, base.psa.cost[:, j])
 
 

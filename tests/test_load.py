@@ -764,7 +764,7 @@ def test_too_many_cells_error(folder: Path) -> None:
     lines = path.read_text().splitlines()
     lines[3] = lines[3] + ",extra"
     path.write_text("\n".join(lines) + "\n")
-    assert_problem(folder, re.escape(f"{path} row 4"), r"5 cells but the header has 4 columns")
+    assert_problem(folder, re.escape(f"{path} row 4"), r"6 cells but the header has 5 columns")
 
 
 def test_missing_folder_error(tmp_path: Path) -> None:

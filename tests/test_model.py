@@ -13,6 +13,7 @@ import pytest
 
 from peer_econ.inputs.load import load_inputs
 from peer_econ.model import evaluate
+from peer_econ.model.costs import unit_costs
 from peer_econ.model.effects import qaly_gain, remaining_fraction
 from peer_econ.model.spec import DiscountSchedule, Inputs
 from peer_econ.parameters.table import ParameterTable
@@ -44,9 +45,10 @@ def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
     volunteer training  = 2 volunteers x 19,254.49 / 10 / 2.5 / 8       = 192.545
     volunteer expenses  = 10 sessions x 300 / 8                          = 375
     refreshments        = 10 x 200 / 8                                   = 250
+    venue (in kind, at its opportunity cost) = 10 x 300 / 8              = 375
     materials           = 100
     companionship       = 0.10 x (3 h x 381.3622 + 12 meetings x 100)    = 114.409 + 120
-    total                                                                = 2,582.062 DKK
+    total                                                                = 2,957.062 DKK
     """
     out = evaluate(inputs.parameters.deterministic(), inputs)
     j = _col(inputs, "peer_volunteer")
@@ -56,12 +58,73 @@ def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
         + 2 * (40 * hourly + 4_000) / 10 / 2.5 / 8
         + 10 * 300 / 8
         + 10 * 200 / 8
+        + 10 * 300 / 8
         + 100
         + 0.10 * (3 * hourly + 12 * 100)
     )
-    assert expected == pytest.approx(2_582.062, abs=0.001)
+    assert expected == pytest.approx(2_957.062, abs=0.001)
     assert out.cost[0, j] == pytest.approx(expected, rel=1e-12)
     assert out.cost[0, _col(inputs, "sau")] == 0.0
+
+
+def test_paid_peer_cost_by_hand(inputs: Inputs) -> None:
+    """Paid peers cost per productive hour, like coordinators (DESIGN 2.2; EVIDENCE 7a).
+
+    annual pay      = 27,850.89 x 12 x (1 + 0.05)                        = 350,921.21 DKK
+    hourly cost     = 350,921.21 x (1 + 0.25) x (1 + 0.25) / 1,650        = 332.3117 DKK/h
+    (pay per paid hour = 350,921.21 / 1,924 = 182.39, EVIDENCE 7a)
+    paid facilitation = 2 x 40 h x 332.3117 / 8                          = 3,323.117
+    paid training   = 2 x (19,254.49 / 10 + 16 h x 332.3117) / 6 / 8      = 301.768
+    paid expenses   = 2 x 10 x 150 / 8 (as volunteers', EVIDENCE 3a)     = 375
+    companionship meetings by paid peers = 0.10 x 12 x 1.5 h x 332.3117   = 598.161
+    """
+    out = evaluate(inputs.parameters.deterministic(), inputs)
+    units = unit_costs(inputs.parameters.deterministic())
+    hourly = 27_850.89 * 12 * 1.05 * 1.25 * 1.25 / 1_650
+    assert hourly == pytest.approx(332.3117, abs=1e-4)
+    assert units.paid_peer_hourly[0] == pytest.approx(hourly, rel=1e-12)
+    assert units.paid_peer_wage_rate[0] == pytest.approx(182.39, abs=0.01)
+    coordinator = 498_908 * 1.009 * 1.25 / 1_650
+    items = {
+        "paid_facilitation": 2 * 40 * hourly / 8,
+        "paid_peer_training": 2 * ((40 * coordinator + 4_000) / 10 + 16 * hourly) / 6 / 8,
+        "paid_peer_expenses": 2 * 10 * 150 / 8,
+        "companionship_paid_time": 0.10 * 12 * 1.5 * hourly,
+    }
+    assert items["paid_facilitation"] == pytest.approx(3_323.117, abs=1e-3)
+    assert items["paid_peer_training"] == pytest.approx(301.768, abs=1e-3)
+    assert items["companionship_paid_time"] == pytest.approx(598.161, abs=1e-3)
+    for item, expected in items.items():
+        assert out.item_costs[("peer_paid", item)] == pytest.approx(expected, rel=1e-12), item
+    assert ("peer_paid", "volunteer_expenses") not in out.item_costs
+    assert out.item_costs[("peer_hybrid", "paid_peer_expenses")] == pytest.approx(187.5)
+    assert out.item_costs[("peer_hybrid", "volunteer_expenses")] == pytest.approx(187.5)
+
+
+def test_paid_peer_pay_never_below_the_agreement_minimum(inputs: Inputs) -> None:
+    """Sampled pay per paid hour >= the SOSU-hjaelper minimum 27,850.89 x 12 / 1,924 = 173.71."""
+    draws = inputs.parameters.sample(20_000, 5)
+    pay = unit_costs(draws).paid_peer_wage_rate
+    minimum = 27_850.89 * 12 / 1_924
+    assert minimum == pytest.approx(173.71, abs=0.005)
+    assert pay.min() >= minimum
+    assert pay.mean() == pytest.approx(minimum * 1.05, rel=0.01)
+
+
+def test_venue_is_in_kind_counted_but_no_cash(inputs: Inputs) -> None:
+    """The venue (10 x 300 / 8 = 375 DKK per participant, municipality) counts in the
+    cost-utility analysis and appears in the budget as in kind, not as cash."""
+    det = inputs.parameters.deterministic()
+    out = evaluate(det, inputs)
+    j = _col(inputs, "peer_volunteer")
+    assert out.item_costs[("peer_volunteer", "venue")] == pytest.approx(375.0, rel=1e-12)
+    assert "venue" in out.counted_items
+    assert out.in_kind_cost["municipality"][0, j] == pytest.approx(375.0, rel=1e-12)
+    cash = sum(float(arr[0, j]) for arr in out.budget_cost.values())
+    assert cash == pytest.approx(out.cost[0, j] - 375.0, rel=1e-12)
+    assert float(out.budget_cost["municipality"][0, j]) == 0.0
+    free = evaluate(det.with_values({"venue_per_session": 0.0}), inputs)
+    assert out.cost[0, j] - free.cost[0, j] == pytest.approx(375.0, rel=1e-12)
 
 
 def test_peer_volunteer_qaly_gain_by_hand(inputs: Inputs) -> None:
@@ -107,11 +170,12 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
         / p["productive_hours_per_year"]
     )
     paid_hourly = (
-        p["paid_peer_monthly_pay"]
+        p["sosu_hjaelper_min_monthly"]
         * 12
-        / p["paid_hours_per_year"]
+        * (1 + p["paid_peer_pay_supplement"])
         * (1 + p["paid_peer_on_cost_rate"])
         * (1 + p["overhead_rate"])
+        / p["productive_hours_per_year"]
     )
     n = p["participants_per_group"]
     sessions = p["sessions_per_course"]
@@ -127,7 +191,7 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
     cost += sessions * (p["refreshments_per_session"] + p["venue_per_session"]) / n
     cost += p["materials_per_participant"]
     cost += vol * seat / p["courses_per_volunteer"] / n
-    cost += sessions * p["volunteer_expenses_per_session"] * vol / 2 / n
+    cost += sessions * p["facilitator_expenses_per_session"] * (vol + paid) / 2 / n
     cost += (
         paid * (seat + p["training_hours_per_volunteer"] * paid_hourly) / p["courses_per_paid_peer"]
     ) / n

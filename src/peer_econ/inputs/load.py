@@ -87,7 +87,7 @@ STRATEGY_COLUMNS = (
     "effect_multiplier",
     "description",
 )
-COST_ITEM_COLUMNS = ("item", "category", "payer", "description")
+COST_ITEM_COLUMNS = ("item", "category", "payer", "in_kind", "description")
 CORRELATION_COLUMNS = ("parameter_a", "parameter_b", "spearman_rho", "source", "tag", "notes")
 #: Columns a parameters file must have (the others may be absent).
 REQUIRED_PARAMETER_COLUMNS = (
@@ -110,6 +110,7 @@ MODEL_COST_ITEMS = (
     "volunteer_training",
     "paid_peer_training",
     "paid_facilitation",
+    "paid_peer_expenses",
     "volunteer_expenses",
     "refreshments",
     "venue",
@@ -622,7 +623,8 @@ def read_strategies(
 
 
 def read_cost_items(path: Path) -> tuple[CostItem, ...]:
-    """Read ``cost_items.csv``: every model cost item with its category and payer."""
+    """Read ``cost_items.csv``: every model cost item with its category, payer and whether it
+    is an in-kind contribution (``in_kind`` 1: counted like any cost, but no cash outlay)."""
     rows = read_csv_rows(path, COST_ITEM_COLUMNS[:3], optional=COST_ITEM_COLUMNS)
     problems: list[str] = []
     out: list[CostItem] = []
@@ -643,7 +645,15 @@ def read_cost_items(path: Path) -> tuple[CostItem, ...]:
                 f"{where}, column 'payer': unknown payer {row['payer']!r}; choose one of "
                 f"{list(PAYERS)}"
             )
-        out.append(CostItem(row["item"], row["category"], row["payer"], row["description"]))
+        in_kind = row["in_kind"] or "0"
+        if in_kind not in ("0", "1"):
+            problems.append(
+                f"{where}, column 'in_kind': {row['in_kind']!r}; use 1 (an in-kind contribution: "
+                "counted in the cost-utility analysis, no cash outlay in the budget) or 0"
+            )
+        out.append(
+            CostItem(row["item"], row["category"], row["payer"], row["description"], in_kind == "1")
+        )
     listed = [c.item for c in out]
     missing = [i for i in MODEL_COST_ITEMS if i not in listed]
     if missing:
@@ -889,12 +899,12 @@ REQUIRED_PARAMETERS = (
     "trainer_hours_per_training_cohort", "training_venue_per_cohort",
     "volunteers_per_training_cohort", "courses_per_volunteer", "training_hours_per_volunteer",
     "sessions_per_course", "session_hours", "facilitators_per_group", "course_weeks",
-    "participants_per_group", "volunteer_expenses_per_session", "refreshments_per_session",
+    "participants_per_group", "facilitator_expenses_per_session", "refreshments_per_session",
     "venue_per_session", "materials_per_participant", "volunteer_preparation_hours_per_session",
     "companionship_matching_hours", "companionship_meetings_per_user",
     "companionship_expenses_per_meeting", "companionship_meeting_hours",
     "companionship_travel_hours", "sosu_hjaelper_min_monthly", "volunteer_value_multiplier",
-    "paid_peer_monthly_pay", "paid_peer_on_cost_rate",
+    "paid_peer_pay_supplement", "paid_peer_on_cost_rate",
     "paid_peer_hours_per_course_per_facilitator", "courses_per_paid_peer",
     "participant_time_hourly_value", "participant_time_per_session",
     "participant_transport_per_session", "mean_sessions_attended", "gp_consultation_fee",

@@ -31,15 +31,21 @@ class UnitCosts:
     paid_peer_hourly: FloatArray
     volunteer_hourly_value: FloatArray
     trainer_cost_per_cohort: FloatArray
+    paid_peer_wage_rate: FloatArray
 
 
 def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
     """Derive hourly costs from salaries, on-costs, overheads and hours.
 
     coordinator: salary_2023 x wage index x (1 + overhead) / productive hours;
-    paid peer: monthly pay x 12 / paid hours x (1 + on-costs) x (1 + overhead);
+    paid peer, per productive hour (the coordinators' basis: an employer also pays for
+    holidays, sickness and meetings): annual pay x (1 + on-costs) x (1 + overhead) / productive
+    hours, with annual pay = SOSU-hjaelper minimum x 12 x (1 + supplement), so sampled pay never
+    falls below the collective agreement's minimum (the supplement is >= 0);
     volunteer shadow wage: SOSU-hjaelper minimum x 12 / paid hours x multiplier;
     training cohort: trainer hours x coordinator hourly cost + venue and catering.
+    ``paid_peer_wage_rate`` is the paid peer's pay per paid hour (annual pay / paid hours), the
+    number a collective agreement states [DKK per hour].
     """
     coordinator = (
         draws["coordinator_salary_annual"]
@@ -47,8 +53,15 @@ def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
         * (1.0 + draws["overhead_rate"])
         / draws["productive_hours_per_year"]
     )
-    wage = draws["paid_peer_monthly_pay"] * MONTHS / draws["paid_hours_per_year"]
-    paid = wage * (1.0 + draws["paid_peer_on_cost_rate"]) * (1.0 + draws["overhead_rate"])
+    annual_pay = (
+        draws["sosu_hjaelper_min_monthly"] * MONTHS * (1.0 + draws["paid_peer_pay_supplement"])
+    )
+    paid = (
+        annual_pay
+        * (1.0 + draws["paid_peer_on_cost_rate"])
+        * (1.0 + draws["overhead_rate"])
+        / draws["productive_hours_per_year"]
+    )
     volunteer = (
         draws["sosu_hjaelper_min_monthly"]
         * MONTHS
@@ -59,7 +72,9 @@ def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
         draws["trainer_hours_per_training_cohort"] * coordinator
         + draws["training_venue_per_cohort"]
     )
-    return UnitCosts(coordinator, paid, volunteer, trainer)
+    return UnitCosts(
+        coordinator, paid, volunteer, trainer, annual_pay / draws["paid_hours_per_year"]
+    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,7 @@ class SharedCosts:
     materials: FloatArray
     venue: FloatArray | None
     per_volunteer_training: FloatArray
-    per_volunteer_expenses: FloatArray
+    per_facilitator_expenses: FloatArray
     per_paid_training: FloatArray
     per_paid_facilitation: FloatArray
     companionship_matching: FloatArray
@@ -109,8 +124,8 @@ def shared_costs(
         materials=np.asarray(d["materials_per_participant"], dtype=np.float64),
         venue=venue if np.any(venue != 0) else None,
         per_volunteer_training=seat_training / d["courses_per_volunteer"] / n_group,
-        per_volunteer_expenses=(
-            sessions * d["volunteer_expenses_per_session"] / d["facilitators_per_group"] / n_group
+        per_facilitator_expenses=(
+            sessions * d["facilitator_expenses_per_session"] / d["facilitators_per_group"] / n_group
         ),
         per_paid_training=(
             (seat_training + d["training_hours_per_volunteer"] * units.paid_peer_hourly)
@@ -183,10 +198,12 @@ def strategy_item_costs(
         items["venue"] = shared.venue
     if n_vol:
         items["volunteer_training"] = _times(n_vol, shared.per_volunteer_training)
-        items["volunteer_expenses"] = _times(n_vol, shared.per_volunteer_expenses)
+        items["volunteer_expenses"] = _times(n_vol, shared.per_facilitator_expenses)
     if n_paid:
         items["paid_peer_training"] = _times(n_paid, shared.per_paid_training)
         items["paid_facilitation"] = _times(n_paid, shared.per_paid_facilitation)
+        # mileage and phone per session, as for volunteers (paid by the employer)
+        items["paid_peer_expenses"] = _times(n_paid, shared.per_facilitator_expenses)
     companionship = strategy.companionship != "none"
     if companionship:
         items["companionship_matching"] = shared.companionship_matching

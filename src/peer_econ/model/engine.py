@@ -63,9 +63,14 @@ class Outcomes:
         Strategy -> array ``(n_samples,)``: multiplier of the effect (0 for SAU, 1 for full
         PEER); constants are broadcast views.
     budget_cost : mapping
-        Payer -> array ``(n_samples, n_strategies)``: what each payer spends per participant on
-        the budget categories (intervention, health care, social care), whatever the
-        perspective; participants' and volunteers' time are not budget items [DKK].
+        Payer -> array ``(n_samples, n_strategies)``: what each payer spends in cash per
+        participant on the budget categories (intervention, health care, social care), whatever
+        the perspective; participants' and volunteers' time are not budget items, in-kind
+        contributions are in ``in_kind_cost`` [DKK].
+    in_kind_cost : mapping
+        Payer -> array ``(n_samples, n_strategies)``: in-kind contributions per participant
+        (items marked ``in_kind`` in ``cost_items.csv``, e.g. a lent venue): counted in the
+        cost-utility analysis, no cash outlay [DKK].
     """
 
     strategies: tuple[str, ...]
@@ -77,6 +82,7 @@ class Outcomes:
     utility_gain_post: FloatArray
     effect_scale: Mapping[str, FloatArray]
     budget_cost: Mapping[str, FloatArray]
+    in_kind_cost: Mapping[str, FloatArray]
 
     @property
     def n_samples(self) -> int:
@@ -158,16 +164,19 @@ def evaluate(
     gain_post = np.empty(n)
     item_sums: dict[tuple[str, str], float] = {}
     payer_of = {c.item: c.payer for c in inputs.cost_items if c.category in BUDGET_CATEGORIES}
+    in_kind = frozenset(c.item for c in inputs.cost_items if c.in_kind)
     # Allocated when a payer first spends (memory is the cost at a million samples).
     budget: dict[str, FloatArray] = {}
+    kind_budget: dict[str, FloatArray] = {}
     # Blocks keep temporaries small and reused (far fewer page faults at a million samples);
     # within a block every operation is vectorised over samples.
     for lo in range(0, n, BLOCK_SIZE):
         hi = min(lo + BLOCK_SIZE, n)
         block = {name: np.asarray(arr)[lo:hi] for name, arr in draws.items()}
+        budgets = _Budgets(payer_of, in_kind, budget, kind_budget, lo, hi, n)
         _evaluate_block(
             block, inputs, cfg, h_months, durability, set(counted),
-            cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, payer_of, budget, lo, hi, n,
+            cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, budgets,
         )  # fmt: skip
     base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
     qaly = base[:, None] + gain
@@ -185,8 +194,11 @@ def evaluate(
         budget_cost=MappingProxyType(
             {
                 payer: _readonly(budget[payer]) if payer in budget else _zeros(n, k)
-                for payer in dict.fromkeys(payer_of.values())
+                for payer in dict.fromkeys(p for item, p in payer_of.items() if item not in in_kind)
             }
+        ),
+        in_kind_cost=MappingProxyType(
+            {payer: _readonly(arr) for payer, arr in kind_budget.items()}
         ),
     )
 
@@ -219,6 +231,30 @@ def _columns(n: int, k: int, fill: float | None = None) -> FloatArray:
 BLOCK_SIZE = 65_536
 
 
+@dataclass(frozen=True)
+class _Budgets:
+    """Where a block adds its budget spending: payer of each budget item, the in-kind items,
+    full-size cash and in-kind arrays per payer (allocated on first use) and the block's rows."""
+
+    payer_of: Mapping[str, str]
+    in_kind: frozenset[str]
+    cash: dict[str, FloatArray]
+    kind: dict[str, FloatArray]
+    lo: int
+    hi: int
+    n_total: int
+
+    def add(self, item: str, column: int, n_strategies: int, arr: FloatArray) -> None:
+        """Add one item's per-participant cost of one strategy to its payer's array."""
+        payer = self.payer_of.get(item)
+        if payer is None:
+            return
+        target = self.kind if item in self.in_kind else self.cash
+        if payer not in target:
+            target[payer] = _columns(self.n_total, n_strategies, fill=0.0)
+        target[payer][self.lo : self.hi, column] += arr
+
+
 def _evaluate_block(
     draws: Mapping[str, FloatArray],
     inputs: Inputs,
@@ -230,13 +266,9 @@ def _evaluate_block(
     gain: FloatArray,
     gain_post: FloatArray,
     item_sums: dict[tuple[str, str], float],
-    payer_of: Mapping[str, str],
-    budget: dict[str, FloatArray],
-    lo: int,
-    hi: int,
-    n_total: int,
+    budgets: _Budgets,
 ) -> None:
-    """Fill the given output views for rows ``lo:hi`` (``budget`` arrays are full size)."""
+    """Fill the given output views for rows ``budgets.lo:budgets.hi``."""
     n = cost.shape[0]
     horizon_cfg = cfg if h_months == cfg.horizon_months else _with_horizon(cfg, h_months)
     gain_post[:] = utility_gain_post(draws, cfg)
@@ -277,11 +309,7 @@ def _evaluate_block(
             item_sums[name] = item_sums.get(name, 0.0) + block_sum
             if item in counted:
                 total += arr
-            payer = payer_of.get(item)
-            if payer is not None:
-                if payer not in budget:
-                    budget[payer] = _columns(n_total, len(inputs.strategies), fill=0.0)
-                budget[payer][lo:hi, j] += arr
+            budgets.add(item, j, len(inputs.strategies), arr)
         cost[:, j] = total
 
 

@@ -110,12 +110,17 @@ class Strategy:
 
 @dataclass(frozen=True)
 class CostItem:
-    """A cost item with the resource category that perspectives select and the payer."""
+    """A cost item with the resource category that perspectives select and the payer.
+
+    ``in_kind`` marks a resource a payer contributes without a cash outlay (e.g. a lent meeting
+    room): the cost-utility analysis counts it like any cost, the budget shows it apart.
+    """
 
     item: str
     category: str
     payer: str
     description: str = ""
+    in_kind: bool = False
 
 
 @dataclass(frozen=True)
