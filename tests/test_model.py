@@ -48,7 +48,10 @@ def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
     venue (in kind, at its opportunity cost) = 10 x 300 / 8              = 375
     materials           = 100
     companionship       = 0.10 x (3 h x 381.3622 + 12 meetings x 100)    = 114.409 + 120
-    total                                                                = 2,957.062 DKK
+    per course                                                           = 2,957.062 DKK
+    programme fixed cost at 5 municipalities x 4 courses x 8 = 160 a year (EVIDENCE 3a):
+      (5 x 40 h x 381.3622 + 5 x (80 h x 381.3622 + 5,000) / 4.515052) / 160 = 722.471
+    total                                                                = 3,679.533 DKK
     """
     out = evaluate(inputs.parameters.deterministic(), inputs)
     j = _col(inputs, "peer_volunteer")
@@ -63,6 +66,9 @@ def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
         + 0.10 * (3 * hourly + 12 * 100)
     )
     assert expected == pytest.approx(2_957.062, abs=0.001)
+    annuity = (1 - 1.035**-5) / 0.035
+    expected += (5 * 40 * hourly + 5 * (80 * hourly + 5_000) / annuity) / 160
+    assert expected == pytest.approx(3_679.533, abs=0.001)
     assert out.cost[0, j] == pytest.approx(expected, rel=1e-12)
     assert out.cost[0, _col(inputs, "sau")] == 0.0
 
@@ -196,6 +202,14 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
         paid * (seat + p["training_hours_per_volunteer"] * paid_hourly) / p["courses_per_paid_peer"]
     ) / n
     cost += paid * p["paid_peer_hours_per_course_per_facilitator"] * paid_hourly / n
+    # fixed programme costs: 5 municipalities x 4 courses a year; annuity at 3.5 %
+    rate = 0.035
+    annuity = (1 - (1 + rate) ** -p["programme_lifetime_years"]) / rate
+    yearly = 5 * p["local_coordination_hours_per_municipality_year"] * hourly
+    setup = 5 * (
+        p["setup_hours_per_municipality"] * hourly + p["setup_materials_per_municipality"]
+    )
+    cost += (yearly + setup / annuity) / (5 * 4 * n)
     uptake = p["prop_one_to_one_uptake"]
     if companion != "none":
         cost += uptake * p["companionship_matching_hours"] * hourly

@@ -107,6 +107,7 @@ RAW_COLUMNS = ("p1", "p2", "p3", "p4")
 #: Items the model computes; ``cost_items.csv`` must list exactly these.
 MODEL_COST_ITEMS = (
     "coordination",
+    "programme_fixed",
     "volunteer_training",
     "paid_peer_training",
     "paid_facilitation",
@@ -668,6 +669,38 @@ def read_cost_items(path: Path) -> tuple[CostItem, ...]:
 
 # --- settings --------------------------------------------------------------------------------
 
+#: Keys of the ``[model]`` section: structural switches.
+MODEL_KEYS = (
+    "horizon_months", "trial_followup_months", "source_outcome", "utility_route", "durability",
+    "shrinkage", "attendance_scaling", "downstream_resource_use", "wellbeing_offset",
+    "perspective", "comparator", "booster_courses", "booster_interval_months",
+)  # fmt: skip
+#: Keys of the ``[delivery]`` section (DESIGN 2.2a).
+DELIVERY_KEYS = ("municipalities", "courses_per_municipality_per_year", "local_coordination")
+
+
+def _read_typed_keys(
+    section: Mapping[str, Any],
+    keys: Sequence[str],
+    name: str,
+    path: Path,
+    kwargs: dict[str, Any],
+    problems: list[str],
+) -> None:
+    """Copy ``section``'s known keys into ``kwargs``, typed like the ModelSettings defaults."""
+    defaults = ModelSettings()
+    for key, value in section.items():
+        if key not in keys:
+            problems.append(f"{path} [{name}]: unknown key {key!r}; allowed: {sorted(keys)}")
+            continue
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+            problems.append(f"{path} [{name}]: {key} = {value!r} must be a {expected.__name__}")
+            continue
+        kwargs[key] = value
+
 
 def _schedule(value: Any, where: str, problems: list[str]) -> DiscountSchedule | None:
     try:
@@ -701,35 +734,18 @@ def read_settings(path: Path) -> ModelSettings:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     problems: list[str] = []
     kwargs: dict[str, Any] = {}
-    allowed_sections = {"model", "discount", "perspectives", "psa", "wtp"}
+    allowed_sections = {"model", "delivery", "discount", "perspectives", "psa", "wtp"}
     for section in data:
         if section not in allowed_sections:
             problems.append(
                 f"{path}: unknown section [{section}]; allowed: {sorted(allowed_sections)}"
             )
-    for section in ("model", "discount", "perspectives", "psa", "wtp"):
+    for section in ("model", "delivery", "discount", "perspectives", "psa", "wtp"):
         if section in data and not isinstance(data[section], dict):
             problems.append(f"{path}: [{section}] must be a table (a [{section}] section)")
             data[section] = {}
-    defaults = ModelSettings()
-    model = data.get("model", {})
-    model_keys = {
-        "horizon_months", "trial_followup_months", "source_outcome", "utility_route",
-        "durability", "shrinkage", "attendance_scaling", "downstream_resource_use",
-        "wellbeing_offset", "perspective", "comparator", "booster_courses",
-        "booster_interval_months",
-    }  # fmt: skip
-    for key, value in model.items():
-        if key not in model_keys:
-            problems.append(f"{path} [model]: unknown key {key!r}; allowed: {sorted(model_keys)}")
-            continue
-        expected = type(getattr(defaults, key))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
-            problems.append(f"{path} [model]: {key} = {value!r} must be a {expected.__name__}")
-            continue
-        kwargs[key] = value
+    _read_typed_keys(data.get("delivery", {}), DELIVERY_KEYS, "delivery", path, kwargs, problems)
+    _read_typed_keys(data.get("model", {}), MODEL_KEYS, "model", path, kwargs, problems)
     discount = data.get("discount", {})
     for key, value in discount.items():
         if key not in ("costs", "effects"):
@@ -911,4 +927,7 @@ REQUIRED_PARAMETERS = (
     "psychiatric_bed_day", "psychiatric_outpatient_visit", "municipal_support_hour",
     "delta_gp_visits", "delta_outpatient_visits", "delta_bed_days", "delta_support_hours",
     "wellbeing_offset_per_wemwbs_point", "wemwbs_sd", "ppp_dkk_per_usd", "cpi_2021_to_2024",
+    "local_coordination_hours_per_municipality_year", "setup_hours_per_municipality",
+    "setup_materials_per_municipality", "programme_lifetime_years",
+    "dedicated_coordinator_fte_per_municipality",
 )  # fmt: skip

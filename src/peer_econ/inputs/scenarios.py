@@ -40,6 +40,9 @@ SCENARIO_SETTINGS: Mapping[str, type] = MappingProxyType(
         "perspective": str,
         "booster_courses": int,
         "booster_interval_months": float,
+        "municipalities": int,
+        "courses_per_municipality_per_year": float,
+        "local_coordination": str,
     }
 )
 SCENARIO_KEYS = ("label", "description", "settings", "parameters")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from peer_econ.model.delivery import coordinator_hourly_cost, programme_fixed_costs
 from peer_econ.model.discounting import integrate_linear
 from peer_econ.model.effects import MONTHS_PER_YEAR, course_years, source_effect_size
 from peer_econ.model.spec import ModelSettings, Strategy
@@ -47,12 +48,7 @@ def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
     ``paid_peer_wage_rate`` is the paid peer's pay per paid hour (annual pay / paid hours), the
     number a collective agreement states [DKK per hour].
     """
-    coordinator = (
-        draws["coordinator_salary_annual"]
-        * draws["wage_index_2023_to_2024"]
-        * (1.0 + draws["overhead_rate"])
-        / draws["productive_hours_per_year"]
-    )
+    coordinator = coordinator_hourly_cost(draws)
     annual_pay = (
         draws["sosu_hjaelper_min_monthly"] * MONTHS * (1.0 + draws["paid_peer_pay_supplement"])
     )
@@ -85,7 +81,8 @@ class SharedCosts:
     ``per_paid_*`` are per facilitator of that type (strategies multiply by their numbers).
     """
 
-    coordination: FloatArray
+    coordination: FloatArray | None
+    programme_fixed: FloatArray
     refreshments: FloatArray
     materials: FloatArray
     venue: FloatArray | None
@@ -109,8 +106,21 @@ class SharedCosts:
 def shared_costs(
     draws: Mapping[str, FloatArray], units: UnitCosts, settings: ModelSettings
 ) -> SharedCosts:
-    """Compute the cost terms every programme strategy combines (see :class:`SharedCosts`)."""
+    """Compute the cost terms every programme strategy combines (see :class:`SharedCosts`).
+
+    ``programme_fixed`` is the fixed cost per participant at the settings' delivery scale
+    (:func:`peer_econ.model.delivery.programme_fixed_costs`); with a dedicated local
+    coordinator post the per-course coordination hours are part of it and ``coordination`` is
+    ``None``.
+    """
     d = draws
+    fixed = programme_fixed_costs(
+        d,
+        settings.delivery_scale,
+        discount_rate=settings.discount_costs.rates[0],
+        local_coordination=settings.local_coordination,
+    )
+    per_course_coordination = settings.local_coordination == "hours"
     n_group = d["participants_per_group"]
     sessions = d["sessions_per_course"]
     seat_training = units.trainer_cost_per_cohort / d["volunteers_per_training_cohort"]
@@ -119,7 +129,12 @@ def shared_costs(
     meetings = uptake * d["companionship_meetings_per_user"]
     meeting_hours = meetings * d["companionship_meeting_hours"]
     return SharedCosts(
-        coordination=d["coordinator_hours_per_course"] * units.coordinator_hourly / n_group,
+        coordination=(
+            d["coordinator_hours_per_course"] * units.coordinator_hourly / n_group
+            if per_course_coordination
+            else None
+        ),
+        programme_fixed=fixed.per_participant,
         refreshments=sessions * d["refreshments_per_session"] / n_group,
         materials=np.asarray(d["materials_per_participant"], dtype=np.float64),
         venue=venue if np.any(venue != 0) else None,
@@ -190,10 +205,12 @@ def strategy_item_costs(
     n_paid = float(strategy.paid_facilitators)
     n_vol = float(strategy.volunteer_facilitators)
     items: dict[str, FloatArray] = {
-        "coordination": shared.coordination,
+        "programme_fixed": shared.programme_fixed,
         "refreshments": shared.refreshments,
         "materials": shared.materials,
     }
+    if shared.coordination is not None:
+        items["coordination"] = shared.coordination
     if shared.venue is not None:
         items["venue"] = shared.venue
     if n_vol:

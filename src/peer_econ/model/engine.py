@@ -71,6 +71,11 @@ class Outcomes:
         Payer -> array ``(n_samples, n_strategies)``: in-kind contributions per participant
         (items marked ``in_kind`` in ``cost_items.csv``, e.g. a lent venue): counted in the
         cost-utility analysis, no cash outlay [DKK].
+    programme_fixed_cost : mapping
+        Payer -> array ``(n_samples, n_strategies)``: the part of ``budget_cost`` that is the
+        fixed programme cost per participant at the settings' delivery scale (item
+        ``programme_fixed``), so a budget at another scale can replace it by that scale's
+        yearly and set-up costs [DKK].
     """
 
     strategies: tuple[str, ...]
@@ -83,6 +88,7 @@ class Outcomes:
     effect_scale: Mapping[str, FloatArray]
     budget_cost: Mapping[str, FloatArray]
     in_kind_cost: Mapping[str, FloatArray]
+    programme_fixed_cost: Mapping[str, FloatArray]
 
     @property
     def n_samples(self) -> int:
@@ -168,12 +174,13 @@ def evaluate(
     # Allocated when a payer first spends (memory is the cost at a million samples).
     budget: dict[str, FloatArray] = {}
     kind_budget: dict[str, FloatArray] = {}
+    fixed_budget: dict[str, FloatArray] = {}
     # Blocks keep temporaries small and reused (far fewer page faults at a million samples);
     # within a block every operation is vectorised over samples.
     for lo in range(0, n, BLOCK_SIZE):
         hi = min(lo + BLOCK_SIZE, n)
         block = {name: np.asarray(arr)[lo:hi] for name, arr in draws.items()}
-        budgets = _Budgets(payer_of, in_kind, budget, kind_budget, lo, hi, n)
+        budgets = _Budgets(payer_of, in_kind, budget, kind_budget, fixed_budget, lo, hi, n)
         _evaluate_block(
             block, inputs, cfg, h_months, durability, set(counted),
             cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, budgets,
@@ -200,6 +207,9 @@ def evaluate(
         in_kind_cost=MappingProxyType(
             {payer: _readonly(arr) for payer, arr in kind_budget.items()}
         ),
+        programme_fixed_cost=MappingProxyType(
+            {payer: _readonly(arr) for payer, arr in fixed_budget.items()}
+        ),
     )
 
 
@@ -209,6 +219,9 @@ AFTER_COURSE_ITEMS = frozenset(
     {"primary_care", "psychiatric_outpatient", "psychiatric_inpatient", "municipal_support",
      "wellbeing_offset"}
 )  # fmt: skip
+
+#: Items that are fixed programme costs spread over participants at the delivery scale.
+PROGRAMME_FIXED_ITEMS = frozenset({"programme_fixed"})
 
 #: Resource categories that are spending by a payer (budget impact); time is not.
 BUDGET_CATEGORIES = ("intervention", "health_care", "social_care")
@@ -234,12 +247,14 @@ BLOCK_SIZE = 65_536
 @dataclass(frozen=True)
 class _Budgets:
     """Where a block adds its budget spending: payer of each budget item, the in-kind items,
-    full-size cash and in-kind arrays per payer (allocated on first use) and the block's rows."""
+    full-size cash, in-kind and programme-fixed arrays per payer (allocated on first use) and
+    the block's rows."""
 
     payer_of: Mapping[str, str]
     in_kind: frozenset[str]
     cash: dict[str, FloatArray]
     kind: dict[str, FloatArray]
+    fixed: dict[str, FloatArray]
     lo: int
     hi: int
     n_total: int
@@ -249,10 +264,13 @@ class _Budgets:
         payer = self.payer_of.get(item)
         if payer is None:
             return
-        target = self.kind if item in self.in_kind else self.cash
-        if payer not in target:
-            target[payer] = _columns(self.n_total, n_strategies, fill=0.0)
-        target[payer][self.lo : self.hi, column] += arr
+        targets = [self.kind if item in self.in_kind else self.cash]
+        if item in PROGRAMME_FIXED_ITEMS:
+            targets.append(self.fixed)
+        for target in targets:
+            if payer not in target:
+                target[payer] = _columns(self.n_total, n_strategies, fill=0.0)
+            target[payer][self.lo : self.hi, column] += arr
 
 
 def _evaluate_block(
