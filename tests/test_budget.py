@@ -124,3 +124,66 @@ def test_plan_rejects_long_ramp_up_and_booleans() -> None:
         BudgetPlan("b", 1, 1, True)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="courses per year"):
         BudgetPlan("b", "x", 1, 1)  # type: ignore[arg-type]
+
+
+def test_programme_budget_by_hand() -> None:
+    """PEER with volunteers at the base scale, every input at its base value (no spread).
+
+    per participant, cash, without fixed costs = 2,957.062 - venue 375 (in kind) = 2,582.062
+    participants a year = 5 municipalities x 4 courses x 8 enrolled = 160
+    course costs     = 160 x 2,582.062                                  = 413,129.9 DKK/yr
+    local coordination = 5 x 40 h x 381.3623                            =  76,272.5 DKK/yr
+    set-up (year 1 only, not annuitised) = 5 x (80 h x 381.3623 + 5,000) = 177,544.9 DKK
+    year 1 cash = 666,947.3; later years 489,402.4; in kind 160 x 375 = 60,000 DKK a year
+    (all NGO/grant cash; the municipality's venue is in kind).
+    """
+    from peer_econ.inputs.load import load_inputs
+    from peer_econ.runs.budget import budget_table, default_plan
+    from peer_econ.runs.pipeline import run
+
+    inputs = load_inputs("inputs")
+    table = inputs.parameters
+    fixed = inputs.with_parameters(table.with_fixed({s.name: s.value for s in table.specs}))
+    result = run(fixed, n_samples=3, seed=1)
+    plan = default_plan(result, years=3)
+    out = budget_table(result, plan).set_index(["year", "payer", "kind"])
+    hourly = 498_908 * 1.009 * 1.25 / 1_650
+    course = 160 * (2_957.062018 - 375)
+    local = 5 * 40 * hourly
+    setup = 5 * (80 * hourly + 5_000)
+    assert course == pytest.approx(413_129.9, abs=0.1)
+    assert out.loc[("1", "total", "cash"), "budget_impact"] == pytest.approx(
+        course + local + setup, rel=1e-8
+    )
+    assert out.loc[("1", "total", "cash"), "setup"] == pytest.approx(setup, rel=1e-12)
+    assert out.loc[("2", "ngo_grant", "cash"), "budget_impact"] == pytest.approx(
+        course + local, rel=1e-8
+    )
+    assert out.loc[("2", "municipality", "cash"), "budget_impact"] == pytest.approx(0.0)
+    assert out.loc[("2", "municipality", "in kind"), "budget_impact"] == pytest.approx(60_000)
+    assert out.loc[("all", "total", "cash"), "budget_impact"] == pytest.approx(
+        3 * (course + local) + setup, rel=1e-8
+    )
+    assert out.loc[("2", "total", "cash"), "participants"] == pytest.approx(160)
+
+
+def test_programme_budget_at_another_scale_uses_that_scale() -> None:
+    """Fixed costs follow the plan's scale, not the settings': 1 municipality x 8 courses ->
+    local coordination 40 h x 381.36 for one municipality; course costs 64 x 2,582.06."""
+    from peer_econ.analysis.budget import BudgetPlan
+    from peer_econ.inputs.load import load_inputs
+    from peer_econ.runs.budget import budget_table
+    from peer_econ.runs.pipeline import run
+
+    inputs = load_inputs("inputs")
+    table = inputs.parameters
+    fixed = inputs.with_parameters(table.with_fixed({s.name: s.value for s in table.specs}))
+    result = run(fixed, n_samples=2, seed=1)
+    out = budget_table(result, BudgetPlan("peer_volunteer", 8, 1, 2)).set_index(
+        ["year", "payer", "kind"]
+    )
+    hourly = 498_908 * 1.009 * 1.25 / 1_650
+    expected = 64 * (2_957.062018 - 375) + 40 * hourly
+    assert out.loc[("2", "total", "cash"), "budget_impact"] == pytest.approx(expected, rel=1e-8)
+    sau = budget_table(result, BudgetPlan("sau", 8, 1, 2))
+    assert np.allclose(sau["budget_impact"], 0.0)

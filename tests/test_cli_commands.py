@@ -57,7 +57,8 @@ def test_voi_too_few_samples(tmp_path: Path) -> None:
 
 
 def test_budget_command(tmp_path: Path) -> None:
-    """Total budget = participants x spending per participant; year 1 at half capacity."""
+    """Cash total = sum of the payers' cash lines; year 'all' sums the years; set-up only in
+    year 1; course costs at half capacity in year 1 (fixed costs are not ramped up)."""
     out = tmp_path / "budget"
     result = invoke(
         "budget", "--n-samples", "500", "--courses-per-year", "2", "--municipalities", "3",
@@ -65,11 +66,19 @@ def test_budget_command(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "budget.csv", dtype={"year": str})
-    total = table[table["payer"] == "total"].set_index("year")["budget_impact"]
-    assert total["1"] == pytest.approx(0.5 * total["2"])
-    assert total["all"] == pytest.approx(total["1"] + total["2"])
-    payers = table[(table["year"] == "2") & (table["payer"] != "total")]
-    assert payers["budget_impact"].sum() == pytest.approx(total["2"])
+    cash = table[table["kind"] == "cash"]
+    total = cash[cash["payer"] == "total"].set_index("year")
+    assert total.loc["all", "budget_impact"] == pytest.approx(
+        total.loc["1", "budget_impact"] + total.loc["2", "budget_impact"]
+    )
+    assert total.loc["1", "setup"] > 0 and total.loc["2", "setup"] == 0
+    assert total.loc["1", "participants"] == pytest.approx(0.5 * total.loc["2", "participants"])
+    payers = cash[(cash["year"] == "2") & (cash["payer"] != "total")]
+    assert payers["budget_impact"].sum() == pytest.approx(total.loc["2", "budget_impact"])
+    in_kind = table[(table["kind"] == "in kind") & (table["payer"] == "total")].set_index("year")
+    assert in_kind.loc["1", "budget_impact"] == pytest.approx(
+        0.5 * in_kind.loc["2", "budget_impact"]
+    )
     assert (out / "budget.png").is_file()
 
 

@@ -206,9 +206,7 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
     rate = 0.035
     annuity = (1 - (1 + rate) ** -p["programme_lifetime_years"]) / rate
     yearly = 5 * p["local_coordination_hours_per_municipality_year"] * hourly
-    setup = 5 * (
-        p["setup_hours_per_municipality"] * hourly + p["setup_materials_per_municipality"]
-    )
+    setup = 5 * (p["setup_hours_per_municipality"] * hourly + p["setup_materials_per_municipality"])
     cost += (yearly + setup / annuity) / (5 * 4 * n)
     uptake = p["prop_one_to_one_uptake"]
     if companion != "none":

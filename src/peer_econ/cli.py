@@ -381,7 +381,7 @@ def budget_command(
     folder, table = write_budget_run(result, plan, out)
     typer.echo(f"budget impact of {strategy}: {plan.courses_per_year_total:g} courses a year")
     for row in table[table["payer"] == "total"].itertuples(index=False):
-        typer.echo(f"  year {row.year:>3}: {row.budget_impact:>14,.0f} DKK "
+        typer.echo(f"  year {row.year:>3} {row.kind:>7}: {row.budget_impact:>14,.0f} DKK "
                    f"(95% interval {row.lower:,.0f} to {row.upper:,.0f})")  # fmt: skip
     typer.echo(f"wrote {folder}")
 
