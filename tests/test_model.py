@@ -459,14 +459,51 @@ def test_strategies_are_data(inputs: Inputs, tmp_path: Path) -> None:
 
 
 def test_wellbeing_offset_reduces_costs(inputs: Inputs) -> None:
+    """The offset follows the utility gain's time course and attenuation (DESIGN 2.2):
+
+    WEMWBS gain at course end = d 0.26 x lambda 0.5 x SD 8.7               = 1.131 points
+    price per point-year      = -42.5 USD x 6.6 DKK/USD x 1.122735 (CPI)   = -314.927 DKK
+    point-years, discounted   = the QALY integral per unit gain: ramp over the 10-week course,
+                                linear decay over 12 months, 3.5 % (same schedule as effects)
+    offset = 1.131 x -314.931 x (QALY gain / utility gain at course end)
+    """
     det = inputs.parameters.deterministic()
     on = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
     off = evaluate(det, inputs)
+    j = _col(inputs, "peer_volunteer")
     saving = on.item_costs[("peer_volunteer", "wellbeing_offset")]
-    # 0.26 SD x 8.7 WEMWBS points x -42.5 USD x 6.6 DKK/USD x CPI 2021->2024 over ~1
-    # discounted year
-    assert saving == pytest.approx(0.26 * 8.7 * -42.5 * 6.6 * 118.28 / 105.35, rel=0.04)
-    assert on.cost[0, 1] == pytest.approx(off.cost[0, 1] + saving)
+    points = 0.26 * 0.5 * 8.7
+    price = -42.5 * 6.6 * 1.122734694
+    assert price == pytest.approx(-314.927, abs=1e-3)
+    years = on.qaly_gain[0, j] / on.utility_gain_post[0]
+    assert saving == pytest.approx(points * price * years, rel=1e-12)
+    # the undiscounted point-years are c/2 + T/2 = 0.0958 + 0.5 = 0.5958: discounting lowers them
+    assert 0.57 < years < 0.5958
+    assert on.cost[0, j] == pytest.approx(off.cost[0, j] + saving)
+
+
+def test_wellbeing_offset_is_discounted_from_randomisation(inputs: Inputs) -> None:
+    """With costs undiscounted the point-years are exactly c/2 + T/2 (ramp from t = 0, linear
+    decay over 12 months after the course), whatever the effects' discount rate; with costs at
+    3.5 % they are smaller. Fails if the offset were undiscounted, started at the end of the
+    course, or ran a full year at the end-of-course level."""
+    det = inputs.parameters.deterministic()
+    zero = DiscountSchedule((0.0,), (0.0,))
+    settings = replace(inputs.settings, wellbeing_offset=True, discount_costs=zero)
+    flat = evaluate(det, inputs, settings=settings)
+    base = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
+    unit = 0.26 * 0.5 * 8.7 * -42.5 * 6.6 * 1.122734694
+    c = 70 / 365.25
+    assert flat.item_costs[("peer_volunteer", "wellbeing_offset")] == pytest.approx(
+        unit * (c / 2 + 0.5), rel=1e-12
+    )
+    discounted = base.item_costs[("peer_volunteer", "wellbeing_offset")]
+    assert unit * (c / 2 + 0.5) < discounted < 0.97 * unit * (c / 2 + 0.5)
+    # trial period: ramp over the course then held to 3 months, nothing after
+    trial = evaluate(
+        det, inputs, settings=settings, horizon_months=3.0, durability="sustained"
+    ).item_costs[("peer_volunteer", "wellbeing_offset")]
+    assert trial == pytest.approx(unit * (c / 2 + (0.25 - c)), rel=1e-12)
 
 
 def test_n_samples_one_and_seed_reproducible(inputs: Inputs) -> None:

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from peer_econ.model.delivery import coordinator_hourly_cost, programme_fixed_costs
 from peer_econ.model.discounting import integrate_linear
-from peer_econ.model.effects import MONTHS_PER_YEAR, course_years, source_effect_size
+from peer_econ.model.effects import MONTHS_PER_YEAR, qaly_gain, wellbeing_gain_post
 from peer_econ.model.spec import ModelSettings, Strategy
 
 FloatArray = NDArray[np.float64]
@@ -104,14 +104,17 @@ class SharedCosts:
 
 
 def shared_costs(
-    draws: Mapping[str, FloatArray], units: UnitCosts, settings: ModelSettings
+    draws: Mapping[str, FloatArray],
+    units: UnitCosts,
+    settings: ModelSettings,
+    gain_years: FloatArray | None = None,
 ) -> SharedCosts:
     """Compute the cost terms every programme strategy combines (see :class:`SharedCosts`).
 
     ``programme_fixed`` is the fixed cost per participant at the settings' delivery scale
     (:func:`peer_econ.model.delivery.programme_fixed_costs`); with a dedicated local
     coordinator post the per-course coordination hours are part of it and ``coordination`` is
-    ``None``.
+    ``None``. ``gain_years`` is passed on to :func:`downstream_costs`.
     """
     d = draws
     fixed = programme_fixed_costs(
@@ -176,7 +179,7 @@ def shared_costs(
             d["mean_sessions_attended"] * d["participant_transport_per_session"]
         ),
         participant_transport_companionship=meetings * d["participant_transport_per_session"],
-        downstream=downstream_costs(d, settings),
+        downstream=downstream_costs(d, settings, gain_years),
     )
 
 
@@ -250,14 +253,32 @@ def strategy_item_costs(
 
 
 def downstream_costs(
-    draws: Mapping[str, FloatArray], settings: ModelSettings
+    draws: Mapping[str, FloatArray],
+    settings: ModelSettings,
+    gain_years: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
-    """Scenario costs after the course: resource-use differences or the wellbeing offset.
+    """Scenario costs after randomisation: resource-use differences or the wellbeing offset.
 
     Resource-use differences are per participant in the first year, spread evenly over
-    [0, min(1 year, horizon)] and discounted; the wellbeing offset is a saving per WEMWBS point per
-    person-year over the year after the course (Santini et al. 2021), with the WEMWBS gain taken
-    as the source SMD times the WEMWBS SD (an assumption). Both are empty unless switched on.
+    [0, min(1 year, horizon)] from randomisation and discounted. The wellbeing offset (Santini
+    et al. 2021: healthcare cost per WEMWBS point per person-year) follows the same time course
+    as the utility gain: it rises over the course to the end-of-course WEMWBS gain
+    (:func:`~peer_econ.model.effects.wellbeing_gain_post`, with the same attenuation and
+    attendance scaling) and then decays like it, discounted with the cost schedule. Both are
+    empty unless switched on.
+
+    Parameters
+    ----------
+    gain_years : ndarray, shape (n_samples,), optional
+        Discounted (cost schedule) integral over the horizon of the gain path per unit
+        end-of-course gain [years] (the engine passes it, repeat courses included); computed
+        here for one course when omitted.
+
+    Notes
+    -----
+    Santini et al. estimate the association between wellbeing and later service costs in
+    cross-sectional survey data linked to registers; it is not a causal effect of raising
+    wellbeing, which is why the offset is a scenario.
     """
     d = draws
     horizon = settings.horizon_months / MONTHS_PER_YEAR
@@ -273,16 +294,14 @@ def downstream_costs(
         out["psychiatric_inpatient"] = d["delta_bed_days"] * d["psychiatric_bed_day"] * scale
         out["municipal_support"] = d["delta_support_hours"] * d["municipal_support_hour"] * scale
     if settings.wellbeing_offset:
-        c = course_years(d)
-        years = integrate_linear(1.0, 0.0, c, np.minimum(c + 1.0, horizon), schedule)
-        # wellbeing gain of full PEER: the source SMD (after shrinkage and attendance scaling)
-        # in WEMWBS points; strategies scale it by their effect multiplier
-        points = source_effect_size(d, settings) * d["wemwbs_sd"]
-        if settings.attendance_scaling:
-            points = points * (d["delivered_attendance_prop"] / d["trial_attendance_prop"])
+        years = (
+            qaly_gain(np.ones(np.shape(d["course_weeks"])), d, settings, schedule)
+            if gain_years is None
+            else gain_years
+        )
         # 2021 USD PPP per point-year -> 2024 DKK
         price = (
             d["wellbeing_offset_per_wemwbs_point"] * d["ppp_dkk_per_usd"] * d["cpi_2021_to_2024"]
         )
-        out["wellbeing_offset"] = points * price * years
+        out["wellbeing_offset"] = wellbeing_gain_post(d, settings) * price * years
     return out

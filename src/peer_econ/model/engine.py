@@ -293,7 +293,6 @@ def _evaluate_block(
     unit_gain = qaly_gain(
         np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months, durability=durability
     )
-    shared = shared_costs(draws, unit_costs(draws), horizon_cfg)
     # Repeat courses: each restores a share of the gain from its own start and repeats the
     # course costs (x uptake) at that time; none fall within the trial period.
     starts = booster_starts(cfg, h_months) if durability is None else ()
@@ -307,6 +306,8 @@ def _evaluate_block(
         unit_gain = (1.0 - uptake) * unit_gain + uptake * boosted
         at_starts = discount_factor(np.asarray(starts) / MONTHS_PER_YEAR, cfg.discount_costs)
         cost_factor = 1.0 + uptake * float(np.sum(at_starts))
+    gain_years = _gain_years_for_costs(draws, cfg, h_months, durability, starts, unit_gain)
+    shared = shared_costs(draws, unit_costs(draws), horizon_cfg, gain_years)
     # Strategies share item arrays: sum each array once, keeping it alive while keyed by id.
     sums: dict[int, tuple[FloatArray, FloatArray, float]] = {}
     # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
@@ -329,6 +330,32 @@ def _evaluate_block(
                 total += arr
             budgets.add(item, j, len(inputs.strategies), arr)
         cost[:, j] = total
+
+
+def _gain_years_for_costs(
+    draws: Mapping[str, FloatArray],
+    cfg: ModelSettings,
+    h_months: float,
+    durability: str | None,
+    starts: tuple[float, ...],
+    unit_gain_effects: FloatArray,
+) -> FloatArray | None:
+    """The gain path per unit end-of-course gain, integrated with the *cost* discount schedule
+    [years], for costs that follow the effect (the wellbeing offset); ``None`` when no such cost
+    is switched on. Equal to the QALY integral when both schedules agree."""
+    if not cfg.wellbeing_offset:
+        return None
+    if cfg.discount_costs == cfg.discount_effects:
+        return unit_gain_effects
+    n = np.shape(unit_gain_effects)[0]
+    years = qaly_gain(
+        np.ones(n), draws, cfg, cfg.discount_costs, horizon_months=h_months, durability=durability
+    )
+    if starts:
+        uptake = np.asarray(draws["booster_uptake"])
+        boosted = boosted_qaly_gain(draws, cfg, cfg.discount_costs, starts, horizon_months=h_months)
+        years = (1.0 - uptake) * years + uptake * boosted
+    return years
 
 
 def _with_horizon(settings: ModelSettings, horizon_months: float) -> ModelSettings:

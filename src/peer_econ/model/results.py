@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from peer_econ.model.effects import attendance_factor
 from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes
 from peer_econ.model.spec import Inputs, ModelSettings
 from peer_econ.parameters.table import Draws
@@ -167,10 +168,8 @@ class RunResult:
 
 
 def outcome_modifier(draws: Draws, settings: ModelSettings) -> np.ndarray:
-    """Factor on the trial's outcome differences: attendance ratio and shrinkage when on."""
-    factor = np.ones(draws.n_samples)
-    if settings.attendance_scaling:
-        factor = factor * (draws["delivered_attendance_prop"] / draws["trial_attendance_prop"])
+    """Factor on the trial's outcome differences: attendance scaling and shrinkage when on."""
+    factor = np.ones(draws.n_samples) * attendance_factor(draws, settings)
     if settings.shrinkage:
         factor = factor * draws["shrinkage_factor"]
     return factor
