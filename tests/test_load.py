@@ -136,7 +136,34 @@ def test_default_inputs_spot_values() -> None:
     gamma = table["coordinator_hours_per_course"].distribution
     assert (gamma.shape, gamma.scale) == pytest.approx((9.0, 10.0 / 3.0))  # type: ignore[attr-defined]
     assert table["mansa_d"].tag == "DR"
-    assert table["coordinator_salary_annual"].distribution.is_fixed
+    assert table["sessions_per_course"].distribution.is_fixed
+
+
+def test_assumptions_are_uncertain_unless_structural() -> None:
+    """DESIGN 2.8: every assumption-tagged model input has a PSA distribution unless it is a
+    structural switch, and a structural one says so (and why) in its notes, which the report
+    lists."""
+    table = load_inputs(INPUTS).parameters
+    fixed_as = [s for s in table.specs if s.tag == "AS" and s.module == "model" and not
+                s.is_uncertain]  # fmt: skip
+    assert {s.name for s in fixed_as} == {
+        "programme_lifetime_years",
+        "dedicated_coordinator_fte_per_municipality",
+        "trial_mean_sessions_attended",
+    }
+    for spec in fixed_as:
+        assert spec.notes.startswith("Structural ("), spec.name
+    for name in (
+        "r_mansa_eq5d",
+        "paid_delivery_effect_multiplier",
+        "delivered_attendance_prop",
+        "companionship_meetings_per_user",
+        "productive_hours_per_year",
+        "coordinator_salary_annual",
+        "paid_peer_pay_supplement",
+        "venue_per_session",
+    ):
+        assert table[name].is_uncertain, name  # the review's list (issue 10, part 3)
 
 
 def test_copy_loads_identically(folder: Path) -> None:
@@ -458,9 +485,12 @@ def test_old_style_file_without_uncertainty_columns_loads(folder: Path) -> None:
         kind = row["distribution"]
         if kind == "fixed":
             row["p1"] = row["value"]
-        elif kind in ("normal", "gamma", "beta", "lognormal") and row["se"]:
+        elif kind in ("normal", "gamma", "beta", "lognormal") and not row["p1"]:
+            se = row["se"] or repr(
+                (float(row["psa_high"]) - float(row["psa_low"])) / (2 * 1.959963984540054)
+            )
             row["distribution"] = "normal" if kind == "normal" else f"{kind}_mean_se"
-            row["p1"], row["p2"] = row["value"], row["se"]
+            row["p1"], row["p2"] = row["value"], se
         elif kind == "uniform":
             row["p1"], row["p2"] = row["psa_low"], row["psa_high"]
         elif kind == "triangular":
@@ -468,7 +498,12 @@ def test_old_style_file_without_uncertainty_columns_loads(folder: Path) -> None:
             row["p2"] = repr(3 * float(row["value"]) - float(row["p1"]) - float(row["p3"]))
     old = [c for c in header if c not in ("se", "psa_low", "psa_high")]
     write_table(path, old, [{c: r[c] for c in old} for r in rows])
-    assert load_inputs(folder).parameters == load_inputs(INPUTS).parameters
+    old_table, new_table = load_inputs(folder).parameters, load_inputs(INPUTS).parameters
+    for old_spec, new_spec in zip(old_table.specs, new_table.specs, strict=True):
+        a, b = old_spec.distribution, new_spec.distribution
+        assert a.kind == b.kind, old_spec.name
+        assert a.mean == pytest.approx(b.mean, rel=1e-12), old_spec.name
+        assert a.variance == pytest.approx(b.variance, rel=1e-9), old_spec.name
 
 
 # --- strategies.csv ----------------------------------------------------------------------------
@@ -684,9 +719,9 @@ def test_correlation_rho_outside(folder: Path, rho: str) -> None:
 
 
 def test_correlation_with_fixed_parameter(folder: Path) -> None:
-    write_correlations(folder, "mansa_d,wemwbs_sd,0.3,a,AS,")
+    write_correlations(folder, "mansa_d,session_hours,0.3,a,AS,")
     assert_problem(
-        folder, where(folder, "correlations.csv", 2, "parameter_b"), r"'wemwbs_sd' is fixed"
+        folder, where(folder, "correlations.csv", 2, "parameter_b"), r"'session_hours' is fixed"
     )
 
 

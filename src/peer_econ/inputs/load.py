@@ -672,7 +672,8 @@ def read_cost_items(path: Path) -> tuple[CostItem, ...]:
 #: Keys of the ``[model]`` section: structural switches.
 MODEL_KEYS = (
     "horizon_months", "trial_followup_months", "source_outcome", "utility_route", "durability",
-    "shrinkage", "attendance_scaling", "downstream_resource_use", "wellbeing_offset",
+    "shrinkage", "attendance_scaling", "attendance_model", "downstream_resource_use",
+    "wellbeing_offset",
     "perspective", "comparator", "booster_courses", "booster_interval_months",
 )  # fmt: skip
 #: Keys of the ``[delivery]`` section (DESIGN 2.2a).
@@ -929,5 +930,5 @@ REQUIRED_PARAMETERS = (
     "wellbeing_offset_per_wemwbs_point", "wemwbs_sd", "ppp_dkk_per_usd", "cpi_2021_to_2024",
     "local_coordination_hours_per_municipality_year", "setup_hours_per_municipality",
     "setup_materials_per_municipality", "programme_lifetime_years",
-    "dedicated_coordinator_fte_per_municipality",
+    "dedicated_coordinator_fte_per_municipality", "trial_mean_sessions_attended",
 )  # fmt: skip

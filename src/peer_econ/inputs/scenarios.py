@@ -35,6 +35,7 @@ SCENARIO_SETTINGS: Mapping[str, type] = MappingProxyType(
         "durability": str,
         "shrinkage": bool,
         "attendance_scaling": bool,
+        "attendance_model": str,
         "downstream_resource_use": bool,
         "wellbeing_offset": bool,
         "perspective": str,

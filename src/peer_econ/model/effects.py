@@ -57,16 +57,20 @@ def attenuation(draws: Mapping[str, FloatArray], settings: ModelSettings) -> Flo
 
 
 def attendance_factor(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
-    """Scaling of the trial effect for attendance in routine delivery, ``(n_samples,)`` or 1.
+    """Scaling of the trial effect for attendance in routine delivery, ``(n_samples,)``.
 
-    Complier-average assumption (base): delivered / trial share attending 8 or more sessions.
-    1 when ``attendance_scaling`` is off.
+    ``complier_average`` (base; AS): delivered / trial share attending 8 or more sessions, as if
+    the effect came from those who attend. ``dose_response`` (scenario; AS): the effect is
+    proportional to sessions attended, mean sessions attended in routine delivery / in the
+    trial. 1 when ``attendance_scaling`` is off.
     """
     if not settings.attendance_scaling:
         return np.ones(np.shape(draws["course_weeks"]))
-    return np.asarray(
-        draws["delivered_attendance_prop"] / draws["trial_attendance_prop"], dtype=np.float64
-    )
+    if settings.attendance_model == "dose_response":
+        ratio = draws["mean_sessions_attended"] / draws["trial_mean_sessions_attended"]
+    else:
+        ratio = draws["delivered_attendance_prop"] / draws["trial_attendance_prop"]
+    return np.asarray(ratio, dtype=np.float64)
 
 
 def wellbeing_gain_post(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:

@@ -16,6 +16,9 @@ SOURCE_OUTCOMES = ("mansa", "wsas", "qpr15")
 UTILITY_ROUTES = ("smd", "mapping", "direct")
 DURABILITY_SHAPES = ("none", "linear", "exponential", "sustained")
 COMPANIONSHIP_DELIVERY = ("none", "volunteer", "paid")
+#: How attendance in routine delivery scales the trial effect (DESIGN 2.3): by the share
+#: attending 8 or more sessions (complier average) or in proportion to sessions attended.
+ATTENDANCE_MODELS = ("complier_average", "dose_response")
 COST_CATEGORIES = ("intervention", "health_care", "social_care", "participant", "volunteer_time")
 PAYERS = ("municipality", "region", "ngo_grant", "volunteers_participants")
 MODULES = ("model", "population", "display")
@@ -27,7 +30,7 @@ POSITIVE_PARAMETERS = (
     "decay_months", "half_life_months", "participants_per_group", "programme_lifetime_years",
     "volunteers_per_training_cohort", "courses_per_volunteer", "courses_per_paid_peer",
     "productive_hours_per_year", "paid_hours_per_year", "course_weeks", "trial_attendance_prop",
-    "facilitators_per_group", "sessions_per_course",
+    "facilitators_per_group", "sessions_per_course", "trial_mean_sessions_attended",
 )  # fmt: skip
 #: Proportions and shares: they must lie in [0, 1].
 UNIT_INTERVAL_PARAMETERS = (
@@ -151,6 +154,7 @@ class ModelSettings:
     durability: str = "linear"
     shrinkage: bool = False
     attendance_scaling: bool = True
+    attendance_model: str = "complier_average"
     downstream_resource_use: bool = False
     wellbeing_offset: bool = False
     perspective: str = "health_and_social_care"
@@ -246,6 +250,7 @@ def check_settings(settings: ModelSettings, where: str) -> None:
         "durability": DURABILITY_SHAPES,
         "perspective": tuple(settings.perspectives),
         "local_coordination": LOCAL_COORDINATION,
+        "attendance_model": ATTENDANCE_MODELS,
     }
     for key, allowed in choices.items():
         value = getattr(settings, key)
