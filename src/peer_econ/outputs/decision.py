@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.analysis.cea import PSA, CEACurves, cea_curves
+from peer_econ.analysis.quadrants import icer_label
 from peer_econ.errors import InputError
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
@@ -105,17 +106,22 @@ def _decision_highlights(
 ) -> tuple[str, ...]:
     """Plain-text findings: the frontier, dominated variants, the chance of being best."""
     labels = {s.name: s.label for s in result.inputs.strategies}
+    assumed = _assumed_effects(result)
     out = []
     rows = icers.to_dict("records")
     steps = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} at {float(r['icer']):,.0f} DKK/QALY"
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} at "
+        f"{icer_label(float(r['inc_cost']), float(r['inc_effect']), unit=' DKK/QALY')}"
+        + assumed.get(str(r["strategy"]), "")
         for r in rows
         if r["status"] == "ND" and np.isfinite(float(r["icer"]))
     ]
     if steps:
         out.append("Efficient options beyond service as usual: " + "; then ".join(steps) + ".")
     dominated = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} ({r['note']})"
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} ({r['note']}"
+        + assumed.get(str(r["strategy"]), "")
+        + ")"
         for r in rows
         if r["status"] != "ND"
     ]
@@ -133,6 +139,24 @@ def _decision_highlights(
         "million DKK for the eligible population)."
     )
     return tuple(out)
+
+
+def _assumed_effects(result: RunResult) -> dict[str, str]:
+    """Strategy -> a clause naming the assumed effect multiplier its position rests on."""
+    table = result.inputs.parameters
+    out = {}
+    for strategy in result.inputs.strategies:
+        name = strategy.effect_multiplier
+        if strategy.programme and name and name in table:
+            spec = table[name]
+            what = (
+                "equal effect" if abs(spec.value - 1.0) < 1e-9 else f"{spec.value:.2g} x the effect"
+            )
+            out[strategy.name] = (
+                f"; rests on the assumption of {what} ({name}, {spec.tag}): see "
+                "'What the ranking of the variants rests on'"
+            )
+    return out
 
 
 def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
