@@ -107,6 +107,7 @@ def _decision_highlights(
     """Plain-text findings: the frontier, dominated variants, the chance of being best."""
     labels = {s.name: s.label for s in result.inputs.strategies}
     assumed = _assumed_effects(result)
+    noise = effect_within_noise(result, icers)
     out = []
     rows = icers.to_dict("records")
     steps = [
@@ -114,16 +115,22 @@ def _decision_highlights(
         f"{icer_label(float(r['inc_cost']), float(r['inc_effect']), unit=' DKK/QALY')}"
         + assumed.get(str(r["strategy"]), "")
         for r in rows
-        if r["status"] == "ND" and np.isfinite(float(r["icer"]))
+        if r["status"] == "ND" and np.isfinite(float(r["icer"])) and r["strategy"] not in noise
     ]
     if steps:
         out.append("Efficient options beyond service as usual: " + "; then ".join(steps) + ".")
     dominated = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} ({r['note']}"
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} ("
+        + (
+            f"no more effective than {noise[str(r['strategy'])]} beyond Monte Carlo error, "
+            f"at {float(r['inc_cost']):,.0f} DKK more: in effect dominated"
+            if r["strategy"] in noise
+            else str(r["note"])
+        )
         + assumed.get(str(r["strategy"]), "")
         + ")"
         for r in rows
-        if r["status"] != "ND"
+        if r["status"] != "ND" or r["strategy"] in noise
     ]
     if dominated:
         out.append("Not efficient: " + "; ".join(dominated) + ".")
@@ -139,6 +146,41 @@ def _decision_highlights(
         "million DKK for the eligible population)."
     )
     return tuple(out)
+
+
+#: Incremental effects within this many Monte Carlo standard errors of 0 count as no difference.
+NOISE_Z = 1.96
+
+
+def effect_within_noise(result: RunResult, icers: pd.DataFrame) -> dict[str, str]:
+    """Frontier strategies whose gain over their frontier comparator is Monte Carlo noise.
+
+    With an effect multiplier of mean 1 (equal effect assumed), a variant's mean QALYs differ
+    from the trialled variant's only by sampling noise, which can put a dearer variant on the
+    frontier of the PSA means at an ICER that carries no information. A strategy is listed when
+    its paired mean QALY difference to the comparator of its ICER lies within
+    :data:`NOISE_Z` Monte Carlo standard errors (SD of the paired differences / sqrt(n)) of 0.
+
+    Returns
+    -------
+    dict
+        Strategy -> the strategy it is no more effective than.
+    """
+    psa = result.psa
+    names = list(psa.strategies)
+    out = {}
+    for row in icers.to_dict("records"):
+        note = str(row["note"])
+        if row["status"] != "ND" or not note.startswith("vs "):
+            continue
+        versus = note.removeprefix("vs ")
+        if versus not in names:
+            continue
+        diff = psa.qaly[:, names.index(str(row["strategy"]))] - psa.qaly[:, names.index(versus)]
+        se = float(np.std(diff, ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        if abs(float(np.mean(diff))) <= NOISE_Z * se:
+            out[str(row["strategy"])] = versus
+    return out
 
 
 def _assumed_effects(result: RunResult) -> dict[str, str]:
@@ -217,12 +259,21 @@ def decision_sections(
     fmt = {s: H.share for s in result.psa.strategies}
     fmt.update({"WTP (DKK/QALY)": H.money, "EVPI per person (DKK)": H.money,
                 "population EVPI (DKK)": H.money})  # fmt: skip
+    noise = effect_within_noise(result, icers)
+    noise_note = "".join(
+        H.paragraph(
+            f"{name} is on the frontier of the PSA means only because its mean QALYs exceed "
+            f"those of {versus} by an amount within Monte Carlo error (equal effect assumed): "
+            "its ICER carries no information, and in effect it is dominated."
+        )
+        for name, versus in noise.items()
+    )
     icer_html = H.table(
         icers,
         {"cost": H.money, "effect": H.qaly, "inc_cost": H.money, "inc_effect": H.qaly,
          "icer": H.money},
         caption="Incremental analysis with strong (D) and extended (ED) dominance",
-    )  # fmt: skip
+    ) + noise_note  # fmt: skip
     uncertainty = (
         H.table(prob, fmt, caption="Probability each strategy is cost-effective, and EVPI")
         + H.paragraph(

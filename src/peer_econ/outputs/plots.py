@@ -64,6 +64,7 @@ __all__ = [
     "plot_evppi_ranking",
     "plot_enbs",
     "plot_budget",
+    "plot_scale_curve",
     "close_figure",
     "save_axes",
     "save_figure",
@@ -711,3 +712,42 @@ def save_axes(ax: Axes, folder: Path | str, stem: str) -> tuple[Path, Path]:
     if not isinstance(fig, Figure):
         raise InputError(f"figure '{stem}': the axes belong to no figure")
     return save_figure(fig, folder, stem)
+
+
+# --- delivery scale ------------------------------------------------------------------------
+
+
+def plot_scale_curve(table: pd.DataFrame, *, colours: Mapping[str, str] | None = None) -> Figure:
+    """Three panels from a scale-curve table (``peer_econ.runs.scale_curve.scale_curve``): cost
+    per participant with its 95 % PSA interval and the ICER against courses per municipality
+    per year, and cost per participant against the number of municipalities.
+
+    Points where the ICER is not a trade-off (dominant or dominated) are left out of the ICER
+    panel rather than drawn as negative numbers.
+    """
+    fig = Figure(figsize=(12.0, 4.2), layout="constrained")
+    cost_ax, icer_ax, town_ax = fig.subplots(1, 3)
+    strategies = list(dict.fromkeys(table["strategy"]))
+    palette = _colours(colours, strategies)
+    for name in strategies:
+        colour = palette.get(name, "#333333")
+        rows = table[(table["strategy"] == name) & (table["axis"] != "municipalities")]
+        x = rows["value"].to_numpy(dtype=float)
+        cost_ax.plot(x, rows["cost"], color=colour, label=name, marker="o", markersize=3)
+        cost_ax.fill_between(x, rows["cost_p2_5"], rows["cost_p97_5"], color=colour, alpha=0.12)
+        icer = rows["icer"].to_numpy(dtype=float)
+        icer_ax.plot(x, np.where(icer > 0, icer, np.nan), color=colour, marker="o", markersize=3)
+        towns = table[(table["strategy"] == name) & (table["axis"] == "municipalities")]
+        town_ax.plot(towns["value"], towns["cost"], color=colour, marker="o", markersize=3)
+    cost_ax.set_xlabel("Courses per municipality per year")
+    cost_ax.set_ylabel("Cost per participant (DKK, PSA mean, 95% interval)")
+    icer_ax.set_xlabel("Courses per municipality per year")
+    icer_ax.set_ylabel("ICER vs service as usual (DKK/QALY)")
+    town_ax.set_xlabel("Municipalities")
+    town_ax.set_xscale("log")
+    town_ax.set_ylabel("Cost per participant (DKK, PSA mean)")
+    for ax in (cost_ax, icer_ax, town_ax):
+        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        _style(ax)
+    cost_ax.legend(fontsize="small", frameon=False)
+    return fig

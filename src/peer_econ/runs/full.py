@@ -24,6 +24,7 @@ from peer_econ.runs import scenarios as scen
 from peer_econ.runs.assumptions import write_assumptions_for_run
 from peer_econ.runs.budget import write_budget_for_run
 from peer_econ.runs.pipeline import RunResult
+from peer_econ.runs.scale_curve import write_scale_curve_for_run
 from peer_econ.runs.voi import write_voi_for_run
 
 #: Scenario file read by the run when it exists in the inputs folder.
@@ -241,6 +242,7 @@ def write_structural_for_run(result: RunResult, folder: Path) -> list[ReportSect
 RUN_WRITERS: tuple[RunWriter, ...] = (
     write_decision_analysis,
     write_assumptions_for_run,
+    write_scale_curve_for_run,
     write_sensitivity_for_run,
     write_structural_for_run,
     write_voi_for_run,
