@@ -211,12 +211,13 @@ def _highlight(table: pd.DataFrame, plan: BudgetPlan) -> str:
         for r in cash.to_dict("records")
         if float(r["budget_impact"]) > 0.5
     )
+    cash_total = _cell(table, last, "total", CASH, "budget_impact")
+    served = _cell(table, last, "total", CASH, "participants")
     text = (
         f"Running {plan.strategy} with {plan.courses_per_year:g} courses a year in each of "
-        f"{plan.municipalities} municipalities (about "
-        f"{_cell(table, last, 'total', CASH, 'participants'):,.0f} participants a year) costs "
-        f"about {_cell(table, last, 'total', CASH, 'budget_impact'):,.0f} DKK cash a year in "
-        f"full running ({payers} DKK)"
+        f"{plan.municipalities} municipalities (about {served:,.0f} participants a year) costs "
+        f"about {cash_total:,.0f} DKK cash a year in full running ({payers} DKK; "
+        f"{cash_total / served:,.0f} DKK cash per participant served)"
     )
     setup = _cell(table, "1", "total", CASH, "setup")
     if setup > 0.5:
@@ -228,6 +229,68 @@ def _highlight(table: pd.DataFrame, plan: BudgetPlan) -> str:
     if in_kind > 0.5:
         text += f"; plus {in_kind:,.0f} DKK a year in kind (lent venues: no cash outlay)"
     return text + "."
+
+
+def cash_per_participant(result: RunResult, strategy: str) -> float:
+    """Cash budget per participant served in a full running year at the settings' delivery
+    scale: mean yearly cash budget impact / mean participants (in-kind items excluded; set-up
+    excluded, it falls in year 1) [DKK]."""
+    plan = default_plan(result, strategy, years=2)
+    table = budget_table(result, plan)
+    return _cell(table, "2", "total", CASH, "budget_impact") / _cell(
+        table, "2", "total", CASH, "participants"
+    )
+
+
+def cost_definitions_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
+    """Report section defining every cost-per-participant figure of the run, with its value."""
+    settings = result.inputs.settings
+    per = result.cost_per_participant().set_index("strategy").to_dict("index")
+    programme = [s.name for s in result.inputs.strategies if s.programme]
+    scale = (
+        f"{settings.municipalities} municipalities x "
+        f"{settings.courses_per_municipality_per_year:g} courses a year"
+    )
+    concepts = [
+        ("expected", f"Expected cost per randomised participant (PSA mean) at {scale}",
+         "the headline: key results, headline.csv, ICERs, scale curve at the base scale; the "
+         "commissioner app shows the same figure from its own, smaller PSA"),
+        ("at_parameter_means", "Cost per randomised participant at the parameter means "
+         "(deterministic)", "deterministic.csv, 'det ICER', threshold tables, tornado"),
+        ("per_course", "Per course, without fixed programme costs (PSA mean)",
+         "what one more course costs in a programme that already runs"),
+        ("fixed_programme", f"Fixed programme cost per participant at {scale} (PSA mean)",
+         "item programme_fixed: local coordination and annuitised set-up"),
+        ("per_attending", "Per participant attending 8 or more sessions (expected / expected "
+         "share attending)", "costs of all randomised participants carried by attenders"),
+    ]  # fmt: skip
+    rows = []
+    for key, label, used in concepts:
+        row: dict[str, object] = {"figure": label}
+        row.update({name: per[name][key] for name in programme})
+        row["used in"] = used
+        rows.append(row)
+    cash: dict[str, object] = {
+        "figure": f"Cash budget per participant served, full running year at {scale} (mean "
+        "budget / mean participants; in-kind venue and year-1 set-up excluded)"
+    }
+    cash.update({name: cash_per_participant(result, name) for name in programme})
+    cash["used in"] = "budget impact (budget.csv)"
+    rows.append(cash)
+    table = pd.DataFrame(rows)
+    body = H.paragraph(
+        "Every cost per participant in this report is one of these figures, and is labelled "
+        "with which. They differ for stated reasons: the PSA mean exceeds the cost at the "
+        "parameter means because costs divide by uncertain numbers (group size, volunteers per "
+        "training cohort, courses per volunteer); the cash budget leaves out the lent venue (in "
+        "kind) and counts larger groups as serving more participants at a lower cost each (a "
+        "ratio of means, not a mean of ratios)."
+    ) + H.table(
+        table,
+        {name: H.money for name in programme},
+        caption="Cost per participant: which number is which (DKK 2024)",
+    )
+    return [ReportSection("cost-definitions", "Cost per participant: definitions", body, 42)]
 
 
 def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
