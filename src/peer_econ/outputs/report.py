@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from peer_econ.analysis.quadrants import icer_label
@@ -77,6 +78,9 @@ def write_run_tables(result: RunResult, folder: Path) -> None:
                 "name": s.name,
                 "value": s.value,
                 "distribution": s.distribution.kind,
+                "sd": float(np.sqrt(s.distribution.variance)),
+                "psa_2_5": s.distribution.quantiles(0.025, 0.975)[0],
+                "psa_97_5": s.distribution.quantiles(0.025, 0.975)[1],
                 "low": s.low,
                 "high": s.high,
                 "unit": s.unit,
