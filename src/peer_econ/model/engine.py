@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -186,11 +186,11 @@ def evaluate(
             cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, budgets,
         )  # fmt: skip
     base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
-    qaly = base[:, None] + gain
+    cash_payers = dict.fromkeys(p for item, p in payer_of.items() if item not in in_kind)
     return Outcomes(
         strategies=tuple(s.name for s in inputs.strategies),
         cost=_readonly(cost),
-        qaly=_readonly(qaly),
+        qaly=_readonly(base[:, None] + gain),
         qaly_gain=_readonly(gain),
         item_costs=MappingProxyType({key: total / n for key, total in item_sums.items()}),
         counted_items=counted,
@@ -198,18 +198,18 @@ def evaluate(
         effect_scale=MappingProxyType(
             {s.name: _readonly(_effect_scale(s, draws, n)) for s in inputs.strategies}
         ),
-        budget_cost=MappingProxyType(
-            {
-                payer: _readonly(budget[payer]) if payer in budget else _zeros(n, k)
-                for payer in dict.fromkeys(p for item, p in payer_of.items() if item not in in_kind)
-            }
-        ),
-        in_kind_cost=MappingProxyType(
-            {payer: _readonly(arr) for payer, arr in kind_budget.items()}
-        ),
-        programme_fixed_cost=MappingProxyType(
-            {payer: _readonly(arr) for payer, arr in fixed_budget.items()}
-        ),
+        budget_cost=_frozen_budget(budget, cash_payers, n, k),
+        in_kind_cost=_frozen_budget(kind_budget, kind_budget, n, k),
+        programme_fixed_cost=_frozen_budget(fixed_budget, fixed_budget, n, k),
+    )
+
+
+def _frozen_budget(
+    arrays: Mapping[str, FloatArray], payers: Iterable[str], n: int, k: int
+) -> Mapping[str, FloatArray]:
+    """Read-only per-payer arrays ``(n, k)``; payers that never spent get broadcast zeros."""
+    return MappingProxyType(
+        {p: _readonly(arrays[p]) if p in arrays else _zeros(n, k) for p in payers}
     )
 
 

@@ -199,8 +199,8 @@ def _label_of(result: RunResult) -> dict[str, str]:
     return {s.name: s.label for s in result.inputs.strategies}
 
 
-def core_sections(result: RunResult) -> list[ReportSection]:
-    """Report sections built from the model results alone (CHEERS items 1-17, 19-21)."""
+def _key_results(result: RunResult) -> str:
+    """The key-results box, the headline table and the trial-period table (HTML)."""
     settings = result.inputs.settings
     labels = _label_of(result)
     head = result.summary()
@@ -258,6 +258,13 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         headers=_LABELS,
         caption=f"Trial period ({settings.trial_followup_months:g} months, no extrapolation)",
     )
+    return key + headline + trial_table
+
+
+def core_sections(result: RunResult) -> list[ReportSection]:
+    """Report sections built from the model results alone (CHEERS items 1-17, 19-21)."""
+    settings = result.inputs.settings
+    money = H.money
     strategies = pd.DataFrame(
         [
             {
@@ -359,7 +366,7 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         ]
     )
     return [
-        ReportSection("key-results", "Key results", key + headline + trial_table, 0),
+        ReportSection("key-results", "Key results", _key_results(result), 0),
         ReportSection("methods", "Setting, perspective and methods", methods, 10),
         ReportSection(
             "comparators",
