@@ -28,14 +28,20 @@ def test_evaluate_request_matches_the_pipeline(inputs) -> None:  # type: ignore[
         {"overrides": {"participants_per_group": 10}, "n_samples": 300, "seed": 3,
          "plan": {"strategy": "peer_volunteer", "courses_per_year": 2, "municipalities": 1}},
     )  # fmt: skip
-    ref = run(inputs, n_samples=300, seed=3, overrides={"participants_per_group": 10}).summary()
+    ref_result = run(inputs, n_samples=300, seed=3, overrides={"participants_per_group": 10})
+    ref = ref_result.summary()
     got = {s["strategy"]: s for s in out["strategies"]}
     assert got["peer_volunteer"]["cost"] == pytest.approx(ref.set_index("strategy").loc[
         "peer_volunteer", "cost"])  # fmt: skip
     assert sum(s["probability_best"] for s in out["strategies"]) == pytest.approx(1.0)
     total = next(b for b in out["budget"] if b["payer"] == "total")
-    # a running year: 2 courses x 10 participants x cost per participant
-    assert total["per_year"] == pytest.approx(20 * got["peer_volunteer"]["cost"], rel=1e-9)
+    # a running year of the same kit the CLI writes (1 municipality x 2 courses)
+    from peer_econ.model.capacity import DeliveryPlan
+    from peer_econ.runs.budget_plan import run_budget
+
+    kit = run_budget(ref_result, DeliveryPlan(1, 2, years=2), ["peer_volunteer"]).by_payer()
+    expected = kit[(kit["year"] == "2") & (kit["payer"] == "total")]["total"].iloc[0]
+    assert total["per_year"] == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize(

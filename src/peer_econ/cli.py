@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -110,6 +111,8 @@ def _print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from peer_econ.analysis.quadrants import icer_label
+
     summary = result.summary()
     trial = result.summary(trial_period=True)
     months = result.inputs.settings.horizon_months
@@ -128,28 +131,27 @@ def _print_summary(result: RunResult) -> None:
         "trial-period ICER",
     ):
         table.add_column(col, justify="left" if col == "strategy" else "right")
+    ref = summary[summary["strategy"] == result.comparator].iloc[0]
     for (_, row), (_, trow) in zip(summary.iterrows(), trial.iterrows(), strict=True):
+        is_ref = row["strategy"] == result.comparator
         table.add_row(
             str(row["strategy"]),
             f"{row['cost']:,.0f}",
             f"{row['qaly']:.4f}",
             f"{row['inc_cost']:,.0f}",
             f"{row['inc_qaly']:.4f}",
-            _fmt_icer(row["icer"], row["inc_cost"], row["inc_qaly"]),
-            _fmt_icer(row["det_icer"], row["det_cost"], row["det_qaly"]),
-            _fmt_icer(trow["icer"], trow["inc_cost"], trow["inc_qaly"]),
+            "-" if is_ref else icer_label(row["inc_cost"], row["inc_qaly"]),
+            "-"
+            if is_ref
+            else icer_label(row["det_cost"] - ref["det_cost"], row["det_qaly"] - ref["det_qaly"]),
+            "-" if is_ref else icer_label(trow["inc_cost"], trow["inc_qaly"]),
         )
     Console(width=140).print(table)
-
-
-def _fmt_icer(icer: float, inc_cost: float, inc_qaly: float) -> str:
-    if icer != icer:  # NaN: the comparator itself
-        return "-"
-    if inc_cost <= 0 and inc_qaly > 0:
-        return "dominant"
-    if inc_cost >= 0 and inc_qaly < 0:
-        return "dominated"
-    return f"{icer:,.0f}"
+    typer.echo(
+        "cost: expected cost per randomised participant (PSA mean) at "
+        f"{result.inputs.settings.municipalities} municipalities x "
+        f"{result.inputs.settings.courses_per_municipality_per_year:g} courses a year"
+    )
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -197,6 +199,7 @@ def run_command(
     from peer_econ.outputs.report import write_run
     from peer_econ.runs.pipeline import run
 
+    started = time.perf_counter()
     loaded = load_inputs(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
     with _progress("PSA and model") as done:
@@ -204,7 +207,7 @@ def run_command(
             loaded, n_samples=n_samples, seed=seed, perspective=perspective, overrides=overrides
         )
         done()
-    folder = write_run(result, out, command="run", writers=_run_writers())
+    folder = write_run(result, out, command="run", writers=_run_writers(), started=started)
     _print_summary(result)
     typer.echo(f"wrote {folder}")
 
@@ -345,7 +348,7 @@ def budget_command(
         str, typer.Option(help="Delivery form to fund, or 'all' to compare every form.")
     ] = "all",
     municipalities: Annotated[
-        int | None, typer.Option(help="Municipalities running PEER (default: the trial's 5).")
+        int | None, typer.Option(help="Municipalities running PEER (default: settings.toml).")
     ] = None,
     municipalities_file: Annotated[
         Path | None,
@@ -356,7 +359,9 @@ def budget_command(
     ] = None,
     courses_per_year: Annotated[
         float | None,
-        typer.Option("--courses-per-year", help="Courses per municipality per year (default 4)."),
+        typer.Option(
+            "--courses-per-year", help="Courses per municipality per year (default: settings.toml)."
+        ),
     ] = None,
     participants: Annotated[
         float | None,
@@ -433,12 +438,8 @@ def _delivery_scale(
     overrides: dict[str, float],
 ) -> Any:
     """The delivery scale from the budget options (one-line errors for bad combinations)."""
-    from peer_econ.model.capacity import DeliveryScale
-    from peer_econ.runs.budget import (
-        TRIAL_COURSES_PER_YEAR,
-        TRIAL_MUNICIPALITIES,
-        read_municipalities_file,
-    )
+    from peer_econ.model.capacity import DeliveryPlan
+    from peer_econ.runs.budget import read_municipalities_file
 
     if municipalities is not None and municipalities_file is not None:
         raise InputError("give --municipalities or --municipalities-file, not both")
@@ -451,16 +452,19 @@ def _delivery_scale(
         raise InputError(
             f"participants_per_group = {group:g}; a group needs at least 2 participants"
         )
-    courses = TRIAL_COURSES_PER_YEAR if courses_per_year is None else courses_per_year
-    count = TRIAL_MUNICIPALITIES if municipalities is None else municipalities
+    settings = loaded.settings
+    courses = (
+        settings.courses_per_municipality_per_year if courses_per_year is None else courses_per_year
+    )
+    count = settings.municipalities if municipalities is None else municipalities
     if municipalities_file is not None:
         count, courses = read_municipalities_file(municipalities_file, courses)
     shares = tuple(_parse_numbers(ramp_up, "--ramp-up") or ())
     if participants is not None:
-        return DeliveryScale.from_participants(
+        return DeliveryPlan.from_participants(
             participants, count, group, years=years, ramp_up=shares
         )
-    return DeliveryScale(count, courses, years=years, ramp_up=shares)
+    return DeliveryPlan(count, courses, years=years, ramp_up=shares)
 
 
 def _print_kit(kit: Any, lang: Any, labels: dict[str, str]) -> None:

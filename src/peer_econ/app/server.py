@@ -21,7 +21,7 @@ import numpy as np
 
 from peer_econ.analysis.cea import cea_curves
 from peer_econ.errors import InputError
-from peer_econ.model.capacity import DeliveryScale
+from peer_econ.model.capacity import DeliveryPlan
 from peer_econ.model.spec import Inputs
 from peer_econ.runs.budget_plan import run_budget
 from peer_econ.runs.pipeline import run
@@ -94,7 +94,7 @@ def evaluate_request(inputs: Inputs, payload: Mapping[str, Any]) -> dict[str, An
     if plan_in is not None:
         if not isinstance(plan_in, Mapping):
             raise InputError("'plan' must be a JSON object")
-        scale = DeliveryScale(
+        scale = DeliveryPlan(
             _whole(plan_in.get("municipalities", 5), "municipalities", 1, 98),
             _number(plan_in.get("courses_per_year", 4), "courses_per_year"),
             years=2,

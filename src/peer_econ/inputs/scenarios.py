@@ -35,11 +35,15 @@ SCENARIO_SETTINGS: Mapping[str, type] = MappingProxyType(
         "durability": str,
         "shrinkage": bool,
         "attendance_scaling": bool,
+        "attendance_model": str,
         "downstream_resource_use": bool,
         "wellbeing_offset": bool,
         "perspective": str,
         "booster_courses": int,
         "booster_interval_months": float,
+        "municipalities": int,
+        "courses_per_municipality_per_year": float,
+        "local_coordination": str,
     }
 )
 SCENARIO_KEYS = ("label", "description", "settings", "parameters")

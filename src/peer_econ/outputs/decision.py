@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.analysis.cea import PSA, CEACurves, cea_curves
+from peer_econ.analysis.quadrants import icer_label
 from peer_econ.errors import InputError
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
@@ -105,19 +106,31 @@ def _decision_highlights(
 ) -> tuple[str, ...]:
     """Plain-text findings: the frontier, dominated variants, the chance of being best."""
     labels = {s.name: s.label for s in result.inputs.strategies}
+    assumed = _assumed_effects(result)
+    noise = effect_within_noise(result, icers)
     out = []
     rows = icers.to_dict("records")
     steps = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} at {float(r['icer']):,.0f} DKK/QALY"
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} at "
+        f"{icer_label(float(r['inc_cost']), float(r['inc_effect']), unit=' DKK/QALY')}"
+        + assumed.get(str(r["strategy"]), "")
         for r in rows
-        if r["status"] == "ND" and np.isfinite(float(r["icer"]))
+        if r["status"] == "ND" and np.isfinite(float(r["icer"])) and r["strategy"] not in noise
     ]
     if steps:
         out.append("Efficient options beyond service as usual: " + "; then ".join(steps) + ".")
     dominated = [
-        f"{labels.get(str(r['strategy']), str(r['strategy']))} ({r['note']})"
+        f"{labels.get(str(r['strategy']), str(r['strategy']))} ("
+        + (
+            f"no more effective than {noise[str(r['strategy'])]} beyond Monte Carlo error, "
+            f"at {float(r['inc_cost']):,.0f} DKK more: in effect dominated"
+            if r["strategy"] in noise
+            else str(r["note"])
+        )
+        + assumed.get(str(r["strategy"]), "")
+        + ")"
         for r in rows
-        if r["status"] != "ND"
+        if r["status"] != "ND" or r["strategy"] in noise
     ]
     if dominated:
         out.append("Not efficient: " + "; ".join(dominated) + ".")
@@ -133,6 +146,59 @@ def _decision_highlights(
         "million DKK for the eligible population)."
     )
     return tuple(out)
+
+
+#: Incremental effects within this many Monte Carlo standard errors of 0 count as no difference.
+NOISE_Z = 1.96
+
+
+def effect_within_noise(result: RunResult, icers: pd.DataFrame) -> dict[str, str]:
+    """Frontier strategies whose gain over their frontier comparator is Monte Carlo noise.
+
+    With an effect multiplier of mean 1 (equal effect assumed), a variant's mean QALYs differ
+    from the trialled variant's only by sampling noise, which can put a dearer variant on the
+    frontier of the PSA means at an ICER that carries no information. A strategy is listed when
+    its paired mean QALY difference to the comparator of its ICER lies within
+    :data:`NOISE_Z` Monte Carlo standard errors (SD of the paired differences / sqrt(n)) of 0.
+
+    Returns
+    -------
+    dict
+        Strategy -> the strategy it is no more effective than.
+    """
+    psa = result.psa
+    names = list(psa.strategies)
+    out = {}
+    for row in icers.to_dict("records"):
+        note = str(row["note"])
+        if row["status"] != "ND" or not note.startswith("vs "):
+            continue
+        versus = note.removeprefix("vs ")
+        if versus not in names:
+            continue
+        diff = psa.qaly[:, names.index(str(row["strategy"]))] - psa.qaly[:, names.index(versus)]
+        se = float(np.std(diff, ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        if abs(float(np.mean(diff))) <= NOISE_Z * se:
+            out[str(row["strategy"])] = versus
+    return out
+
+
+def _assumed_effects(result: RunResult) -> dict[str, str]:
+    """Strategy -> a clause naming the assumed effect multiplier its position rests on."""
+    table = result.inputs.parameters
+    out = {}
+    for strategy in result.inputs.strategies:
+        name = strategy.effect_multiplier
+        if strategy.programme and name and name in table:
+            spec = table[name]
+            what = (
+                "equal effect" if abs(spec.value - 1.0) < 1e-9 else f"{spec.value:.2g} x the effect"
+            )
+            out[strategy.name] = (
+                f"; rests on the assumption of {what} ({name}, {spec.tag}): see "
+                "'What the ranking of the variants rests on'"
+            )
+    return out
 
 
 def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
@@ -193,12 +259,21 @@ def decision_sections(
     fmt = {s: H.share for s in result.psa.strategies}
     fmt.update({"WTP (DKK/QALY)": H.money, "EVPI per person (DKK)": H.money,
                 "population EVPI (DKK)": H.money})  # fmt: skip
+    noise = effect_within_noise(result, icers)
+    noise_note = "".join(
+        H.paragraph(
+            f"{name} is on the frontier of the PSA means only because its mean QALYs exceed "
+            f"those of {versus} by an amount within Monte Carlo error (equal effect assumed): "
+            "its ICER carries no information, and in effect it is dominated."
+        )
+        for name, versus in noise.items()
+    )
     icer_html = H.table(
         icers,
         {"cost": H.money, "effect": H.qaly, "inc_cost": H.money, "inc_effect": H.qaly,
          "icer": H.money},
         caption="Incremental analysis with strong (D) and extended (ED) dominance",
-    )  # fmt: skip
+    ) + noise_note  # fmt: skip
     uncertainty = (
         H.table(prob, fmt, caption="Probability each strategy is cost-effective, and EVPI")
         + H.paragraph(

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from peer_econ.analysis.quadrants import icer_label
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import ModelSettings
 from peer_econ.outputs import html as H
@@ -25,6 +28,7 @@ from peer_econ.outputs.files import (
     write_manifest,
 )
 from peer_econ.outputs.html import ReportSection
+from peer_econ.parameters.distributions import Distribution
 
 #: Extra writers (decision analysis, sensitivity, budget) called with (result, folder); each
 #: writes its files and returns the report sections that present them.
@@ -74,6 +78,9 @@ def write_run_tables(result: RunResult, folder: Path) -> None:
                 "name": s.name,
                 "value": s.value,
                 "distribution": s.distribution.kind,
+                "sd": float(np.sqrt(s.distribution.variance)),
+                "psa_2_5": s.distribution.quantiles(0.025, 0.975)[0],
+                "psa_97_5": s.distribution.quantiles(0.025, 0.975)[1],
                 "low": s.low,
                 "high": s.high,
                 "unit": s.unit,
@@ -92,6 +99,7 @@ def write_run(
     *,
     command: str = "run",
     writers: tuple[RunWriter, ...] = (),
+    started: float | None = None,
 ) -> Path:
     """Write every table of ``result`` (and extra writers' output) to ``out`` atomically.
 
@@ -105,12 +113,17 @@ def write_run(
         Command name recorded in the manifest.
     writers : tuple of callables
         Further writers called as ``writer(result, folder)`` inside the temporary folder.
+    started : float, optional
+        ``time.perf_counter()`` when the command started; the manifest's ``wall_time_s`` then
+        covers the whole command. Without it, it covers sampling, model and everything written
+        here (all but reading the inputs).
 
     Returns
     -------
     Path
         The folder written.
     """
+    begin = time.perf_counter()
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
     with atomic_output_dir(target) as folder:
         write_run_tables(result, folder)
@@ -138,7 +151,11 @@ def write_run(
             seed=result.seed,
             n_samples=result.n_samples,
             inputs=list(result.inputs.files),
-            wall_time_s=result.wall_time_s,
+            wall_time_s=(
+                time.perf_counter() - started
+                if started is not None
+                else result.wall_time_s + time.perf_counter() - begin
+            ),
             extra={
                 "settings": result.inputs.settings.as_dict(),
                 "overrides": dict(result.overrides),
@@ -170,12 +187,20 @@ _LABELS = {
 }
 
 
+def _distribution_text(distribution: Distribution) -> str:
+    """A PSA distribution in a few words: family and its 95 % interval, or 'fixed'."""
+    if distribution.is_fixed:
+        return "fixed"
+    low, high = distribution.quantiles(0.025, 0.975)
+    return f"{distribution.kind}, 95 % {low:.3g} to {high:.3g}"
+
+
 def _label_of(result: RunResult) -> dict[str, str]:
     return {s.name: s.label for s in result.inputs.strategies}
 
 
-def core_sections(result: RunResult) -> list[ReportSection]:
-    """Report sections built from the model results alone (CHEERS items 1-17, 19-21)."""
+def _key_results(result: RunResult) -> str:
+    """The key-results box, the headline table and the trial-period table (HTML)."""
     settings = result.inputs.settings
     labels = _label_of(result)
     head = result.summary()
@@ -184,15 +209,32 @@ def core_sections(result: RunResult) -> list[ReportSection]:
     first = head[head["strategy"] != ref].iloc[0]
     first_trial = trial[trial["strategy"] == first["strategy"]].iloc[0]
     money = H.money
+    scale = (
+        f"{settings.municipalities} municipalities x "
+        f"{settings.courses_per_municipality_per_year:g} courses a year"
+    )
+    ref_row = head[head["strategy"] == ref].iloc[0]
+    first_icer = _icer_phrase(float(first["inc_cost"]), float(first["inc_qaly"]))
+    first_det = _icer_phrase(
+        float(first["det_cost"] - ref_row["det_cost"]),
+        float(first["det_qaly"] - ref_row["det_qaly"]),
+    )
+    trial_icer = _icer_phrase(float(first_trial["inc_cost"]), float(first_trial["inc_qaly"]))
     key = (
-        f"<div class='key'><p><b>{H.esc(labels[first['strategy']])}</b> costs "
-        f"<b>{money(first['inc_cost'])} DKK</b> more per randomised participant than "
-        f"{H.esc(labels[ref])} and gains <b>{first['inc_qaly']:.4f} QALYs</b> over "
+        f"<div class='key'><p><b>{H.esc(labels[first['strategy']])}</b> "
+        + (
+            f"costs <b>{money(first['inc_cost'])} DKK</b> more per randomised participant than "
+            if first["inc_cost"] >= 0
+            else f"saves <b>{money(-first['inc_cost'])} DKK</b> per randomised participant "
+            "compared with "
+        )
+        + f"{H.esc(labels[ref])} (expected cost, the PSA mean, at {scale}; see 'Cost per "
+        f"participant: definitions') and gains <b>{first['inc_qaly']:.4f} QALYs</b> over "
         f"{settings.horizon_months:g} months: an ICER of "
-        f"<b>{money(first['icer'])} DKK per QALY</b> (probabilistic, {result.n_samples:,} "
-        f"samples; {money(first['det_icer'])} at the parameter means). Over the "
+        f"<b>{H.esc(first_icer)}</b> (probabilistic, {result.n_samples:,} "
+        f"samples; {H.esc(first_det)} at the parameter means). Over the "
         f"{settings.trial_followup_months:g}-month trial period alone, without "
-        f"extrapolation, the ICER is {money(first_trial['icer'])} DKK per QALY.</p>"
+        f"extrapolation, the ICER is {H.esc(trial_icer)}.</p>"
         f"{_currency_note(result, float(first['icer']))}</div>"
         "<div class='warn'><p>The trial measured no preference-based outcome (no EQ-5D) and "
         "followed people for 3 months. The QALY gain therefore rests on labelled assumptions: "
@@ -200,18 +242,29 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         "and the group size. The cost-consequence table needs no utility mapping; the "
         "trial-period result needs no assumption about durability.</p></div>"
     )
+    shown_head = _icers_in_words(head, ref)
     headline = H.table(
-        head,
-        {c: (H.qaly if "qaly" in c else money) for c in head.columns if c != "strategy"},
+        shown_head,
+        {c: (H.qaly if "qaly" in c else money) for c in shown_head.columns
+         if c not in ("strategy", "icer", "det_icer")},
         headers=_LABELS,
-        caption="Costs and QALYs per randomised participant (DKK 2024, discounted)",
-    )
+        caption="Costs and QALYs per randomised participant (DKK 2024, discounted): 'cost' is "
+        f"the expected cost (PSA mean) at {scale}, 'deterministic cost' the cost at the "
+        "parameter means; ICERs vs service as usual, in words where there is no trade-off",
+    )  # fmt: skip
     trial_table = H.table(
-        trial[["strategy", "cost", "qaly", "inc_cost", "inc_qaly", "icer"]],
-        {"cost": money, "qaly": H.qaly, "inc_cost": money, "inc_qaly": H.qaly, "icer": money},
+        _icers_in_words(trial, ref)[["strategy", "cost", "qaly", "inc_cost", "inc_qaly", "icer"]],
+        {"cost": money, "qaly": H.qaly, "inc_cost": money, "inc_qaly": H.qaly},
         headers=_LABELS,
         caption=f"Trial period ({settings.trial_followup_months:g} months, no extrapolation)",
     )
+    return key + headline + trial_table
+
+
+def core_sections(result: RunResult) -> list[ReportSection]:
+    """Report sections built from the model results alone (CHEERS items 1-17, 19-21)."""
+    settings = result.inputs.settings
+    money = H.money
     strategies = pd.DataFrame(
         [
             {
@@ -244,7 +297,8 @@ def core_sections(result: RunResult) -> list[ReportSection]:
     assumptions = pd.DataFrame(
         [
             {"parameter": s.name, "value": s.value, "low": s.low, "high": s.high,
-             "unit": s.unit, "notes": s.notes or s.source}
+             "PSA": _distribution_text(s.distribution), "unit": s.unit,
+             "notes": s.notes or s.source}
             for s in result.inputs.parameters.specs
             if s.tag == "AS" and s.module == "model"
         ]
@@ -292,9 +346,10 @@ def core_sections(result: RunResult) -> list[ReportSection]:
              "independent plain-Python re-computation (also on random PSA draws); closed-form "
              "QALYs against numerical quadrature; TECH-VER black-box tests (zero effect, doubled "
              "unit costs, durability-free trial period, baseline utility)."),
-            ("D. Model outcomes", "Cost per participant compared with the illustrative "
-             "micro-costing of the evidence table (about 2,570 DKK); no published PEER "
-             "cost-effectiveness result exists to compare with."),
+            ("D. Model outcomes", "Cost per participant checked against the hand "
+             "calculations of the evidence table (EVIDENCE 3 and 3a: course costs, venue 375 DKK "
+             "and fixed programme costs 722 DKK per participant at the base scale, in tests); "
+             "no published PEER cost-effectiveness result exists to compare with."),
             ("E. Other", "Reproducible runs: same inputs and seed give byte-identical tables; "
              "manifest with input hashes."),
         ],
@@ -311,7 +366,7 @@ def core_sections(result: RunResult) -> list[ReportSection]:
         ]
     )
     return [
-        ReportSection("key-results", "Key results", key + headline + trial_table, 0),
+        ReportSection("key-results", "Key results", _key_results(result), 0),
         ReportSection("methods", "Setting, perspective and methods", methods, 10),
         ReportSection(
             "comparators",
@@ -362,7 +417,13 @@ def core_sections(result: RunResult) -> list[ReportSection]:
                 assumptions,
                 {"value": H.esc, "low": H.esc, "high": H.esc},
                 caption="Placeholders to vary, not findings; all but baseline utility (which "
-                "moves absolute QALYs only) are in the one-way analysis",
+                "moves absolute QALYs only) are in the one-way analysis, and all but the "
+                "structural switches below have a PSA distribution",
+            )
+            + H.table(
+                structural_switches(result),
+                caption="Structural switches: fixed in the PSA (not uncertain quantities but "
+                "choices), each analysed in scenarios, the structural matrix or the scale curve",
             ),
             80,
         ),  # fmt: skip
@@ -373,6 +434,62 @@ def core_sections(result: RunResult) -> list[ReportSection]:
             90,
         ),
     ]
+
+
+def _icer_phrase(inc_cost: float, inc_qaly: float) -> str:
+    """'157,169 DKK per QALY', or the quadrant in words (never a negative number)."""
+    return icer_label(inc_cost, inc_qaly, unit=" DKK per QALY")
+
+
+def _icers_in_words(frame: pd.DataFrame, comparator: str) -> pd.DataFrame:
+    """A summary table with its ICER columns in words (never a negative number)."""
+    out = frame.copy()
+    out["icer"] = [
+        "-" if s == comparator else icer_label(float(c), float(q))
+        for s, c, q in zip(frame["strategy"], frame["inc_cost"], frame["inc_qaly"], strict=True)
+    ]
+    if "det_icer" in frame.columns:
+        ref = frame[frame["strategy"] == comparator].iloc[0]
+        out["det_icer"] = [
+            "-" if s == comparator else icer_label(float(c - ref["det_cost"]),
+                                                   float(q - ref["det_qaly"]))
+            for s, c, q in zip(frame["strategy"], frame["det_cost"], frame["det_qaly"],
+                               strict=True)
+        ]  # fmt: skip
+    return out
+
+
+def structural_switches(result: RunResult) -> pd.DataFrame:
+    """What stays fixed in the PSA and why: the settings' structural choices and the
+    assumption-tagged parameters marked ``Structural`` in ``parameters.csv`` (DESIGN 2.8)."""
+    settings = result.inputs.settings
+    rows = [
+        ("source_outcome", settings.source_outcome,
+         "which trial outcome carries the effect to utility: a modelling choice, analysed in "
+         "the structural matrix and scenarios"),
+        ("utility_route", settings.utility_route, "how utility is obtained (a method choice)"),
+        ("durability", settings.durability,
+         "shape of the gain after the course: analysed in the structural matrix; its length "
+         "(decay_months) is sampled"),
+        ("horizon_months", f"{settings.horizon_months:g}", "analysis horizon: a choice"),
+        ("attendance_model", settings.attendance_model,
+         "how attendance scales the effect: the dose-response option is a scenario"),
+        ("perspective", settings.perspective, "which costs count: a choice, with scenarios"),
+        ("municipalities x courses", f"{settings.municipalities} x "
+         f"{settings.courses_per_municipality_per_year:g}",
+         "the delivery scale a commissioner plans: shown along the scale curve"),
+        ("local_coordination", settings.local_coordination,
+         "how local coordination is organised: a scenario brackets it"),
+        ("booster_courses", str(settings.booster_courses), "repeat courses: a scenario"),
+    ]  # fmt: skip
+    out = pd.DataFrame(rows, columns=["switch", "value", "why it is not sampled"])
+    params = [
+        {"switch": s.name, "value": f"{s.value:g}",
+         "why it is not sampled": s.notes.removeprefix("Structural (").split(")", 1)[0]}
+        for s in result.inputs.parameters.specs
+        if s.tag == "AS" and s.module == "model" and not s.is_uncertain
+    ]  # fmt: skip
+    return pd.concat([out, pd.DataFrame(params)], ignore_index=True)
 
 
 def _mapping_phrase(settings: ModelSettings) -> str:

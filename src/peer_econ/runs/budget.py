@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from peer_econ.errors import InputError
-from peer_econ.model.capacity import DeliveryScale
+from peer_econ.model.capacity import DeliveryPlan
 from peer_econ.model.results import RunResult
 from peer_econ.outputs import html as H
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
@@ -60,13 +60,12 @@ class BudgetKit:
     tables: dict[str, pd.DataFrame]
 
 
-#: The trial's delivery: five municipalities, four courses a year each (EVIDENCE 3a).
-TRIAL_MUNICIPALITIES, TRIAL_COURSES_PER_YEAR = 5, 4.0
-
-
-def run_scale(result: RunResult, years: int = RUN_BUDGET_YEARS) -> DeliveryScale:
-    """The delivery scale of a run: the trial's municipalities and courses a year."""
-    return DeliveryScale(TRIAL_MUNICIPALITIES, TRIAL_COURSES_PER_YEAR, years=years)
+def run_scale(result: RunResult, years: int = RUN_BUDGET_YEARS) -> DeliveryPlan:
+    """The delivery plan of a run: the settings' delivery scale over ``years`` years."""
+    settings = result.inputs.settings
+    return DeliveryPlan(
+        settings.municipalities, settings.courses_per_municipality_per_year, years=years
+    )
 
 
 def read_municipalities_file(path: Path, default_courses: float) -> tuple[int, float]:
@@ -108,7 +107,7 @@ def read_municipalities_file(path: Path, default_courses: float) -> tuple[int, f
 
 
 def compute_kit(
-    result: RunResult, scale: DeliveryScale, strategies: Sequence[str] | None = None
+    result: RunResult, scale: DeliveryPlan, strategies: Sequence[str] | None = None
 ) -> BudgetKit:
     """Capacity, budget, business case and funding comparison at ``scale``."""
     budget = run_budget(result, scale, strategies)
@@ -348,14 +347,65 @@ def budget_section(kit: BudgetKit, folder: Path, lang: Language) -> ReportSectio
     return ReportSection("budget", "Budget impact and who pays", body, 75, highlights=(highlight,))
 
 
+def cost_definitions_section(result: RunResult, kit: BudgetKit) -> ReportSection:
+    """Report section defining every cost-per-participant figure of the run, with its value."""
+    settings = result.inputs.settings
+    per = result.cost_per_participant().set_index("strategy").to_dict("index")
+    programme = list(kit.budget.budgets)
+    scale = (
+        f"{settings.municipalities} municipalities x "
+        f"{settings.courses_per_municipality_per_year:g} courses a year"
+    )
+    concepts = [
+        ("expected", f"Expected cost per randomised participant (PSA mean) at {scale}",
+         "the headline: key results, headline.csv, ICERs, scale curve at the base scale"),
+        ("at_parameter_means", "Cost per randomised participant at the parameter means "
+         "(deterministic)", "deterministic.csv, 'det ICER', threshold tables, tornado"),
+        ("per_course", "Per course, without fixed programme costs (PSA mean)",
+         "what one more course costs in a programme that already runs"),
+        ("fixed_programme", f"Fixed programme cost per participant at {scale} (PSA mean)",
+         "item programme_fixed: local coordination and annuitised set-up"),
+        ("per_attending", "Per participant attending 8 or more sessions (expected / expected "
+         "share attending)", "costs of all randomised participants carried by attenders"),
+    ]  # fmt: skip
+    rows = []
+    for key, label, used in concepts:
+        row: dict[str, object] = {"figure": label}
+        row.update({name: per[name][key] for name in programme})
+        row["used in"] = used
+        rows.append(row)
+    budget_row: dict[str, object] = {
+        "figure": f"Budget per participant served in a running year at {scale} (cash and in "
+        "kind, local coordination at this scale, no set-up; PSA mean)"
+    }
+    by_strategy = kit.comparison.set_index("strategy")["cost_per_participant"]
+    budget_row.update({name: float(by_strategy[name]) for name in programme})
+    budget_row["used in"] = "funding comparison, budget (funding_comparison.csv)"
+    rows.append(budget_row)
+    table = pd.DataFrame(rows)
+    body = H.paragraph(
+        "Every cost per participant in this report is one of these figures, and is labelled "
+        "with which. They differ for stated reasons: the PSA mean exceeds the cost at the "
+        "parameter means because costs divide by uncertain numbers (group size, volunteers per "
+        "training cohort, courses per volunteer); the budget figure counts the programme's "
+        "yearly local coordination at this scale but not the set-up, which falls in year 1 of "
+        "the budget, where the cost-utility figures spread it over the programme's lifetime."
+    ) + H.table(
+        table,
+        {name: H.money for name in programme},
+        caption="Cost per participant: which number is which (DKK 2024)",
+    )
+    return ReportSection("cost-definitions", "Cost per participant: definitions", body, 42)
+
+
 def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
-    """Run-folder writer: the kit at the settings' scale."""
+    """Run-folder writer: the kit at the settings' scale and the cost definitions."""
     if not programme_strategies(result):
         return []
     kit = compute_kit(result, run_scale(result))
     lang = Language("en")
     write_kit_files(result, kit, folder, lang)
-    return [budget_section(kit, folder, lang)]
+    return [budget_section(kit, folder, lang), cost_definitions_section(result, kit)]
 
 
 def write_budget_run(

@@ -21,8 +21,10 @@ from peer_econ.outputs.html import ReportSection
 from peer_econ.outputs.report import RunWriter
 from peer_econ.runs import peer_sweeps
 from peer_econ.runs import scenarios as scen
+from peer_econ.runs.assumptions import write_assumptions_for_run
 from peer_econ.runs.budget import write_budget_for_run
 from peer_econ.runs.pipeline import RunResult
+from peer_econ.runs.scale_curve import write_scale_curve_for_run
 from peer_econ.runs.voi import write_voi_for_run
 
 #: Scenario file read by the run when it exists in the inputs folder.
@@ -58,6 +60,8 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> list[ReportSec
     plots.save_axes(plots.plot_tornado(tornado), folder, "tornado")
 
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
+    # thresholds are found at the parameter means: say so in the table itself
+    decision["max_cost"] = decision["max_cost"].assign(cost_basis="parameter means")
     for key, frame in decision.items():
         write_csv(frame, folder / f"threshold_{key}.csv")
 
@@ -114,7 +118,8 @@ def _sensitivity_section(
              "headroom": H.money},
             headers={"max_inc_cost": "highest incremental cost still cost-effective (DKK)",
                      "headroom": "headroom (DKK)"},
-            caption=f"How much each variant may cost at {wtp:,.0f} DKK/QALY",
+            caption=f"How much each variant may cost at {wtp:,.0f} DKK/QALY (incremental cost "
+            "per randomised participant at the parameter means, deterministic)",
         )  # fmt: skip
     durability = decision.get("durability")
     if durability is not None:
@@ -172,25 +177,31 @@ def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[Re
         plots.plot_scenario_forest(res.summary, strategy=strategy), folder, "scenarios_forest"
     )
     rows = res.summary[res.summary["strategy"] == strategy]
-    shown = rows[["label", "det_icer", "psa_icer", "psa_inmb", "prob_cost_effective"]]
+    shown = rows[["label", "det_icer_label", "psa_icer_label", "psa_inmb", "prob_cost_effective"]]
     body = H.table(
         shown,
-        {"det_icer": H.money, "psa_icer": H.money, "psa_inmb": H.money,
-         "prob_cost_effective": H.share},
-        headers={"label": "scenario", "det_icer": "ICER at means", "psa_icer": "PSA ICER",
-                 "psa_inmb": "INMB (DKK)", "prob_cost_effective": "P(cost-effective)"},
+        {"psa_inmb": H.money, "prob_cost_effective": H.share},
+        headers={"label": "scenario", "det_icer_label": "ICER at means (DKK/QALY)",
+                 "psa_icer_label": "PSA ICER (DKK/QALY)", "psa_inmb": "INMB (DKK)",
+                 "prob_cost_effective": "P(cost-effective)"},
         caption=f"{strategy} vs {result.comparator} at "
         f"{result.inputs.settings.wtp_point:,.0f} DKK/QALY under each scenario "
         f"({res.n_samples:,} PSA samples each, common random numbers)",
     )  # fmt: skip
     every = res.summary.pivot_table(
-        index="label", columns="strategy", values="psa_icer", sort=False
+        index="label", columns="strategy", values="psa_icer_label", aggfunc="first", sort=False
     ).reset_index()
     body += H.table(
         every,
-        {c: H.money for c in every.columns if c != "label"},
         headers={"label": "scenario"},
         caption="PSA ICER vs service as usual of every variant under each scenario (DKK/QALY)",
+    )
+    body += H.paragraph(
+        "The wellbeing cost-offset scenario rests on a cross-sectional association between "
+        "wellbeing (WEMWBS) and later healthcare costs in Danish survey data (Santini et al. "
+        "2021), not on a causal effect of raising wellbeing; the offset follows the time course "
+        "and attenuation of the utility gain. Downstream resource-use scenarios are "
+        "illustrative: the trial found no difference in admissions."
     )
     body += H.figure(folder / "scenarios_forest.png", "Scenarios: INMB with 95% intervals")
     return [ReportSection("scenarios", "Scenarios", body, 67)]
@@ -208,8 +219,8 @@ def write_structural_for_run(result: RunResult, folder: Path) -> list[ReportSect
     write_csv(res.ceac, folder / "structural_ceac.csv")
     rows = res.summary[res.summary["strategy"] == strategy]
     icers = rows.pivot_table(
-        index=["source_outcome", "durability"], columns="horizon_months", values="psa_icer",
-        sort=False,
+        index=["source_outcome", "durability"], columns="horizon_months",
+        values="psa_icer_label", aggfunc="first", sort=False,
     )  # fmt: skip
     probs = rows.pivot_table(
         index=["source_outcome", "durability"], columns="horizon_months",
@@ -218,27 +229,30 @@ def write_structural_for_run(result: RunResult, folder: Path) -> list[ReportSect
     icers.columns = [f"ICER, {h:g} months" for h in icers.columns]
     probs.columns = [f"P(CE), {h:g} months" for h in probs.columns]
     table = icers.join(probs).reset_index()
-    fmt: dict[str, H.Formatter] = {c: H.money for c in table.columns if c.startswith("ICER")}
-    fmt.update({c: H.share for c in table.columns if c.startswith("P(CE)")})
+    fmt: dict[str, H.Formatter] = {c: H.share for c in table.columns if c.startswith("P(CE)")}
     body = H.paragraph(
         "Structural uncertainty: which outcome carries the effect to utility, how long the gain "
         f"lasts, and how far the model looks ahead. {strategy} vs {result.comparator}; "
         f"probability cost-effective at {wtp:,.0f} DKK/QALY; {res.n_samples:,} PSA samples "
         "per cell."
     ) + H.table(table, fmt, caption="PSA ICER (DKK/QALY) and probability cost-effective")
-    valid = rows[np.isfinite(rows["psa_icer"]) & (rows["psa_inc_qaly"] > 0)]
+    valid = rows[(rows["psa_inc_cost"] > 0) & (rows["psa_inc_qaly"] > 0)]
     highlights: tuple[str, ...] = ()
     if len(valid):
         lo, hi = valid["psa_icer"].min(), valid["psa_icer"].max()
+        others = len(rows) - len(valid)
         highlights = (
             f"Across the structural assumptions (source outcome x durability x horizon) the ICER "
-            f"of {strategy} ranges from {lo:,.0f} to {hi:,.0f} DKK/QALY.",
+            f"of {strategy} ranges from {lo:,.0f} to {hi:,.0f} DKK/QALY"
+            + (f" ({others} cells without a trade-off: dominant or dominated)." if others else "."),
         )
     return [ReportSection("structural", "Structural uncertainty", body, 68, highlights=highlights)]
 
 
 RUN_WRITERS: tuple[RunWriter, ...] = (
     write_decision_analysis,
+    write_assumptions_for_run,
+    write_scale_curve_for_run,
     write_sensitivity_for_run,
     write_structural_for_run,
     write_voi_for_run,
