@@ -48,6 +48,9 @@ def defaults(inputs: Inputs, config: AppConfig) -> None:
     for lever, spec in S.available_levers(inputs.parameters):
         values[f"lever_{lever.key}"] = float(spec.value)
         values[f"fix_{lever.key}"] = False
+    asked = st.query_params.get("lang")  # a link may open the page in a language: ?lang=da
+    if asked in LANGUAGES:
+        values["lang"] = asked
     for key, value in values.items():
         st.session_state.setdefault(key, value)
 

@@ -39,7 +39,7 @@ from peer_econ.runs.budget import (
 from peer_econ.runs.full import RUN_WRITERS
 
 #: Report section order of the what-if banner: before every other section.
-WHAT_IF_ORDER = 0
+WHAT_IF_ORDER = -1
 
 
 def what_if_frame(changes: Sequence[Change], lang: Language) -> pd.DataFrame:

@@ -228,12 +228,16 @@ def prepare(inputs: Inputs, scenario: Scenario) -> Prepared:
         overrides = overrides_from_mapping(dict(scenario.fixed), inputs.parameters)
     except InputError as exc:
         problems += exc.problems
+    n_samples = inputs.settings.n_samples
     try:
-        check_samples(scenario.n_samples, "PSA samples")
+        n_samples = check_samples(scenario.n_samples, "PSA samples")
+    except InputError as exc:
+        problems += exc.problems
+    try:
         prepared_inputs = inputs.with_settings(
             perspective=scenario.perspective,
             horizon_months=float(scenario.horizon_months),
-            n_samples=int(scenario.n_samples),
+            n_samples=n_samples,
             seed=int(scenario.seed),
         )
     except InputError as exc:

@@ -67,8 +67,8 @@ def _table(frame: pd.DataFrame) -> None:
 
 
 def _small_table(frame: pd.DataFrame) -> None:
-    """A few rows with long words: a static table that wraps its text, first column as index."""
-    st.table(frame.set_index(frame.columns[0]))
+    """A few rows with long words: a static table that wraps its text."""
+    st.table(frame, hide_index=True)
 
 
 def _tabs(key: str, names: list[str]) -> Any:
