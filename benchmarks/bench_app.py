@@ -7,7 +7,7 @@ Run: ``.venv/bin/python benchmarks/bench_app.py`` (needs the ``app`` extra). Pri
    the WTP, the delivery scale, the delivery form shown, the language, and opening the lazy
    tabs (tornado, scale curve, business case). Each repeat moves the control to a value not
    seen before, so nothing comes from the caches that should not. Target: a lever change (the
-   worst case) <= 1 s.
+   worst case: the PSA and everything after it) <= 1 s, whichever tab is open.
 2. The library calls behind a lever change, one by one (no Streamlit): PSA run, decision
    (CEAC, ICER table, incremental NMB, funding comparison), budget view, tornado, scale curve,
    and drawing one figure.
@@ -81,10 +81,10 @@ def page_table() -> list[tuple[str, float, float]]:
     rows.append(("language (en to da, first time)", *_timed(state("lang", "da"))))
     at.session_state["lang"] = "en"
     at.run()
-    for tab, label in (("Tornado", "open tab: tornado"), ("Scale", "open tab: scale curve")):
-        rows.append((label, *_timed(state("curves_tab", tab))))
-        rows.append((label + ", then a lever", *_timed(setter("lever_group_size", 9.5))))
-        at.number_input(key="lever_group_size").set_value(8.0).run()
+    for k, (tab, label) in enumerate((("Tornado", "tornado"), ("Scale", "scale curve"))):
+        rows.append((f"open tab: {label}", *_timed(state("curves_tab", tab))))
+        levers = (setter("lever_group_size", 9.25 + 0.25 * i + k) for i in range(REPEATS))
+        rows.append((f"what-if lever with the {label} tab open", *_best(levers)))
     business = "Business case by authority"
     rows.append(("open tab: business case", *_timed(state("budget_tab", business))))
     return rows
@@ -140,7 +140,7 @@ if __name__ == "__main__":
     page = page_table()
     _print("Page rerun after a control changes (Streamlit AppTest)", page)
     _print("Library calls behind a lever change", library_table())
-    lever = [cpu for label, _, cpu in page if label.startswith("what-if lever (")]
+    lever = [cpu for label, _, cpu in page if label.startswith("what-if lever")]
     ok = max(lever) <= TARGET_S
     print(f"\nlever change: {max(lever):.3f} s CPU (target <= {TARGET_S:g} s): "
           f"{'met' if ok else 'MISSED'}")  # fmt: skip

@@ -167,7 +167,7 @@ def test_lazy_tabs_draw_tornado_scale_and_business_case(app: AppTest) -> None:
     app.session_state["curves_tab"] = "Tornado"
     app.run()
     assert not app.exception
-    assert any("One input at a time" in c.value for c in app.caption)
+    assert any("one input at a time" in c.value for c in app.caption)
     app.session_state["curves_tab"] = "Scale"
     app.session_state["budget_tab"] = "Business case by authority"
     app.run()

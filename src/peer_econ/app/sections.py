@@ -185,9 +185,8 @@ def show_curves(view: View, lang: Language) -> None:
         one_way = view.tornado()
         table = one_way.assign(parameter=[parameter_label(lang, p) for p in one_way["parameter"]])
         ax = plots.plot_tornado(table, max_bars=12)
-        return _translate(ax, lang, title=lang.t("app.fig.tornado_title", option=labels[strategy],
-                          wtp=lang.number(wtp)), x=lang.t("app.fig.inmb_axis"), y="",
-                          legend="lower right")  # fmt: skip
+        return _translate(ax, lang, title=lang.t("app.fig.tornado_title"),
+                          x=lang.t("app.fig.inmb_axis"), y="", legend="lower right")  # fmt: skip
 
     if _is_open(ceac):
         ceac.image(figure_png(("ceac", *key, wtp), draw_ceac))
@@ -196,7 +195,9 @@ def show_curves(view: View, lang: Language) -> None:
         plane.image(figure_png(("plane", *key, wtp), draw_plane))
     if _is_open(tornado):
         tornado.image(figure_png(("tornado", *key, strategy, wtp), draw_tornado))
-        tornado.caption(lang.t("app.curves.tornado_note", option=labels[strategy]))
+        tornado.caption(
+            lang.t("app.curves.tornado_note", option=labels[strategy], wtp=lang.dkk(wtp))
+        )
     if _is_open(scale):
         with scale:
             _scale_curve(view, lang, labels[strategy])
@@ -330,8 +331,11 @@ def _business_case(view: View, lang: Language, key: tuple[object, ...]) -> None:
 
 def _capacity(view: View, lang: Language) -> None:
     table = view.budget.capacity
+    decimals = {"FTE": 2}  # hours are shown whole; counts are rounded up by the library
     cells = [
-        lang.number(r["rounded_up"]) if pd.notna(r["rounded_up"]) else lang.number(r["mean"], 2)
+        lang.number(r["rounded_up"])
+        if pd.notna(r["rounded_up"])
+        else lang.number(r["mean"], decimals.get(str(r["unit"]), 0))
         for r in table.to_dict("records")
     ]
     wide = (
@@ -343,6 +347,7 @@ def _capacity(view: View, lang: Language) -> None:
         .reindex([lang.t(f"app.capacity.{q}") for q in dict.fromkeys(table["quantity"])])
     )
     wide.columns = [f"{lang.t('capacity.year')} {y}" for y in wide.columns]
+    wide.index.name = lang.t("app.capacity.what")
     st.dataframe(wide, width="stretch")
     st.caption(lang.t("app.capacity.note"))
 
