@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -137,5 +138,12 @@ def launch(
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # Ctrl+C reaches the server too (same process group); give it time to close cleanly
-        return process.wait()
+        # Ctrl+C in a terminal reaches the server too; a signal sent to this process alone
+        # must still stop it
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        try:
+            return process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
