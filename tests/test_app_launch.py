@@ -39,11 +39,22 @@ def test_server_runs_headless_without_usage_statistics() -> None:
     assert pairs["--browser.gatherUsageStats"] == "false"
     assert pairs["--server.headless"] == "true"
     assert pairs["--server.enableAgentApi"] == "false"
+    assert pairs["--client.showErrorDetails"] == "type"  # no traceback in the page
     assert pairs["--server.address"] == "127.0.0.1" and pairs["--server.port"] == "8765"
     env = L.app_environment(AppConfig(n_samples=500, language="da"), {"PATH": "/bin"})
     assert env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] == "false"
     assert config_from_env(env) == AppConfig(n_samples=500, language="da")
     assert L.page_script().is_file()
+
+
+def test_project_config_keeps_a_direct_streamlit_run_quiet() -> None:
+    """``streamlit run`` from the project folder reads .streamlit/config.toml."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["headless"] is True and config["server"]["address"] == "127.0.0.1"
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,8 @@ SERVER_OPTIONS: Mapping[str, str] = MappingProxyType(
         "server.runOnSave": "false",
         "global.developmentMode": "false",
         "client.toolbarMode": "minimal",  # no deploy or developer menu for commissioners
+        # a bug shows its type in the page and its traceback in the terminal only
+        "client.showErrorDetails": "type",
         "theme.base": "light",
     }
 )
