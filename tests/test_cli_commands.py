@@ -84,10 +84,10 @@ def test_budget_command(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     sheet = openpyxl.load_workbook(out / "peer_econ_workbook.xlsx")["Budget by year and payer"]
     header = next(
-        i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "strategy"
+        i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if row[0] == "Delivery form"
     )
     cells = list(sheet.iter_rows(min_row=header + 1, values_only=True))
-    book_total = {r[1]: r[5] for r in cells if r[2] == "total"}
+    book_total = {r[1]: r[5] for r in cells if r[2] == "Total"}
     assert book_total["2"] == pytest.approx(total["2"])
     assert all(isinstance(r[5], float) for r in cells)
 
@@ -315,3 +315,82 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path: Path) -> None:
     )
     assert "cannot reach a Dask scheduler" in errors[0]
     assert not out.exists()
+
+
+def test_budget_in_danish(tmp_path: Path) -> None:
+    """--lang da: Danish tables and workbook titles, Danish number formats on screen, numeric
+    workbook cells, machine-readable English CSVs."""
+    import openpyxl
+
+    out = tmp_path / "da"
+    result = invoke(
+        "budget", "--n-samples", "300", "--years", "2", "--strategy", "peer_paid",
+        "--lang", "da", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Budget pr. år og betaler" in result.output
+    assert "Kommune" in result.output and "alle år" in result.output
+    book = openpyxl.load_workbook(out / "peer_econ_workbook.xlsx")
+    assert book.sheetnames == [
+        "Resumé", "Finansieringsmodeller", "Budget pr. år og betaler", "Business case",
+        "Kapacitet", "Omkostninger pr. post", "Input", "Antagelser",
+    ]  # fmt: skip
+    sheet = book["Budget pr. år og betaler"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row[0] == "Leveranceform")
+    assert rows[header][:3] == ("Leveranceform", "År", "Betaler")
+    body = rows[header + 1 :]
+    assert {r[2] for r in body} >= {"Kommune", "NGO / puljemidler", "I alt"}
+    assert all(isinstance(r[5], float) for r in body)
+    csv_payers = set(pd.read_csv(out / "budget_by_payer.csv")["payer"])
+    assert "municipality" in csv_payers  # CSVs stay machine-readable
+    status = book["Finansieringsmodeller"]
+    texts = [c for row in status.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(t.startswith("domineret af") for t in texts)
+
+
+def test_budget_bad_language(tmp_path: Path) -> None:
+    errors = assert_user_error(invoke("budget", "--lang", "de", "--out", tmp_path / "x"))
+    assert "--lang = 'de'" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("", "no municipalities listed"),
+        ("municipality\n", "no municipalities listed"),
+        ("name\nAarhus\n", "'municipality' column"),
+        ("municipality,courses_per_year\nAarhus,0\n", "row 2, column courses_per_year"),
+        ("municipality,courses_per_year\n,4\n", "row 2, column municipality"),
+    ],
+)
+def test_budget_bad_municipalities_file(tmp_path: Path, content: str, match: str) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "b"
+    errors = assert_user_error(
+        invoke("budget", "--n-samples", "50", "--municipalities-file", path, "--out", out)
+    )
+    assert match in errors[0]
+    assert not out.exists()
+
+
+def test_budget_municipalities_file_sets_the_scale(tmp_path: Path) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_text("municipality,courses_per_year\nAarhus,6\nOdense,2\nVejle,\n", encoding="utf-8")
+    out = tmp_path / "b"
+    result = invoke(
+        "budget", "--n-samples", "100", "--municipalities-file", path, "--courses-per-year", "4",
+        "--strategy", "peer_volunteer", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    capacity = pd.read_csv(out / "capacity.csv")
+    groups = capacity[(capacity["quantity"] == "groups") & (capacity["year"] == 1)]["mean"]
+    assert float(groups.iloc[0]) == pytest.approx(12.0)  # 6 + 2 + 4 courses a year
+
+
+def test_budget_rejects_groups_below_two(tmp_path: Path) -> None:
+    errors = assert_user_error(
+        invoke("budget", "--set", "participants_per_group=1", "--out", tmp_path / "b")
+    )
+    assert "at least 2 participants" in errors[0]

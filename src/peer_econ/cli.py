@@ -7,7 +7,6 @@ with status 2; nothing is written when a command fails.
 from __future__ import annotations
 
 import functools
-import math
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -387,6 +386,9 @@ def budget_command(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of tables and workbook: en or da.")
+    ] = "en",
 ) -> None:
     """Funding comparison, capacity, budget by year and payer, business case and an Excel
     workbook for the meeting.
@@ -395,9 +397,11 @@ def budget_command(
     --ramp-up 0.5
     """
     from peer_econ.inputs.load import load_inputs, parse_overrides
+    from peer_econ.outputs.language import Language, check_language
     from peer_econ.runs.budget import compute_kit, write_budget_run
     from peer_econ.runs.pipeline import run
 
+    language = Language(check_language(lang))
     loaded = load_inputs(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
     scale = _delivery_scale(
@@ -413,8 +417,8 @@ def budget_command(
         )
         kit = compute_kit(result, scale, None if strategy == "all" else [strategy])
         done()
-    folder = write_budget_run(result, kit, out)
-    _print_kit(kit)
+    folder = write_budget_run(result, kit, out, lang=language)
+    _print_kit(kit, language, {s.name: s.label for s in loaded.strategies})
     typer.echo(f"wrote {folder}")
 
 
@@ -440,76 +444,96 @@ def _delivery_scale(
         raise InputError("give --municipalities or --municipalities-file, not both")
     if participants is not None and courses_per_year is not None:
         raise InputError("give --participants or --courses-per-year, not both")
+    group = overrides.get(
+        "participants_per_group", loaded.parameters["participants_per_group"].value
+    )
+    if group < 2:
+        raise InputError(
+            f"participants_per_group = {group:g}; a group needs at least 2 participants"
+        )
     courses = TRIAL_COURSES_PER_YEAR if courses_per_year is None else courses_per_year
     count = TRIAL_MUNICIPALITIES if municipalities is None else municipalities
     if municipalities_file is not None:
         count, courses = read_municipalities_file(municipalities_file, courses)
     shares = tuple(_parse_numbers(ramp_up, "--ramp-up") or ())
     if participants is not None:
-        group = overrides.get(
-            "participants_per_group", loaded.parameters["participants_per_group"].value
-        )
         return DeliveryScale.from_participants(
             participants, count, group, years=years, ramp_up=shares
         )
     return DeliveryScale(count, courses, years=years, ramp_up=shares)
 
 
-def _print_kit(kit: Any) -> None:
-    """The funding comparison and the yearly budget of each form as rich tables."""
+def _print_kit(kit: Any, lang: Any, labels: dict[str, str]) -> None:
+    """The funding comparison and the yearly budget of each form as rich tables in ``lang``."""
     from rich.console import Console
     from rich.table import Table
 
-    from peer_econ.outputs.language import Language
+    from peer_econ.runs.budget import column_header, localise
 
     console = Console()
     scale = kit.budget.scale
-    comparison = Table(
-        title=f"Funding comparison: {scale.municipalities} municipalities x "
-        f"{scale.courses_per_municipality_per_year:g} courses a year (DKK 2024; PSA means)"
-    )
-    prob_cols = [c for c in kit.comparison.columns if c.startswith("prob_ce_")]
-    headers = ["delivery form", "cost/participant", "year 1", "later years", "coord. FTE",
-               "paid FTE", "QALY gain", "ICER", "status",
-               *[f"P(CE) {float(c[8:]):,.0f}" for c in prob_cols], "rests most on"]  # fmt: skip
-    for header in headers:
-        comparison.add_column(header, justify="left" if header in ("delivery form", "status",
-                              "rests most on") else "right")  # fmt: skip
-    for row in kit.comparison.to_dict("records"):
-        icer = row["icer"]
-        comparison.add_row(
-            str(row["label"]),
-            f"{row['cost_per_participant']:,.0f}",
-            f"{row['budget_year1']:,.0f}",
-            f"{row['budget_steady_year']:,.0f}",
-            f"{row['coordinator_fte']:.2f}",
-            f"{row['paid_peer_fte']:.2f}",
-            f"{row['inc_qaly']:.4f}",
-            "-" if math.isnan(icer) else f"{icer:,.0f}",
-            str(row["status"]),
-            *[f"{100 * row[c]:.0f} %" for c in prob_cols],
-            str(row["rests_on"]),
+    comparison = localise(kit.comparison, lang, labels)
+    prob_cols = [c for c in comparison.columns if c.startswith("prob_ce_")]
+    columns = ["strategy", "cost_per_participant", "budget_year1", "budget_steady_year",
+               "coordinator_fte", "paid_peer_fte", "inc_qaly", "icer", "status", *prob_cols,
+               "rests_on"]  # fmt: skip
+    formats = {
+        "cost_per_participant": lang.number, "budget_year1": lang.number,
+        "budget_steady_year": lang.number, "icer": lang.number, "inc_qaly": lang.qaly,
+        "coordinator_fte": functools.partial(lang.number, decimals=2),
+        "paid_peer_fte": functools.partial(lang.number, decimals=2),
+        **{c: lang.percent for c in prob_cols},
+    }  # fmt: skip
+    table = Table(
+        title=lang.t("comparison.title")
+        + ": "
+        + lang.t(
+            "comparison.scale",
+            municipalities=scale.municipalities,
+            courses=lang.significant(scale.courses_per_municipality_per_year),
         )
-    console.print(comparison)
-    by_payer = kit.tables["by_payer"]
-    lang = Language("en")
-    labels = dict(zip(kit.comparison["strategy"], kit.comparison["label"], strict=True))
-    yearly = Table(title="Budget by year and payer (spending minus service as usual, DKK)")
-    payers = [p for p in dict.fromkeys(by_payer["payer"]) if p != "total"]
-    payer_labels = [lang.t(f"payer.{p}") for p in payers]
-    for header in ("delivery form", "year", *payer_labels, "total", "95 % interval"):
-        yearly.add_column(header, justify="left" if header == "delivery form" else "right")
+    )
+    for column in columns:
+        table.add_column(
+            column_header(lang, column), justify="right" if column in formats else "left"
+        )
+    for row in comparison.to_dict("records"):
+        table.add_row(*[formats.get(c, str)(row[c]) for c in columns])
+    console.print(table)
+    by_payer = localise(kit.tables["by_payer"], lang, labels)
+    yearly = Table(title=lang.t("budget.title"))
+    payers = [p for p in dict.fromkeys(by_payer["payer"]) if p != lang.t("payer.total")]
+    yearly.add_column(column_header(lang, "strategy"), justify="left")
+    for header in (column_header(lang, "year"), *payers, column_header(lang, "total"), "95 %"):
+        yearly.add_column(header, justify="right")
     for (name, year), rows in by_payer.groupby(["strategy", "year"], sort=False):
         by = rows.set_index("payer")
-        total = by.loc["total"]
+        total = by.loc[lang.t("payer.total")]
+        shown_year = lang.t("budget.all_years") if year == "all" else str(year)
         yearly.add_row(
-            labels[str(name)],
-            str(year),
-            *[f"{by.loc[p, 'total']:,.0f}" if p in by.index else "0" for p in payers],
-            f"{total['total']:,.0f}",
-            f"{total['total_lower']:,.0f} to {total['total_upper']:,.0f}",
+            str(name),
+            shown_year,
+            *[lang.number(by.loc[p, "total"]) if p in by.index else "0" for p in payers],
+            lang.number(total["total"]),
+            f"{lang.number(total['total_lower'])} – {lang.number(total['total_upper'])}",
         )
     console.print(yearly)
+    for name, plan in kit.budget.budgets.items():
+        lines = []
+        for authority, year in plan.payback().items():
+            spent = plan.business_case()
+            rows = spent[spent["authority"] == authority]
+            if not (rows["investment"].abs().sum() or rows["savings"].abs().sum()):
+                continue  # neither spends nor saves
+            who = lang.t(f"authority.{authority}")
+            lines.append(
+                lang.t("business.payback", authority=who, year=year)
+                if year is not None
+                else lang.t("business.no_payback", authority=who, years=scale.years)
+            )
+        console.print(f"{labels.get(name, name)}: " + " ".join(lines))
+    if not any(line.kind == "saving" for b in kit.budget.budgets.values() for line in b.lines):
+        console.print(lang.t("business.no_savings"))
 
 
 sensitivity_app = typer.Typer(

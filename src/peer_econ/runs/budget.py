@@ -44,6 +44,12 @@ KIT_TABLES = {
 }
 WORKBOOK_NAME = "peer_econ_workbook.xlsx"
 
+#: Kit table columns that hold amounts of money [DKK].
+DKK_COLUMNS = (
+    "cash", "in_kind", "total", "total_lower", "total_upper", "investment", "savings", "net",
+    "cumulative_net", "cumulative_lower", "cumulative_upper",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class BudgetKit:
@@ -148,10 +154,66 @@ def _payers(kit: BudgetKit) -> list[str]:
     return [p for p in dict.fromkeys(by_payer["payer"]) if p != "total"]
 
 
+def column_header(lang: Language, column: str) -> str:
+    """Display name of a kit table column in ``lang`` (the column name when none is set)."""
+    if column.startswith("prob_ce_"):
+        return lang.t("column.prob_ce", wtp=lang.number(float(column.removeprefix("prob_ce_"))))
+    payer = column.removeprefix("budget_")
+    if column.startswith("budget_") and lang.has(f"payer.{payer}"):
+        return lang.t("column.budget_payer", payer=lang.t(f"payer.{payer}"))
+    return lang.t(f"column.{column}") if lang.has(f"column.{column}") else column
+
+
+def localise(frame: pd.DataFrame, lang: Language, labels: dict[str, str]) -> pd.DataFrame:
+    """A kit table with codes shown as words of ``lang``: strategies by their labels, payers,
+    authorities, kinds, statuses and capacity quantities from the catalogue."""
+    out = frame.copy()
+
+    def words(column: str, prefix: str) -> None:
+        if column in out.columns:
+            out[column] = [
+                lang.t(f"{prefix}.{v}") if lang.has(f"{prefix}.{v}") else v for v in out[column]
+            ]
+
+    words("payer", "payer")
+    words("authority", "authority")
+    words("kind", "kind")
+    if "quantity" in out.columns and "label" in out.columns:
+        out["label"] = [lang.t(f"capacity_quantity.{q}") for q in out["quantity"]]
+    if "status_code" in out.columns:
+        out["status"] = [
+            lang.t(f"status_words.{code}")
+            if code == "reference" or not by
+            else lang.t(
+                "status_words.ND_vs" if code == "ND" else f"status_words.{code}_by",
+                by=labels.get(by, by),
+            )
+            for code, by in zip(out["status_code"], out["status_by"], strict=True)
+        ]
+    for column in ("strategy", "rests_on_against"):
+        if column in out.columns:
+            out[column] = [labels.get(v, v) for v in out[column]]
+    return out
+
+
+def _sheet(
+    lang: Language,
+    title_key: str,
+    frame: pd.DataFrame,
+    labels: dict[str, str],
+    formats: dict[str, str] | None = None,
+    notes: tuple[str, ...] = (),
+) -> Sheet:
+    shown = localise(frame, lang, labels)
+    headers = {c: column_header(lang, c) for c in shown.columns}
+    return Sheet(lang.t(title_key), shown, formats or {}, headers=headers, notes=notes)
+
+
 def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[Sheet]:
     """The meeting workbook: summary, comparison, budget, business case, capacity, costs,
-    inputs and assumptions, numbers numeric with number formats."""
-    comparison = kit.comparison
+    inputs and assumptions, numbers numeric with number formats, texts in ``lang``."""
+    comparison = kit.comparison.drop(columns=["label"])
+    labels = {s.name: s.label for s in result.inputs.strategies}
     prob_cols = {c: "probability" for c in comparison.columns if c.startswith("prob_ce_")}
     money_cols = {c: "dkk" for c in comparison.columns if c.startswith(("budget_", "cost_"))}
     scale = kit.budget.scale
@@ -163,7 +225,7 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
         ("n_samples", result.n_samples),
         ("seed", result.seed),
         ("perspective", settings.perspective),
-        ("comparator", result.comparator),
+        ("comparator", labels.get(result.comparator, result.comparator)),
     )
     summary = pd.DataFrame(
         [{"item": lang.t(f"summary.{key}"), "value": value} for key, value in facts]
@@ -183,13 +245,14 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
             for s in result.inputs.parameters.specs
         ]
     )
-    assumptions = params[params["tag"] == "AS"]
-    items = result.cost_items()
+    dkk = dict.fromkeys(DKK_COLUMNS, "dkk")
     return [
-        Sheet(lang.t("workbook.summary"), summary, notes=(lang.t("budget.note"),)),
-        Sheet(
-            lang.t("workbook.comparison"),
+        _sheet(lang, "workbook.summary", summary, labels, notes=(lang.t("budget.note"),)),
+        _sheet(
+            lang,
+            "workbook.comparison",
             comparison,
+            labels,
             {
                 **money_cols,
                 **prob_cols,
@@ -201,47 +264,33 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
                 "rests_on_swing": "dkk",
             },  # fmt: skip
         ),
-        Sheet(
-            lang.t("workbook.budget"),
-            kit.tables["by_payer"],
-            {
-                "cash": "dkk",
-                "in_kind": "dkk",
-                "total": "dkk",
-                "total_lower": "dkk",
-                "total_upper": "dkk",
-            },  # fmt: skip
-            notes=(lang.t("budget.note"),),
-        ),
-        Sheet(
-            lang.t("workbook.business"),
+        _sheet(
+            lang, "workbook.budget", kit.tables["by_payer"], labels, dkk, (lang.t("budget.note"),)
+        ),  # fmt: skip
+        _sheet(
+            lang,
+            "workbook.business",
             kit.tables["business"],
-            {
-                "year": "year",
-                "investment": "dkk",
-                "savings": "dkk",
-                "net": "dkk",
-                "cumulative_net": "dkk",
-                "cumulative_lower": "dkk",
-                "cumulative_upper": "dkk",
-                "prob_paid_back": "probability",
-            },  # fmt: skip
-            notes=(lang.t("business.note"),),
-        ),
-        Sheet(
-            lang.t("workbook.capacity"),
+            labels,
+            {**dkk, "year": "year", "prob_paid_back": "probability"},
+            (lang.t("business.note"),),
+        ),  # fmt: skip
+        _sheet(
+            lang,
+            "workbook.capacity",
             kit.tables["capacity"],
+            labels,
             {
                 "year": "year",
                 "mean": "decimal",
                 "lower": "decimal",
                 "upper": "decimal",
                 "rounded_up": "count",
-            },  # fmt: skip
-        ),
-        Sheet(lang.t("workbook.costs"), items, {"cost": "dkk"}),
-        Sheet(lang.t("workbook.inputs"), params),
-        Sheet(lang.t("workbook.assumptions"), assumptions),
+            },
+        ),  # fmt: skip
+        _sheet(lang, "workbook.costs", result.cost_items(), labels, {"cost": "dkk"}),
+        _sheet(lang, "workbook.inputs", params, labels),
+        _sheet(lang, "workbook.assumptions", params[params["tag"] == "AS"], labels),
     ]
 
 

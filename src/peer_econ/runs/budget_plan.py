@@ -282,7 +282,9 @@ def funding_comparison(
         ``budget_year1``, ``budget_steady_year`` and ``budget_<payer>`` (steady year, by payer)
         [DKK per year]; ``volunteers_trained_year1``, ``coordinator_fte``, ``paid_peer_fte``;
         ``inc_qaly`` (PSA mean vs the comparator) [QALY]; ``icer`` [DKK/QALY] and ``status``
-        from the incremental analysis of all strategies (PSA means); ``prob_ce_<wtp>`` = share
+        (in words) from the incremental analysis of all strategies (PSA means), with
+        ``status_code`` (``ND``, ``D``, ``ED`` or ``reference``) and ``status_by`` (the
+        strategy that decides it, see :func:`decision_rival`); ``prob_ce_<wtp>`` = share
         of PSA samples in which the form is cost-effective against the comparator (INMB > 0) at
         each WTP; ``rests_on`` and ``rests_on_swing``: the input whose one-way range moves its
         INMB most at the settings' WTP [DKK], against ``rests_on_against`` (the strategy it must
@@ -327,6 +329,8 @@ def funding_comparison(
                 "inc_qaly": float(d_qaly.mean()),
                 "icer": icer_of[name],
                 "status": _status_words(status, note, labels),
+                "status_code": "reference" if note == "reference" else status,
+                "status_by": "" if note == "reference" else rival,
             }
         )
         for w in points:
