@@ -163,7 +163,7 @@ def _danish_status(app: AppTest, da: Language) -> str:
     return str(rows["PEER (paid peer workers)"])
 
 
-def test_lazy_tabs_draw_tornado_scale_and_business_case(app: AppTest) -> None:
+def test_lazy_tabs_draw_tornado_scale_and_business_case(app: AppTest, inputs: Any) -> None:
     app.session_state["curves_tab"] = "Tornado"
     app.run()
     assert not app.exception
@@ -174,3 +174,17 @@ def test_lazy_tabs_draw_tornado_scale_and_business_case(app: AppTest) -> None:
     assert not app.exception
     assert any("against the courses a year" in c.value for c in app.caption)
     assert "- NGO / grant funder: no payback within 10 years\\." in [m.value for m in app.markdown]
+    app.session_state["budget_tab"] = "What delivery needs"
+    app.run()
+    assert not app.exception
+    result, _ = _library(inputs)
+    plan = run_budget(result, DeliveryScale(5, 4.0, 10, (1.0, 1.0)), ["peer_volunteer"])
+    capacity = plan.capacity().set_index(["quantity", "year"])
+    shown = app.dataframe[0].value
+    trained = capacity.loc[("volunteers_trained", 1), "rounded_up"]
+    assert shown.loc["Volunteers to recruit and train", "Year 1"] == EN.number(trained)
+    fte = capacity.loc[("coordinator_fte", 10), "mean"]
+    assert shown.loc["Coordinator full-time equivalents", "Year 10"] == EN.number(fte, 2)
+    app.session_state["budget_tab"] = "Funding comparison"
+    app.run()
+    assert not app.exception and "Delivery form" in app.dataframe[0].value.columns

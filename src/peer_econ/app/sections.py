@@ -341,10 +341,10 @@ def _capacity(view: View, lang: Language) -> None:
     wide = (
         table.assign(
             cell=cells,
-            quantity=[lang.t(f"app.capacity.{q}") for q in table["quantity"]],
+            quantity=[lang.t(f"capacity_quantity.{q}") for q in table["quantity"]],
         )
         .pivot(index="quantity", columns="year", values="cell")
-        .reindex([lang.t(f"app.capacity.{q}") for q in dict.fromkeys(table["quantity"])])
+        .reindex([lang.t(f"capacity_quantity.{q}") for q in dict.fromkeys(table["quantity"])])
     )
     wide.columns = [f"{lang.t('capacity.year')} {y}" for y in wide.columns]
     wide.index.name = lang.t("app.capacity.what")
