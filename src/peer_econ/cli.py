@@ -774,26 +774,38 @@ def delta_command(
 @user_errors
 def app_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
-    host: Annotated[str, typer.Option(help="Address to listen on (local only by default).")] = (
-        "127.0.0.1"
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (default: this computer only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port, 1 to 65535.")] = 8765,
+    n_samples: Annotated[
+        int, typer.Option("--n-samples", help="PSA samples per scenario (1 to 20,000).")
+    ] = 5_000,
+    lang: Annotated[str, typer.Option("--lang", help="Language the page opens in: en or da.")] = (
+        "en"
     ),
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+    out: Annotated[
+        Path, typer.Option(help="Folder that receives run folders exported from the app.")
+    ] = Path("reports"),
 ) -> None:
-    """Local web app for commissioners: sliders in, costs, ICERs and budget out."""
-    from peer_econ.app.server import make_server
-    from peer_econ.inputs.load import load_inputs
+    """Local web app for commissioners (Streamlit): the decision, curves, budget and business
+    case of any what-if, with the workbook and a run folder to take away."""
+    from peer_econ.app.config import AppConfig, check_samples
+    from peer_econ.app.launch import launch
+    from peer_econ.outputs.language import check_language
 
-    loaded = load_inputs(inputs)
-    try:
-        server = make_server(loaded, host, port)
-    except OSError as exc:
-        raise InputError(f"--host {host} --port {port}: cannot listen there ({exc})") from None
-    bound_host, bound_port = server.server_address[:2]
-    address = f"http://{bound_host!s}:{bound_port}/"
-    typer.echo(f"PEER app at {address} (Ctrl+C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        typer.echo("stopped")
-    finally:
-        server.server_close()
+    config = AppConfig(
+        inputs=str(inputs),
+        n_samples=check_samples(n_samples),
+        language=check_language(lang),
+        out=str(out),
+    )
+    status = launch(
+        config,
+        host,
+        port,
+        echo=typer.echo,
+        warn=lambda text: typer.echo(f"warning: {text}", err=True),
+    )
+    if status not in (0, -2):  # -2: stopped by Ctrl+C
+        raise typer.Exit(code=status)
