@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,9 +21,11 @@ from peer_econ.outputs import html as H
 from peer_econ.outputs.files import (
     atomic_output_dir,
     default_run_dir,
+    escape_text_columns,
     versions,
     write_csv,
     write_manifest,
+    write_parquet,
 )
 from peer_econ.outputs.html import ReportSection
 
@@ -31,10 +34,16 @@ from peer_econ.outputs.html import ReportSection
 RunWriter = Callable[[RunResult, Path], Sequence[ReportSection]]
 
 
+#: Formats of the per-sample table: Parquet (default; columnar, fast, compact) or gzip CSV.
+SAMPLE_FORMATS = ("parquet", "csv")
+
+
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Gzip-compressed CSV with a zero timestamp in the header (byte-stable)."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format="%.15g", lineterminator="\n")
+    escape_text_columns(frame).to_csv(
+        buffer, index=False, float_format="%.15g", lineterminator="\n"
+    )
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
         handle.write(buffer.getvalue().encode("utf-8"))
     return path
@@ -58,8 +67,12 @@ def deterministic_table(result: RunResult) -> pd.DataFrame:
     )
 
 
-def write_run_tables(result: RunResult, folder: Path) -> None:
-    """Write the model tables of a run into ``folder``."""
+def write_run_tables(result: RunResult, folder: Path, *, samples_format: str = "parquet") -> None:
+    """Write the model tables of a run into ``folder``.
+
+    The per-sample table is ``psa_samples.parquet`` or, with ``samples_format="csv"``,
+    ``psa_samples.csv.gz`` (same columns).
+    """
     write_csv(deterministic_table(result), folder / "deterministic.csv")
     write_csv(result.summary(), folder / "headline.csv")
     write_csv(result.summary(trial_period=True), folder / "trial_period.csv")
@@ -67,7 +80,10 @@ def write_run_tables(result: RunResult, folder: Path) -> None:
     write_csv(result.cost_items(), folder / "cost_items.csv")
     write_csv(result.payer_split(), folder / "payer_split.csv")
     write_csv(result.cost_consequence(), folder / "cost_consequence.csv")
-    write_gzip_csv(result.samples(), folder / "psa_samples.csv.gz")
+    if samples_format == "csv":
+        write_gzip_csv(result.samples(), folder / "psa_samples.csv.gz")
+    else:
+        write_parquet(result.samples(), folder / "psa_samples.parquet")
     params = pd.DataFrame(
         [
             {
@@ -92,6 +108,9 @@ def write_run(
     *,
     command: str = "run",
     writers: tuple[RunWriter, ...] = (),
+    force: bool = False,
+    samples_format: str = "parquet",
+    on_stage: Callable[[str], None] | None = None,
 ) -> Path:
     """Write every table of ``result`` (and extra writers' output) to ``out`` atomically.
 
@@ -105,6 +124,13 @@ def write_run(
         Command name recorded in the manifest.
     writers : tuple of callables
         Further writers called as ``writer(result, folder)`` inside the temporary folder.
+    force : bool
+        Replace ``out`` if it holds a previous peer_econ output (see
+        :func:`peer_econ.outputs.files.atomic_output_dir`).
+    samples_format : {"parquet", "csv"}
+        Format of the per-sample table.
+    on_stage : callable, optional
+        Called with a label as each stage starts (progress display).
 
     Returns
     -------
@@ -112,13 +138,22 @@ def write_run(
         The folder written.
     """
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
-    with atomic_output_dir(target) as folder:
-        write_run_tables(result, folder)
+    stage = on_stage or (lambda label: None)
+    timings: dict[str, float] = {}
+    with atomic_output_dir(target, force=force, protect=result.inputs.files) as folder:
+        started = time.perf_counter()
+        stage("model tables")
+        write_run_tables(result, folder, samples_format=samples_format)
         sections = list(core_sections(result))
+        timings["model_tables"] = time.perf_counter() - started
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for writer in writers:
+                label = writer.__name__.removeprefix("write_").removesuffix("_for_run")
+                stage(label.replace("_", " "))
+                started = time.perf_counter()
                 sections.extend(writer(result, folder))
+                timings[label] = time.perf_counter() - started
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         messages = [h for section in sections for h in section.highlights]
         if messages:
@@ -131,6 +166,7 @@ def write_run(
                 ReportSection("warnings", "Warnings raised during the analysis",
                               H.bullet_list(notes), 95)
             )  # fmt: skip
+        stage("report")
         (folder / "report.html").write_text(render_report(result, sections), encoding="utf-8")
         write_manifest(
             folder,
@@ -144,6 +180,10 @@ def write_run(
                 "overrides": dict(result.overrides),
                 "strategies": list(result.psa.strategies),
                 "warnings": notes,
+                "timings_s": {k: round(v, 3) for k, v in timings.items()},
+                "samples_file": "psa_samples.csv.gz"
+                if samples_format == "csv"
+                else "psa_samples.parquet",
             },
         )
     for note in notes:

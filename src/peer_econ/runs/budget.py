@@ -79,12 +79,12 @@ def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]
 
 
 def write_budget_run(
-    result: RunResult, plan: BudgetPlan, out: Path | None = None
+    result: RunResult, plan: BudgetPlan, out: Path | None = None, *, force: bool = False
 ) -> tuple[Path, pd.DataFrame]:
     """``peer-econ budget``: write the budget table, figure and manifest atomically."""
     started = time.perf_counter()
     target = default_run_dir(Path("reports"), "budget") if out is None else Path(out)
-    with atomic_output_dir(target) as folder:
+    with atomic_output_dir(target, force=force, protect=result.inputs.files) as folder:
         table = write_budget_files(result, plan, folder)
         write_manifest(
             folder,

@@ -370,12 +370,13 @@ def write_voi_run(
     *,
     voi: VOIResult | None = None,
     figures: bool = True,
+    force: bool = False,
 ) -> Path:
     """``peer-econ voi``: compute (if not given) and write the VOI tables, figures and manifest."""
     started = time.perf_counter()
     computed = run_voi(result) if voi is None else voi
     target = default_run_dir(Path("reports"), "voi") if out is None else Path(out)
-    with atomic_output_dir(target) as folder:
+    with atomic_output_dir(target, force=force, protect=result.inputs.files) as folder:
         write_voi_tables(computed, folder)
         if figures:
             write_voi_figures(computed, folder)
