@@ -374,5 +374,5 @@ def write_parquet(frame: Any, path: Path) -> Path:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression="zstd")
+    pq.write_table(table, path, compression="snappy")
     return path
