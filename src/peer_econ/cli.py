@@ -18,9 +18,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import click
 import typer
 from typer.core import TyperGroup
+
+try:  # typer >= 0.26 ships its own copy of click
+    from typer._click import exceptions as _parse_errors
+except ImportError:  # pragma: no cover - older typer runs on click itself
+    from click import exceptions as _parse_errors  # type: ignore[no-redef]
 
 from peer_econ.errors import InputError, PeerEconError
 
@@ -63,20 +67,19 @@ class OneLineErrors(TyperGroup):
                 args=args, prog_name=prog_name, complete_var=complete_var,
                 standalone_mode=False, **extra,
             )  # fmt: skip
-        except click.exceptions.NoArgsIsHelpError as exc:
-            if exc.ctx is not None:
-                click.echo(exc.ctx.get_help())
-            code = 0
-        except click.ClickException as exc:
-            where = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else ""
-            hint = f" (see {where} --help)" if where else ""
-            click.echo(
-                f"error: {where + ': ' if where else ''}{_one_line(exc.format_message())}{hint}",
-                err=True,
-            )
-            code = exc.exit_code
-        except click.exceptions.Abort:
-            click.echo("error: aborted", err=True)
+        except _parse_errors.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                typer.echo(ctx.get_help())
+                code = 0
+            else:
+                where = f"{ctx.command_path}: " if ctx is not None else ""
+                hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+                message = _one_line(exc.format_message())
+                typer.echo(f"error: {where}{message}{hint}", err=True)
+                code = exc.exit_code
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
             code = 1
         if not standalone_mode:
             return code

@@ -53,6 +53,7 @@ def interval_points(n_samples: int) -> int:
     """How many evenly spaced WTP values get intervals of incremental NMB for a PSA size."""
     return min(MAX_INTERVAL_WTP, max(MIN_INTERVAL_WTP, INTERVAL_BUDGET // max(n_samples, 1)))
 
+
 __all__ = ["DEFAULT_WTP", "CEAOutputs", "Population", "write_cea_outputs", "write_evppi_table"]
 
 
@@ -164,8 +165,9 @@ def write_cea_outputs(
     ``ceaf.csv`` (``wtp, strategy, probability``), ``evpi.csv`` (``wtp, evpi`` [+
     ``population_evpi``]), ``expected_loss.csv`` (``wtp, strategy, expected_loss``),
     ``enmb.csv`` (``wtp, strategy, enmb``), ``incremental_nmb.csv`` (intervals on at most 101
-    evenly spaced grid values; fewer above 198,019 samples, see :func:`interval_points`), ``wtp_switch.csv`` (``wtp, from_strategy, to_strategy``: where
-    the optimal strategy changes), and figures ``ce_plane``, ``ceac``, ``evpi``,
+    evenly spaced grid values; fewer above 198,019 samples, see :func:`interval_points`),
+    ``wtp_switch.csv`` (``wtp, from_strategy, to_strategy``: where the optimal strategy
+    changes), and figures ``ce_plane``, ``ceac``, ``evpi``,
     ``expected_loss``, ``frontier`` as PNG and SVG.
     """
     folder = Path(folder)

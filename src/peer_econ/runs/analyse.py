@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from peer_econ.analysis.cea import PSA, validate_wtp
-from peer_econ.errors import InputError
+from peer_econ.errors import MAX_ABS_VALUE, InputError
 from peer_econ.inputs.options import MAX_WTP_POINTS
 from peer_econ.inputs.psa_files import PSATable, read_psa_files
 from peer_econ.outputs.cea_tables import (
@@ -202,6 +202,10 @@ def _number(text: str, spec: str) -> float:
         ) from None
     if not math.isfinite(value):
         raise InputError(f"--wtp {spec!r}: {text.strip()!r} is not finite; give finite numbers")
+    if abs(value) > MAX_ABS_VALUE:
+        raise InputError(
+            f"--wtp {spec!r}: {text.strip()!r} exceeds the limit of {MAX_ABS_VALUE:g} DKK/QALY"
+        )
     return value
 
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from peer_econ._rng import check_rng
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs, overrides_from_mapping
@@ -97,4 +99,20 @@ def run(
         overrides=dict(overrides or {}),
         wall_time_s=0.0,
     )
+    check_finite(result)
     return replace(result, wall_time_s=time.perf_counter() - start)
+
+
+def check_finite(result: RunResult) -> None:
+    """Refuse results that overflowed or are undefined (a last guard: inputs are bounded by
+    :data:`peer_econ.errors.MAX_ABS_VALUE`, which keeps the model's arithmetic finite)."""
+    for label, outcomes in (("PSA", result.psa), ("base case", result.deterministic)):
+        for name, values in (("cost", outcomes.cost), ("QALYs", outcomes.qaly)):
+            finite = np.isfinite(values)
+            if not finite.all():
+                column = int(np.flatnonzero(~finite.all(axis=0))[0])
+                raise InputError(
+                    f"{label} {name} of strategy {outcomes.strategies[column]!r} are not finite "
+                    f"in {int((~finite).sum()):,} values; an input in parameters.csv is too large "
+                    "or extreme for the model (check the values, SEs and ranges you changed)"
+                )
