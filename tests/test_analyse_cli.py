@@ -138,7 +138,9 @@ def test_single_row_gives_the_icer_table(tmp_path: Path) -> None:
     (tmp_path / "in" / "c.csv").write_text("UC,A,B,C,D,E\n5000,12000,10000,25000,35000,55000\n")
     (tmp_path / "in" / "e.csv").write_text("UC,A,B,C,D,E\n1,1.5,2,3,4,5\n")
     out = tmp_path / "out"
-    result = invoke("--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out)
+    result = invoke(
+        "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out
+    )
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     icers = pd.read_csv(out / "icers.csv", keep_default_na=False)
     assert list(icers["strategy"]) == ["UC", "B", "D", "E", "A", "C"]
@@ -153,7 +155,13 @@ def test_index_columns_bom_crlf_and_reordered_columns(tmp_path: Path) -> None:
     effect[list(reversed(effect.columns))].to_csv(tmp_path / "in" / "e.csv")  # empty index header
     out = tmp_path / "out"
     result = invoke(
-        "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out, "--no-figures"
+        "--cost",
+        tmp_path / "in" / "c.csv",
+        "--effect",
+        tmp_path / "in" / "e.csv",
+        "--out",
+        out,
+        "--no-figures",
     )
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     manifest = json.loads((out / "manifest.json").read_text())
@@ -217,7 +225,9 @@ def test_bad_files_exit_2_with_one_line_and_write_nothing(tmp_path: Path, case: 
     (tmp_path / "in" / "c.csv").write_text(cost_text)
     (tmp_path / "in" / "e.csv").write_text(effect_text)
     out = tmp_path / "out"
-    result = invoke("--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out)
+    result = invoke(
+        "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out
+    )
     assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
     lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 1, lines
@@ -256,12 +266,21 @@ def test_bad_wtp_specs(
 
 def test_missing_file_and_bad_parameters(tmp_path: Path) -> None:
     c_path, e_path = write_psa(tmp_path, n=10)
-    result = invoke("--cost", tmp_path / "in" / "nope.csv", "--effect", e_path, "--out", tmp_path / "o")
+    result = invoke(
+        "--cost", tmp_path / "in" / "nope.csv", "--effect", e_path, "--out", tmp_path / "o"
+    )
     assert result.exit_code == 2
     assert "nope.csv: file not found" in result.stderr  # type: ignore[attr-defined]
     (tmp_path / "in" / "p.csv").write_text("x,y\n1,2\n")
     result = invoke(
-        "--cost", c_path, "--effect", e_path, "--parameters", tmp_path / "in" / "p.csv", "--out", "o"
+        "--cost",
+        c_path,
+        "--effect",
+        e_path,
+        "--parameters",
+        tmp_path / "in" / "p.csv",
+        "--out",
+        "o",
     )
     assert result.exit_code == 2
     assert "--parameters" in result.stderr and "1 data rows" in result.stderr  # type: ignore[attr-defined]

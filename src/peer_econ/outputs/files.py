@@ -118,7 +118,8 @@ def check_output_target(
         Allow replacing a previous peer_econ output folder.
     protect : iterable of Path or str
         Input files and folders. A target equal to, inside or above an input folder (the folder
-        of an input file) is refused, since replacing it would delete or bury the inputs.
+        of an input file) is refused, since replacing it would delete or bury the inputs; paths
+        that do not exist protect nothing.
     option : str
         How the target was given, for messages.
 
@@ -148,6 +149,8 @@ def check_output_target(
         )
     for item in protect:
         item_path = Path(os.path.abspath(item))
+        if not item_path.exists():
+            continue  # nothing there to protect (the command fails on the missing input)
         folder = item_path if item_path.is_dir() else item_path.parent
         real_target, real_folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
         if _is_within(real_target, real_folder) or _is_within(real_folder, real_target):
