@@ -72,27 +72,32 @@ def scheduler() -> Iterator[str | None]:
         yield cluster.scheduler_address
 
 
+GUIDES_WITH_COMMANDS = [p for p in GUIDES if sh_blocks(p)]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("guide", [p for p in GUIDES if sh_blocks(p)], ids=lambda p: p.stem)
-def test_guide_commands_run(guide: Path, tmp_path: Path, scheduler: str | None) -> None:
-    shutil.copytree(ROOT / "inputs", tmp_path / "inputs")
-    shutil.copytree(DOCS / "examples", tmp_path / "docs" / "examples")
-    script = "\n".join(sh_blocks(guide))
-    if DOC_SCHEDULER in script and scheduler is None:  # pragma: no cover
-        pytest.skip("dask.distributed is not installed")
+def test_guide_commands_run(tmp_path: Path, scheduler: str | None) -> None:
+    """Each guide in its own project copy; the guides run at the same time (two cores)."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", smaller(script, scheduler)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert proc.returncode == 0, f"{guide.name}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    assert "Traceback" not in proc.stderr
-    written = [line for line in proc.stdout.splitlines() if line.startswith("wrote ")]
-    assert written, proc.stdout
-    for line in written:
-        assert (tmp_path / line.removeprefix("wrote ").split(",")[0]).exists(), line
+    running: dict[str, tuple[Path, subprocess.Popen[str]]] = {}
+    for guide in GUIDES_WITH_COMMANDS:
+        work = tmp_path / guide.stem
+        shutil.copytree(ROOT / "inputs", work / "inputs")
+        shutil.copytree(DOCS / "examples", work / "docs" / "examples")
+        script = "\n".join(sh_blocks(guide))
+        if DOC_SCHEDULER in script and scheduler is None:  # pragma: no cover
+            pytest.skip("dask.distributed is not installed")
+        proc = subprocess.Popen(
+            ["bash", "-e", "-o", "pipefail", "-c", smaller(script, scheduler)],
+            cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        running[guide.name] = (work, proc)
+    for name, (work, proc) in running.items():
+        out, err = proc.communicate(timeout=1200)
+        assert proc.returncode == 0, f"{name}:\n{out[-3000:]}\n{err[-3000:]}"
+        assert "Traceback" not in err
+        written = [line for line in out.splitlines() if line.startswith("wrote ")]
+        assert written, out
+        for line in written:
+            assert (work / line.removeprefix("wrote ").split(",")[0]).exists(), line

@@ -10,9 +10,10 @@ import gzip
 import io
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from peer_econ.model.results import RunResult
@@ -25,9 +26,10 @@ from peer_econ.outputs.files import (
     versions,
     write_csv,
     write_manifest,
-    write_parquet,
+    write_parquet_chunks,
 )
 from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.spool import release_spooled
 
 #: Extra writers (decision analysis, sensitivity, budget) called with (result, folder); each
 #: writes its files and returns the report sections that present them.
@@ -38,15 +40,44 @@ RunWriter = Callable[[RunResult, Path], Sequence[ReportSection]]
 SAMPLE_FORMATS = ("parquet", "csv")
 
 
+#: Rows of the per-sample table written at a time (one Parquet row group each).
+SAMPLE_ROWS_PER_CHUNK = 1_000_000
+
+
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Gzip-compressed CSV with a zero timestamp in the header (byte-stable)."""
-    buffer = io.StringIO()
-    escape_text_columns(frame).to_csv(
-        buffer, index=False, float_format="%.15g", lineterminator="\n"
-    )
+    return write_gzip_csv_chunks(iter([frame]), path)
+
+
+def write_gzip_csv_chunks(frames: Iterator[pd.DataFrame], path: Path) -> Path:
+    """Gzip-compressed CSV written a chunk of rows at a time (header from the first chunk)."""
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-        handle.write(buffer.getvalue().encode("utf-8"))
+        for number, frame in enumerate(frames):
+            buffer = io.StringIO()
+            escape_text_columns(frame).to_csv(
+                buffer, index=False, header=number == 0, float_format="%.15g",
+                lineterminator="\n",
+            )  # fmt: skip
+            handle.write(buffer.getvalue().encode("utf-8"))
     return path
+
+
+def sample_chunks(result: RunResult, rows: int = SAMPLE_ROWS_PER_CHUNK) -> Iterator[pd.DataFrame]:
+    """The per-sample table (columns of :meth:`RunResult.samples`) a chunk of rows at a time,
+    so ten million samples never sit in one data frame."""
+    if result.n_samples <= rows:
+        yield result.samples()
+        return
+    psa = result.psa
+    names = result.inputs.parameters.uncertain_names()
+    for start in range(0, result.n_samples, rows):
+        part = slice(start, min(start + rows, result.n_samples))
+        data: dict[str, np.ndarray] = {"sample": np.arange(part.start, part.stop)}
+        data.update({f"cost_{s}": psa.cost[part, j] for j, s in enumerate(psa.strategies)})
+        data.update({f"qaly_{s}": psa.qaly[part, j] for j, s in enumerate(psa.strategies)})
+        data.update({name: np.asarray(result.draws[name])[part] for name in names})
+        yield pd.DataFrame(data)
+        release_spooled()
 
 
 def deterministic_table(result: RunResult) -> pd.DataFrame:
@@ -81,9 +112,10 @@ def write_run_tables(result: RunResult, folder: Path, *, samples_format: str = "
     write_csv(result.payer_split(), folder / "payer_split.csv")
     write_csv(result.cost_consequence(), folder / "cost_consequence.csv")
     if samples_format == "csv":
-        write_gzip_csv(result.samples(), folder / "psa_samples.csv.gz")
+        write_gzip_csv_chunks(sample_chunks(result), folder / "psa_samples.csv.gz")
     else:
-        write_parquet(result.samples(), folder / "psa_samples.parquet")
+        write_parquet_chunks(sample_chunks(result), folder / "psa_samples.parquet")
+    release_spooled()
     params = pd.DataFrame(
         [
             {
@@ -154,6 +186,7 @@ def write_run(
                 started = time.perf_counter()
                 sections.extend(writer(result, folder))
                 timings[label] = time.perf_counter() - started
+                release_spooled()
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         messages = [h for section in sections for h in section.highlights]
         if messages:

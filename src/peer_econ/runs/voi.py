@@ -294,13 +294,18 @@ def study_design(result: RunResult, n_per_arm: int = 100) -> TwoArmUtilityTrial:
     )
 
 
-def study_draws(result: RunResult, design: TwoArmUtilityTrial) -> dict[str, FloatArray]:
+def study_draws(
+    result: RunResult, design: TwoArmUtilityTrial, n_rows: int | None = None
+) -> dict[str, FloatArray]:
     """What the proposed study would measure, per PSA sample: the end-of-course gain of full
-    PEER and the share of it left at each follow-up (not cut at the model horizon)."""
-    draws: dict[str, FloatArray] = {"delta_u_post": np.asarray(result.psa.utility_gain_post)}
+    PEER and the share of it left at each follow-up (not cut at the model horizon); for the
+    first ``n_rows`` samples only when given."""
+    rows = slice(0, result.n_samples if n_rows is None else n_rows)
+    first = {name: np.asarray(values)[rows] for name, values in result.draws.items()}
+    draws: dict[str, FloatArray] = {"delta_u_post": np.asarray(result.psa.utility_gain_post)[rows]}
     for month in design.followup_months:
         draws[f"remaining_fraction_{month:g}m"] = remaining_fraction(
-            month, result.draws, result.inputs.settings, within_horizon=False
+            month, first, result.inputs.settings, within_horizon=False
         )
     return draws
 
@@ -323,7 +328,7 @@ def _evsi(
             raise InputError(f"parameters.csv: EVSI needs the study cost parameter '{name}'")
     design = study_design(result)
     sizes = np.asarray(sorted(set(int(n) for n in sample_sizes)))
-    draws = {k: np.asarray(v)[:n_used] for k, v in study_draws(result, design).items()}
+    draws = study_draws(result, design, n_used)
     curve: EVSICurve = evsi_by_sample_size(
         result.psa.cost[:n_used],
         result.psa.qaly[:n_used],
