@@ -223,3 +223,19 @@ def test_signal_removes_temporary_folder(tmp_path: Path, signum: signal.Signals)
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines == [f"error: interrupted by {signum.name}; no output was written"], err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_default_folder_beside_inputs_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CSV files in the working folder and no --out: the new reports/<run-id> replaces nothing,
+    so it is written; an explicit --out inside that folder is refused."""
+    monkeypatch.chdir(tmp_path)
+    _psa(tmp_path)
+    result = _invoke("analyse", "--cost", "cost.csv", "--effect", "effect.csv", "--no-figures")
+    assert result.exit_code == 0, result.stderr
+    (folder,) = (tmp_path / "reports").iterdir()
+    assert (folder / "manifest.json").is_file()
+    refused = _analyse(Path("cost.csv"), Path("effect.csv"), Path("reports/mine"))
+    assert refused.exit_code == 2
+    assert "input folder" in refused.stderr

@@ -244,7 +244,9 @@ def atomic_output_dir(
     force : bool
         Replace a previous peer_econ output folder.
     protect : iterable of Path or str
-        Input files and folders the target may not equal, contain or lie inside.
+        Input files and folders the target may not equal, contain or lie inside. Callers pass
+        nothing for a new default folder (``reports/<run-id>``), which replaces nothing even
+        when the inputs sit in the working folder.
     option : str
         How the target was given, for messages.
 

@@ -172,7 +172,9 @@ def write_run(
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
     stage = on_stage or (lambda label: None)
     timings: dict[str, float] = {}
-    with atomic_output_dir(target, force=force, protect=result.inputs.files) as folder:
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
         started = time.perf_counter()
         stage("model tables")
         write_run_tables(result, folder, samples_format=samples_format)

@@ -100,7 +100,7 @@ def analyse_csv(
     if files.parameters is not None:
         inputs.append(files.parameters.path)
     groups = parse_evppi_specs(evppi_specs, files.parameters)
-    with atomic_output_dir(target, force=force, protect=inputs) as tmp:
+    with atomic_output_dir(target, force=force, protect=inputs if out is not None else ()) as tmp:
         result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
         if groups:
             evppi_file = write_evppi_table(tmp, psa, files.parameters, groups, grid)

@@ -84,7 +84,9 @@ def write_budget_run(
     """``peer-econ budget``: write the budget table, figure and manifest atomically."""
     started = time.perf_counter()
     target = default_run_dir(Path("reports"), "budget") if out is None else Path(out)
-    with atomic_output_dir(target, force=force, protect=result.inputs.files) as folder:
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
         table = write_budget_files(result, plan, folder)
         write_manifest(
             folder,

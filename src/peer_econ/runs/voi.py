@@ -490,7 +490,9 @@ def write_voi_run(
     started = time.perf_counter()
     computed = run_voi(result) if voi is None else voi
     target = default_run_dir(Path("reports"), "voi") if out is None else Path(out)
-    with atomic_output_dir(target, force=force, protect=result.inputs.files) as folder:
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
         write_voi_tables(computed, folder)
         if figures:
             write_voi_figures(computed, folder)
