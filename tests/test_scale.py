@@ -43,26 +43,26 @@ def test_evpi_and_standard_error_by_hand() -> None:
 
 @pytest.fixture(scope="module")
 def result():  # type: ignore[no-untyped-def]
-    return run(ROOT / "inputs", n_samples=600, seed=3)
+    return run(ROOT / "inputs", n_samples=400, seed=3)
 
 
 def test_voi_uses_the_first_samples_and_reports_the_error(result, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """With the cap at 300 of 600 samples, EVPPI equals the regression on the first 300 rows and
+    """With the cap at 200 of 400 samples, EVPPI equals the regression on the first 200 rows and
     voi_sampling compares EVPI on those rows with EVPI on all of them."""
-    monkeypatch.setattr(voi_run, "VOI_MAX_SAMPLES", 300)
+    monkeypatch.setattr(voi_run, "VOI_MAX_SAMPLES", 200)
     voi = voi_run.run_voi(result, evsi=False)
     sampling = voi.sampling
-    assert (sampling.n_samples_psa, sampling.n_samples_voi) == (600, 300)
+    assert (sampling.n_samples_psa, sampling.n_samples_voi) == (400, 200)
     w = voi.wtp_point
     cost, qaly = result.psa.cost, result.psa.qaly
     assert sampling.evpi_psa == pytest.approx(float(evpi(cost, qaly, [w])[0]), rel=1e-12)
     assert sampling.evpi_voi == pytest.approx(
-        float(evpi(cost[:300], qaly[:300], [w])[0]), rel=1e-12
+        float(evpi(cost[:200], qaly[:200], [w])[0]), rel=1e-12
     )
     name = str(voi.ranking["name"].iloc[0])
     if voi.ranking["kind"].iloc[0] == "parameter":
-        frame = pd.DataFrame({name: np.asarray(result.draws[name])[:300]})
-        direct = evppi_curves(cost[:300], qaly[:300], frame, [w], strategies=result.psa.strategies)
+        frame = pd.DataFrame({name: np.asarray(result.draws[name])[:200]})
+        direct = evppi_curves(cost[:200], qaly[:200], frame, [w], strategies=result.psa.strategies)
         assert float(voi.ranking["evppi"].iloc[0]) == pytest.approx(
             float(direct["evppi"].iloc[0]), rel=1e-9
         )
@@ -74,9 +74,9 @@ def test_voi_uses_the_first_samples_and_reports_the_error(result, monkeypatch) -
 
 def test_voi_below_the_cap_uses_every_sample(result) -> None:  # type: ignore[no-untyped-def]
     sampling = voi_run.run_voi(result, evsi=False).sampling
-    assert sampling.n_samples_voi == sampling.n_samples_psa == 600
+    assert sampling.n_samples_voi == sampling.n_samples_psa == 400
     assert sampling.evpi_voi == sampling.evpi_psa
-    assert "all 600 PSA samples" in voi_run.sampling_sentence(sampling)
+    assert "all 400 PSA samples" in voi_run.sampling_sentence(sampling)
 
 
 def test_sobol_warns_when_intervals_are_wider_than_indices() -> None:
