@@ -19,6 +19,7 @@ from peer_econ.model.spec import DiscountSchedule, ModelSettings
 from peer_econ.outputs import html as H
 from peer_econ.outputs.cea_tables import Population, write_cea_outputs
 from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.spool import release_spooled
 from peer_econ.parameters.table import ParameterTable
 
 FloatArray = NDArray[np.float64]
@@ -73,6 +74,11 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
         ce_plane_wtp=settings.wtp_point,
         effect_label="QALY",
     )
+    # keep the small results only: the PSA copy inside ``cea`` is the size of the PSA, and a
+    # ten-million-sample run must not hold two of them (see peer_econ.outputs.spool)
+    curves, icers = cea.curves, cea.icers
+    del cea
+    release_spooled()
     trial = folder / "trial_period"
     trial.mkdir()
     write_cea_outputs(
@@ -84,20 +90,22 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
         comparator=result.comparator,
         figures=False,
     )
+    release_spooled()
     write_incremental_plane(result, folder)
+    release_spooled()
     band = nice_band_dkk(result)
     if band is not None:
         from peer_econ.outputs import plots
 
         ax = plots.plot_ceac(
-            cea.curves,
+            curves,
             colours=plots.strategy_colours(result.psa.strategies),
             wtp_label="Willingness to pay per QALY (DKK)",
             reference_band=band,
             reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
         )
         plots.save_axes(ax, folder, "ceac")
-    return decision_sections(result, folder, cea.icers, population)
+    return decision_sections(result, folder, icers, population)
 
 
 def _decision_highlights(
