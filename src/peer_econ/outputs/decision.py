@@ -59,16 +59,22 @@ def eligible_population(table: ParameterTable, settings: ModelSettings) -> Popul
     return Population(per_year, horizon, annual_rates(settings.discount_costs, horizon))
 
 
+def _psa_copy(cost: FloatArray, qaly: FloatArray, strategies: tuple[str, ...]) -> PSA:
+    """The decision-analysis PSA (a validated copy), with the spooled pages it was copied from
+    handed back at once, so a large run holds the copy but not the copy and its source."""
+    psa = PSA(cost, qaly, strategies)
+    release_spooled()
+    return psa
+
+
 def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSection]:
     """CEA tables and figures of the base-case PSA, and the ICER table of the trial period."""
     settings = result.inputs.settings
     population = eligible_population(result.inputs.parameters, settings)
     cea = write_cea_outputs(
         folder,
-        result.psa.cost,
-        result.psa.qaly,
-        result.psa.strategies,
-        wtp_grid(settings),
+        _psa_copy(result.psa.cost, result.psa.qaly, result.psa.strategies),
+        wtp=wtp_grid(settings),
         comparator=result.comparator,
         population=population,
         ce_plane_wtp=settings.wtp_point,
@@ -83,10 +89,8 @@ def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSecti
     trial.mkdir()
     write_cea_outputs(
         trial,
-        result.trial_psa.cost,
-        result.trial_psa.qaly,
-        result.trial_psa.strategies,
-        wtp_grid(settings),
+        _psa_copy(result.trial_psa.cost, result.trial_psa.qaly, result.trial_psa.strategies),
+        wtp=wtp_grid(settings),
         comparator=result.comparator,
         figures=False,
     )

@@ -80,6 +80,13 @@ def versions() -> dict[str, str]:
     }
 
 
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process so far [MiB] (the kernel's high-water mark)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def default_run_dir(root: Path, label: str = "run") -> Path:
     """A new folder name ``root/<UTC timestamp>-<label>-<short hash>`` that does not yet exist."""
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")

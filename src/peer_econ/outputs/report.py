@@ -23,6 +23,7 @@ from peer_econ.outputs.files import (
     atomic_output_dir,
     default_run_dir,
     escape_text_columns,
+    peak_memory_mib,
     versions,
     write_csv,
     write_manifest,
@@ -172,6 +173,7 @@ def write_run(
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
     stage = on_stage or (lambda label: None)
     timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     with atomic_output_dir(
         target, force=force, protect=result.inputs.files if out is not None else ()
     ) as folder:
@@ -180,6 +182,7 @@ def write_run(
         write_run_tables(result, folder, samples_format=samples_format)
         sections = list(core_sections(result))
         timings["model_tables"] = time.perf_counter() - started
+        peaks["model_tables"] = peak_memory_mib()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for writer in writers:
@@ -188,6 +191,7 @@ def write_run(
                 started = time.perf_counter()
                 sections.extend(writer(result, folder))
                 timings[label] = time.perf_counter() - started
+                peaks[label] = peak_memory_mib()
                 release_spooled()
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         messages = [h for section in sections for h in section.highlights]
@@ -216,6 +220,7 @@ def write_run(
                 "strategies": list(result.psa.strategies),
                 "warnings": notes,
                 "timings_s": {k: round(v, 3) for k, v in timings.items()},
+                "peak_memory_mib_after": peaks,
                 "samples_file": "psa_samples.csv.gz"
                 if samples_format == "csv"
                 else "psa_samples.parquet",
