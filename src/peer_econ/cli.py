@@ -818,7 +818,7 @@ def structural_command(
 def sobol_command(
     inputs: InputsOpt = Path("inputs"),
     n_base: Annotated[
-        int, typer.Option("--n-base", help="Base samples N (a power of 2, 256 to 131,072).")
+        int, typer.Option("--n-base", help="Base samples N (a power of 2, 256 to 65,536).")
     ] = 2**14,
     wtp: WtpOpt = None,
     strategy: StrategyOpt = None,
