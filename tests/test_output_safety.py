@@ -197,8 +197,16 @@ def _start_run(out: Path) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "peer_econ", "run", "--inputs", str(INPUTS)]
     cmd += ["--n-samples", "20000", "--out", str(out)]
     return subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
-    )
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        preexec_fn=_default_signals,
+    )  # fmt: skip
+
+
+def _default_signals() -> None:
+    """Default handling of SIGINT and SIGHUP in the child, however the test runner was started
+    (a shell's background job ignores SIGINT, and an ignored signal stays ignored)."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
@@ -239,3 +247,18 @@ def test_default_folder_beside_inputs_in_the_working_folder(
     refused = _analyse(Path("cost.csv"), Path("effect.csv"), Path("reports/mine"))
     assert refused.exit_code == 2
     assert "input folder" in refused.stderr
+
+
+def test_ignored_hangup_stays_ignored() -> None:
+    """Under nohup (SIGHUP ignored) a command is not stopped by a hangup; SIGTERM still is."""
+    from peer_econ.cli import _stop_signals_raise
+
+    old_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    old_term = signal.getsignal(signal.SIGTERM)
+    try:
+        with _stop_signals_raise():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL)
+        assert signal.getsignal(signal.SIGTERM) == old_term
+    finally:
+        signal.signal(signal.SIGHUP, old_hup)

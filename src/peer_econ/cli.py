@@ -117,11 +117,15 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def _stop_signals_raise() -> Iterator[None]:
-    """While a command runs, SIGTERM and SIGHUP raise :class:`Interrupted` (main thread only)."""
+    """While a command runs, SIGTERM and SIGHUP raise :class:`Interrupted` (main thread only).
+
+    A signal the process was started with ignored (``nohup`` ignores SIGHUP) stays ignored.
+    """
     previous: dict[int, Any] = {}
     try:
         for signum in (signal.SIGTERM, signal.SIGHUP):
-            previous[signum] = signal.signal(signum, _raise_interrupted)
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, _raise_interrupted)
     except ValueError:  # not the main thread (e.g. a test runner's worker thread)
         pass
     try:
