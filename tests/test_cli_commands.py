@@ -46,13 +46,13 @@ def test_voi_rejects_bad_sample_sizes(tmp_path: Path) -> None:
     assert "--sample-sizes" in errors[0]
     assert not out.exists()
     errors = assert_user_error(invoke("voi", "--sample-sizes", "1", "--out", out))
-    assert ">= 2" in errors[0]
+    assert "whole numbers from 2 to 100000" in errors[0]
 
 
 def test_voi_too_few_samples(tmp_path: Path) -> None:
     out = tmp_path / "voi"
     errors = assert_user_error(invoke("voi", "--n-samples", "50", "--out", out))
-    assert "at least 200 PSA samples" in errors[0]
+    assert "--n-samples 50: give a whole number from 200" in errors[0]
     assert not out.exists()
 
 
@@ -98,7 +98,7 @@ def test_budget_command(tmp_path: Path) -> None:
     ("args", "match"),
     [
         (["--strategy", "nope"], "--strategy 'nope'"),
-        (["--courses-per-year", "0"], "courses_per_municipality_per_year"),
+        (["--courses-per-year", "0"], "--courses-per-year 0"),
         (["--ramp-up", "2"], "ramp-up"),
         (["--years", "11"], "1 to 10"),
         (["--municipalities", "0"], "municipalities"),
@@ -157,6 +157,7 @@ def _psa_files(folder: Path, n: int = 3000) -> tuple[Path, Path, Path]:
     cost = pd.DataFrame({"A": np.zeros(n), "B": 1000 + 500 * p1})
     effect = pd.DataFrame({"A": np.zeros(n), "B": 0.01 + 0.0 * p2})
     params = pd.DataFrame({"p1": p1, "p2": p2})
+    folder.mkdir(parents=True, exist_ok=True)
     paths = (folder / "cost.csv", folder / "effect.csv", folder / "params.csv")
     for frame, path in zip((cost, effect, params), paths, strict=True):
         frame.to_csv(path, index=False)
@@ -165,7 +166,7 @@ def _psa_files(folder: Path, n: int = 3000) -> tuple[Path, Path, Path]:
 
 def test_analyse_evppi(tmp_path: Path) -> None:
     """EVPPI of p1 equals EVPI (it carries all the uncertainty); p2 has EVPPI ~ 0."""
-    cost, effect, params = _psa_files(tmp_path)
+    cost, effect, params = _psa_files(tmp_path / "in")
     out = tmp_path / "a"
     result = invoke(
         "analyse", "--cost", cost, "--effect", effect, "--parameters", params,
@@ -181,7 +182,7 @@ def test_analyse_evppi(tmp_path: Path) -> None:
 
 
 def test_analyse_evppi_needs_parameters(tmp_path: Path) -> None:
-    cost, effect, _ = _psa_files(tmp_path)
+    cost, effect, _ = _psa_files(tmp_path / "in")
     out = tmp_path / "a"
     errors = assert_user_error(
         invoke("analyse", "--cost", cost, "--effect", effect, "--evppi", "p1", "--out", out)
@@ -191,7 +192,7 @@ def test_analyse_evppi_needs_parameters(tmp_path: Path) -> None:
 
 
 def test_analyse_evppi_unknown_name(tmp_path: Path) -> None:
-    cost, effect, params = _psa_files(tmp_path)
+    cost, effect, params = _psa_files(tmp_path / "in")
     out = tmp_path / "a"
     errors = assert_user_error(
         invoke("analyse", "--cost", cost, "--effect", effect, "--parameters", params,
@@ -260,7 +261,8 @@ def test_set_allows_what_if_outside_judgement_ranges(tmp_path: Path) -> None:
     ],
 )
 def test_scenario_rejects_bad_overrides(tmp_path: Path, parameters: str, match: str) -> None:
-    scenarios = tmp_path / "s.toml"
+    (tmp_path / "in").mkdir()
+    scenarios = tmp_path / "in" / "s.toml"
     scenarios.write_text(f"[scenarios.bad]\nparameters = {{ {parameters} }}\n")
     out = tmp_path / "o"
     errors = assert_user_error(

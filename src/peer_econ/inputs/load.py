@@ -16,7 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from peer_econ.errors import InputError
+from peer_econ.errors import MAX_ABS_VALUE, InputError
+from peer_econ.inputs.options import (
+    DISCOUNT_RATE_RANGE,
+    MAX_SAMPLES,
+    MAX_SEED,
+    MAX_WTP_POINTS,
+)
+from peer_econ.inputs.text import read_text
 from peer_econ.model.spec import (
     COMPANIONSHIP_DELIVERY,
     COST_CATEGORIES,
@@ -316,9 +323,7 @@ def read_csv_rows(
     InputError
         Missing file, empty file, wrong delimiter, missing or duplicated columns.
     """
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = read_text(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     while lines and not lines[-1].strip():
@@ -375,6 +380,12 @@ def _number(text: str, where: str, problems: list[str], *, required: bool = True
         return None
     if not math.isfinite(value):
         problems.append(f"{where}: {text!r} is not a finite number")
+        return None
+    if abs(value) > MAX_ABS_VALUE:
+        problems.append(
+            f"{where}: {text!r} exceeds the limit of {MAX_ABS_VALUE:g} in magnitude (the model's "
+            "arithmetic would overflow)"
+        )
         return None
     return value
 
@@ -539,7 +550,15 @@ def read_correlations(path: Path, table: ParameterTable) -> ParameterTable:
         raise InputError(problems)
     new = ParameterTable(table.specs, tuple(pairs))
     if pairs:
-        new.correlation_matrix(new._correlated_names())
+        try:
+            new.correlation_matrix(new._correlated_names())
+        except InputError as exc:
+            numbers = [number for number, _ in rows]
+            detail = exc.problems[0].partition("correlations.csv: ")[2] or exc.problems[0]
+            raise InputError(
+                f"{path} rows {numbers[0]}-{numbers[-1]}, column 'spearman_rho': {detail}; "
+                "lower some of these correlations"
+            ) from None
     return new
 
 
@@ -719,18 +738,17 @@ def _schedule(value: Any, where: str, problems: list[str]) -> DiscountSchedule |
     if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
         problems.append(f"{where}: start years {starts} must increase strictly")
         return None
-    if any(not (-0.5 < r < 1.0) for _, r in pairs):
-        problems.append(f"{where}: rates {[p[1] for p in pairs]} must lie in (-0.5, 1)")
+    low, high = DISCOUNT_RATE_RANGE
+    if any(not (low < r < high) for _, r in pairs):
+        problems.append(f"{where}: rates {[p[1] for p in pairs]} must lie in ({low:g}, {high:g})")
         return None
     return DiscountSchedule(tuple(starts), tuple(p[1] for p in pairs))
 
 
 def read_settings(path: Path) -> ModelSettings:
     """Read ``settings.toml`` into :class:`ModelSettings` (unknown keys are errors)."""
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     problems: list[str] = []
@@ -789,11 +807,43 @@ def read_settings(path: Path) -> ModelSettings:
                 kwargs["nice_band_gbp"] = (float(value[0]), float(value[1]))
         else:
             problems.append(f"{path} [wtp]: unknown key {key!r}")
+    problems.extend(_psa_and_wtp_problems(kwargs, path))
     if problems:
         raise InputError(problems)
     settings = ModelSettings(**kwargs)
     check_settings(settings, str(path))
     return settings
+
+
+def _psa_and_wtp_problems(values: Mapping[str, Any], path: Path) -> list[str]:
+    """Bounds of [psa] and [wtp] values that the model checks do not cover: finite WTP values
+    within the input limit, a grid of at most :data:`MAX_WTP_POINTS` points, PSA size and seed
+    in range (the same limits as the command-line options)."""
+    problems = []
+    for key in ("wtp_start", "wtp_stop", "wtp_step", "wtp_point"):
+        value = values.get(key)
+        if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_ABS_VALUE):
+            problems.append(
+                f"{path} [wtp]: {key.removeprefix('wtp_')} = {value!r} must be a finite number "
+                f"from 0 to {MAX_ABS_VALUE:g} DKK/QALY"
+            )
+    defaults = ModelSettings()
+    start, stop, step = (
+        values.get(f"wtp_{k}", getattr(defaults, f"wtp_{k}")) for k in ("start", "stop", "step")
+    )
+    if not problems and step > 0 and stop > start:
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_WTP_POINTS:
+            problems.append(
+                f"{path} [wtp]: start = {start:g}, stop = {stop:g}, step = {step:g} make "
+                f"{count:,} grid points; at most {MAX_WTP_POINTS:,} are allowed (use a larger step)"
+            )
+    n_samples, seed = values.get("n_samples"), values.get("seed")
+    if n_samples is not None and not 1 <= n_samples <= MAX_SAMPLES:
+        problems.append(f"{path} [psa]: n_samples = {n_samples} must be from 1 to {MAX_SAMPLES:,}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        problems.append(f"{path} [psa]: seed = {seed} must be from 0 to {MAX_SEED}")
+    return problems
 
 
 # --- the whole folder ------------------------------------------------------------------------

@@ -38,6 +38,8 @@ FloatArray = NDArray[np.float64]
 LOCAL_COORDINATION = ("hours", "dedicated_post")
 #: Denmark has 98 municipalities.
 MAX_MUNICIPALITIES = 98
+#: Most courses a municipality can run a year (one starting every week).
+MAX_COURSES_PER_YEAR = 52.0
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,11 @@ def scale_problems(municipalities: object, courses: object) -> list[str]:
     if (
         isinstance(courses, bool)
         or not isinstance(courses, (int, float, np.number))
-        or not (np.isfinite(courses) and 0 < float(courses) <= 52)
+        or not (np.isfinite(courses) and 0 < float(courses) <= MAX_COURSES_PER_YEAR)
     ):
         problems.append(
-            f"courses_per_municipality_per_year = {courses!r} must be a number in (0, 52] "
+            f"courses_per_municipality_per_year = {courses!r} must be a number in "
+            f"(0, {MAX_COURSES_PER_YEAR:g}] "
             "courses a year"
         )
     return problems

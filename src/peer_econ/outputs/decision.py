@@ -20,6 +20,7 @@ from peer_econ.model.spec import DiscountSchedule, ModelSettings
 from peer_econ.outputs import html as H
 from peer_econ.outputs.cea_tables import Population, write_cea_outputs
 from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.spool import release_spooled
 from peer_econ.parameters.table import ParameterTable
 
 FloatArray = NDArray[np.float64]
@@ -59,46 +60,57 @@ def eligible_population(table: ParameterTable, settings: ModelSettings) -> Popul
     return Population(per_year, horizon, annual_rates(settings.discount_costs, horizon))
 
 
+def _psa_copy(cost: FloatArray, qaly: FloatArray, strategies: tuple[str, ...]) -> PSA:
+    """The decision-analysis PSA (a validated copy), with the spooled pages it was copied from
+    handed back at once, so a large run holds the copy but not the copy and its source."""
+    psa = PSA(cost, qaly, strategies)
+    release_spooled()
+    return psa
+
+
 def write_decision_analysis(result: RunResult, folder: Path) -> list[ReportSection]:
     """CEA tables and figures of the base-case PSA, and the ICER table of the trial period."""
     settings = result.inputs.settings
     population = eligible_population(result.inputs.parameters, settings)
     cea = write_cea_outputs(
         folder,
-        result.psa.cost,
-        result.psa.qaly,
-        result.psa.strategies,
-        wtp_grid(settings),
+        _psa_copy(result.psa.cost, result.psa.qaly, result.psa.strategies),
+        wtp=wtp_grid(settings),
         comparator=result.comparator,
         population=population,
         ce_plane_wtp=settings.wtp_point,
         effect_label="QALY",
     )
+    # keep the small results only: the PSA copy inside ``cea`` is the size of the PSA, and a
+    # ten-million-sample run must not hold two of them (see peer_econ.outputs.spool)
+    curves, icers = cea.curves, cea.icers
+    del cea
+    release_spooled()
     trial = folder / "trial_period"
     trial.mkdir()
     write_cea_outputs(
         trial,
-        result.trial_psa.cost,
-        result.trial_psa.qaly,
-        result.trial_psa.strategies,
-        wtp_grid(settings),
+        _psa_copy(result.trial_psa.cost, result.trial_psa.qaly, result.trial_psa.strategies),
+        wtp=wtp_grid(settings),
         comparator=result.comparator,
         figures=False,
     )
+    release_spooled()
     write_incremental_plane(result, folder)
+    release_spooled()
     band = nice_band_dkk(result)
     if band is not None:
         from peer_econ.outputs import plots
 
         ax = plots.plot_ceac(
-            cea.curves,
+            curves,
             colours=plots.strategy_colours(result.psa.strategies),
             wtp_label="Willingness to pay per QALY (DKK)",
             reference_band=band,
             reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
         )
         plots.save_axes(ax, folder, "ceac")
-    return decision_sections(result, folder, cea.icers, population)
+    return decision_sections(result, folder, icers, population)
 
 
 def _decision_highlights(

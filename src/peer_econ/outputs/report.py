@@ -10,7 +10,7 @@ import gzip
 import io
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +23,15 @@ from peer_econ.outputs import html as H
 from peer_econ.outputs.files import (
     atomic_output_dir,
     default_run_dir,
+    escape_text_columns,
+    peak_memory_mib,
     versions,
     write_csv,
     write_manifest,
+    write_parquet_chunks,
 )
 from peer_econ.outputs.html import ReportSection
+from peer_econ.outputs.spool import release_spooled
 from peer_econ.parameters.distributions import Distribution
 
 #: Extra writers (decision analysis, sensitivity, budget) called with (result, folder); each
@@ -35,13 +39,48 @@ from peer_econ.parameters.distributions import Distribution
 RunWriter = Callable[[RunResult, Path], Sequence[ReportSection]]
 
 
+#: Formats of the per-sample table: Parquet (default; columnar, fast, compact) or gzip CSV.
+SAMPLE_FORMATS = ("parquet", "csv")
+
+
+#: Rows of the per-sample table written at a time (one Parquet row group each).
+SAMPLE_ROWS_PER_CHUNK = 1_000_000
+
+
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Gzip-compressed CSV with a zero timestamp in the header (byte-stable)."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format="%.15g", lineterminator="\n")
+    return write_gzip_csv_chunks(iter([frame]), path)
+
+
+def write_gzip_csv_chunks(frames: Iterator[pd.DataFrame], path: Path) -> Path:
+    """Gzip-compressed CSV written a chunk of rows at a time (header from the first chunk)."""
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-        handle.write(buffer.getvalue().encode("utf-8"))
+        for number, frame in enumerate(frames):
+            buffer = io.StringIO()
+            escape_text_columns(frame).to_csv(
+                buffer, index=False, header=number == 0, float_format="%.15g",
+                lineterminator="\n",
+            )  # fmt: skip
+            handle.write(buffer.getvalue().encode("utf-8"))
     return path
+
+
+def sample_chunks(result: RunResult, rows: int = SAMPLE_ROWS_PER_CHUNK) -> Iterator[pd.DataFrame]:
+    """The per-sample table (columns of :meth:`RunResult.samples`) a chunk of rows at a time,
+    so ten million samples never sit in one data frame."""
+    if result.n_samples <= rows:
+        yield result.samples()
+        return
+    psa = result.psa
+    names = result.inputs.parameters.uncertain_names()
+    for start in range(0, result.n_samples, rows):
+        part = slice(start, min(start + rows, result.n_samples))
+        data: dict[str, np.ndarray] = {"sample": np.arange(part.start, part.stop)}
+        data.update({f"cost_{s}": psa.cost[part, j] for j, s in enumerate(psa.strategies)})
+        data.update({f"qaly_{s}": psa.qaly[part, j] for j, s in enumerate(psa.strategies)})
+        data.update({name: np.asarray(result.draws[name])[part] for name in names})
+        yield pd.DataFrame(data)
+        release_spooled()
 
 
 def deterministic_table(result: RunResult) -> pd.DataFrame:
@@ -62,8 +101,12 @@ def deterministic_table(result: RunResult) -> pd.DataFrame:
     )
 
 
-def write_run_tables(result: RunResult, folder: Path) -> None:
-    """Write the model tables of a run into ``folder``."""
+def write_run_tables(result: RunResult, folder: Path, *, samples_format: str = "parquet") -> None:
+    """Write the model tables of a run into ``folder``.
+
+    The per-sample table is ``psa_samples.parquet`` or, with ``samples_format="csv"``,
+    ``psa_samples.csv.gz`` (same columns).
+    """
     write_csv(deterministic_table(result), folder / "deterministic.csv")
     write_csv(result.summary(), folder / "headline.csv")
     write_csv(result.summary(trial_period=True), folder / "trial_period.csv")
@@ -71,7 +114,11 @@ def write_run_tables(result: RunResult, folder: Path) -> None:
     write_csv(result.cost_items(), folder / "cost_items.csv")
     write_csv(result.payer_split(), folder / "payer_split.csv")
     write_csv(result.cost_consequence(), folder / "cost_consequence.csv")
-    write_gzip_csv(result.samples(), folder / "psa_samples.csv.gz")
+    if samples_format == "csv":
+        write_gzip_csv_chunks(sample_chunks(result), folder / "psa_samples.csv.gz")
+    else:
+        write_parquet_chunks(sample_chunks(result), folder / "psa_samples.parquet")
+    release_spooled()
     params = pd.DataFrame(
         [
             {
@@ -100,6 +147,9 @@ def write_run(
     command: str = "run",
     writers: tuple[RunWriter, ...] = (),
     started: float | None = None,
+    force: bool = False,
+    samples_format: str = "parquet",
+    on_stage: Callable[[str], None] | None = None,
 ) -> Path:
     """Write every table of ``result`` (and extra writers' output) to ``out`` atomically.
 
@@ -117,6 +167,13 @@ def write_run(
         ``time.perf_counter()`` when the command started; the manifest's ``wall_time_s`` then
         covers the whole command. Without it, it covers sampling, model and everything written
         here (all but reading the inputs).
+    force : bool
+        Replace ``out`` if it holds a previous peer_econ output (see
+        :func:`peer_econ.outputs.files.atomic_output_dir`).
+    samples_format : {"parquet", "csv"}
+        Format of the per-sample table.
+    on_stage : callable, optional
+        Called with a label as each stage starts (progress display).
 
     Returns
     -------
@@ -125,13 +182,28 @@ def write_run(
     """
     begin = time.perf_counter()
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
-    with atomic_output_dir(target) as folder:
-        write_run_tables(result, folder)
+    stage = on_stage or (lambda label: None)
+    timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
+        stage_start = time.perf_counter()
+        stage("model tables")
+        write_run_tables(result, folder, samples_format=samples_format)
         sections = list(core_sections(result))
+        timings["model_tables"] = time.perf_counter() - stage_start
+        peaks["model_tables"] = peak_memory_mib()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for writer in writers:
+                label = writer.__name__.removeprefix("write_").removesuffix("_for_run")
+                stage(label.replace("_", " "))
+                stage_start = time.perf_counter()
                 sections.extend(writer(result, folder))
+                timings[label] = time.perf_counter() - stage_start
+                peaks[label] = peak_memory_mib()
+                release_spooled()
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         messages = [h for section in sections for h in section.highlights]
         if messages:
@@ -144,6 +216,7 @@ def write_run(
                 ReportSection("warnings", "Warnings raised during the analysis",
                               H.bullet_list(notes), 95)
             )  # fmt: skip
+        stage("report")
         (folder / "report.html").write_text(render_report(result, sections), encoding="utf-8")
         write_manifest(
             folder,
@@ -161,6 +234,11 @@ def write_run(
                 "overrides": dict(result.overrides),
                 "strategies": list(result.psa.strategies),
                 "warnings": notes,
+                "timings_s": {k: round(v, 3) for k, v in timings.items()},
+                "peak_memory_mib_after": peaks,
+                "samples_file": "psa_samples.csv.gz"
+                if samples_format == "csv"
+                else "psa_samples.parquet",
             },
         )
     for note in notes:

@@ -414,13 +414,16 @@ def write_budget_run(
     out: Path | None = None,
     *,
     lang: Language | None = None,
+    force: bool = False,
 ) -> Path:
     """``peer-econ budget``: the kit's tables, figures, workbook and manifest, atomically."""
     started = time.perf_counter()
     language = lang or Language("en")
     target = default_run_dir(Path("reports"), "budget") if out is None else Path(out)
     scale = kit.budget.scale
-    with atomic_output_dir(target) as folder:
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
         write_kit_files(result, kit, folder, language)
         write_manifest(
             folder,
