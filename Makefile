@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench app app-screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,app]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -26,6 +26,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+app: $(STAMP)
+	$(BIN)/peer-econ app
+
+# The app in headless Chromium (Debian package `chromium`): docs/img/app.png
+app-screenshot: $(STAMP)
+	@command -v chromium >/dev/null || apt-get install -y chromium || \
+		{ echo "chromium is missing: apt-get install -y chromium"; exit 1; }
+	$(BIN)/python -m peer_econ.app.browser docs/img/app.png
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -37,8 +37,18 @@ def psa_frames(n: int = 200, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]
     return cost, effect
 
 
+@pytest.fixture(autouse=True)
+def _input_folder(tmp_path: Path) -> None:
+    """Input files live in ``tmp_path/in``: an output folder may not lie inside an input
+    file's folder, so outputs go beside it."""
+    (tmp_path / "in").mkdir()
+
+
 def write_psa(folder: Path, n: int = 200) -> tuple[Path, Path]:
+    """Write a PSA into ``folder/in`` (outputs go to other subfolders of ``folder``)."""
     cost, effect = psa_frames(n)
+    folder = folder / "in"
+    folder.mkdir(exist_ok=True)
     c_path, e_path = folder / "cost.csv", folder / "effect.csv"
     cost.to_csv(c_path, index=False)
     effect.to_csv(e_path, index=False)
@@ -125,10 +135,12 @@ def test_default_wtp_grid_and_default_out_folder(
 
 
 def test_single_row_gives_the_icer_table(tmp_path: Path) -> None:
-    (tmp_path / "c.csv").write_text("UC,A,B,C,D,E\n5000,12000,10000,25000,35000,55000\n")
-    (tmp_path / "e.csv").write_text("UC,A,B,C,D,E\n1,1.5,2,3,4,5\n")
+    (tmp_path / "in" / "c.csv").write_text("UC,A,B,C,D,E\n5000,12000,10000,25000,35000,55000\n")
+    (tmp_path / "in" / "e.csv").write_text("UC,A,B,C,D,E\n1,1.5,2,3,4,5\n")
     out = tmp_path / "out"
-    result = invoke("--cost", tmp_path / "c.csv", "--effect", tmp_path / "e.csv", "--out", out)
+    result = invoke(
+        "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out
+    )
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     icers = pd.read_csv(out / "icers.csv", keep_default_na=False)
     assert list(icers["strategy"]) == ["UC", "B", "D", "E", "A", "C"]
@@ -139,11 +151,17 @@ def test_single_row_gives_the_icer_table(tmp_path: Path) -> None:
 def test_index_columns_bom_crlf_and_reordered_columns(tmp_path: Path) -> None:
     cost, effect = psa_frames(20)
     c_text = cost.to_csv(index_label="iteration", lineterminator="\r\n")
-    (tmp_path / "c.csv").write_bytes(b"\xef\xbb\xbf" + c_text.encode() + b"\r\n\r\n")
-    effect[list(reversed(effect.columns))].to_csv(tmp_path / "e.csv")  # empty index header
+    (tmp_path / "in" / "c.csv").write_bytes(b"\xef\xbb\xbf" + c_text.encode() + b"\r\n\r\n")
+    effect[list(reversed(effect.columns))].to_csv(tmp_path / "in" / "e.csv")  # empty index header
     out = tmp_path / "out"
     result = invoke(
-        "--cost", tmp_path / "c.csv", "--effect", tmp_path / "e.csv", "--out", out, "--no-figures"
+        "--cost",
+        tmp_path / "in" / "c.csv",
+        "--effect",
+        tmp_path / "in" / "e.csv",
+        "--out",
+        out,
+        "--no-figures",
     )
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     manifest = json.loads((out / "manifest.json").read_text())
@@ -158,7 +176,7 @@ def test_parameters_file_is_validated_and_recorded(tmp_path: Path) -> None:
     c_path, e_path = write_psa(tmp_path, n=30)
     rng = np.random.default_rng(0)
     pd.DataFrame(rng.normal(size=(30, 2)), columns=["d", "lambda"]).to_csv(
-        tmp_path / "p.csv", index_label="sim"
+        tmp_path / "in" / "p.csv", index_label="sim"
     )
     out = tmp_path / "out"
     result = invoke(
@@ -167,7 +185,7 @@ def test_parameters_file_is_validated_and_recorded(tmp_path: Path) -> None:
         "--effect",
         e_path,
         "--parameters",
-        tmp_path / "p.csv",
+        tmp_path / "in" / "p.csv",
         "--out",
         out,
         "--no-figures",
@@ -204,16 +222,19 @@ BAD_CASES = {
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_bad_files_exit_2_with_one_line_and_write_nothing(tmp_path: Path, case: str) -> None:
     cost_text, effect_text, message = BAD_CASES[case]
-    (tmp_path / "c.csv").write_text(cost_text)
-    (tmp_path / "e.csv").write_text(effect_text)
+    (tmp_path / "in" / "c.csv").write_text(cost_text)
+    (tmp_path / "in" / "e.csv").write_text(effect_text)
     out = tmp_path / "out"
-    result = invoke("--cost", tmp_path / "c.csv", "--effect", tmp_path / "e.csv", "--out", out)
+    result = invoke(
+        "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out
+    )
     assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
     lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 1, lines
     assert message in lines[0]
     assert "c.csv" in lines[0] or "e.csv" in lines[0]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv", "e.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["c.csv", "e.csv"]
 
 
 @pytest.mark.parametrize(
@@ -245,12 +266,21 @@ def test_bad_wtp_specs(
 
 def test_missing_file_and_bad_parameters(tmp_path: Path) -> None:
     c_path, e_path = write_psa(tmp_path, n=10)
-    result = invoke("--cost", tmp_path / "nope.csv", "--effect", e_path, "--out", tmp_path / "o")
+    result = invoke(
+        "--cost", tmp_path / "in" / "nope.csv", "--effect", e_path, "--out", tmp_path / "o"
+    )
     assert result.exit_code == 2
     assert "nope.csv: file not found" in result.stderr  # type: ignore[attr-defined]
-    (tmp_path / "p.csv").write_text("x,y\n1,2\n")
+    (tmp_path / "in" / "p.csv").write_text("x,y\n1,2\n")
     result = invoke(
-        "--cost", c_path, "--effect", e_path, "--parameters", tmp_path / "p.csv", "--out", "o"
+        "--cost",
+        c_path,
+        "--effect",
+        e_path,
+        "--parameters",
+        tmp_path / "in" / "p.csv",
+        "--out",
+        "o",
     )
     assert result.exit_code == 2
     assert "--parameters" in result.stderr and "1 data rows" in result.stderr  # type: ignore[attr-defined]
@@ -272,20 +302,20 @@ def test_parse_wtp_spec_inclusive_ranges() -> None:
 
 
 def test_read_psa_csv_reports_several_cells(tmp_path: Path) -> None:
-    path = tmp_path / "c.csv"
+    path = tmp_path / "in" / "c.csv"
     path.write_text("A,B\n" + "x,y\n" * 10)
     with pytest.raises(InputError) as info:
         read_psa_csv(path, label="--cost")
     problems = info.value.problems
     assert len(problems) == 6
-    assert problems[-1].endswith("15 more cells are not finite numbers")
+    assert problems[-1].endswith("15 more cells are not valid numbers")
 
 
 def test_read_psa_files_all_problems_at_once(tmp_path: Path) -> None:
-    (tmp_path / "c.csv").write_text("A,B\n1,x\n")
-    (tmp_path / "e.csv").write_text("")
+    (tmp_path / "in" / "c.csv").write_text("A,B\n1,x\n")
+    (tmp_path / "in" / "e.csv").write_text("")
     with pytest.raises(InputError) as info:
-        read_psa_files(tmp_path / "c.csv", tmp_path / "e.csv")
+        read_psa_files(tmp_path / "in" / "c.csv", tmp_path / "in" / "e.csv")
     assert len(info.value.problems) == 2
 
 
@@ -320,4 +350,4 @@ def test_population_evpi_from_the_command_line(tmp_path: Path) -> None:
     assert manifest["population"]["discounted_population"] == pytest.approx(factor)
     bad = invoke(*args[:-2], "--population", "-5")
     assert bad.exit_code == 2
-    assert bad.stderr.strip().startswith("error: population: population_per_year")  # type: ignore[attr-defined]
+    assert bad.stderr.strip().startswith("error: --population -5")  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ import pytest
 
 import peer_econ
 from peer_econ.errors import InputError
-from peer_econ.model.capacity import DeliveryScale
+from peer_econ.model.capacity import DeliveryPlan
 from peer_econ.runs.budget_plan import (
     decision_rival,
     funding_comparison,
@@ -23,23 +23,40 @@ def result() -> peer_econ.RunResult:
 
 
 def _budget_cost(result: peer_econ.RunResult, strategy: str) -> np.ndarray:
-    j = result.psa.strategies.index(strategy)
-    return sum(arr[:, j] for arr in result.psa.budget_cost.values())  # type: ignore[return-value]
+    """Cash and in-kind budget spending per participant without the model's fixed programme
+    cost per participant (which the budget replaces by the plan's programme costs)."""
+    psa = result.psa
+    j = psa.strategies.index(strategy)
+    total = sum(arr[:, j] for arr in psa.budget_cost.values())
+    total = total + sum(arr[:, j] for arr in psa.in_kind_cost.values())
+    return total - sum(arr[:, j] for arr in psa.programme_fixed_cost.values())  # type: ignore[no-any-return]
+
+
+def _local_coordination(result: peer_econ.RunResult, municipalities: int) -> np.ndarray:
+    d = result.draws
+    hourly = (
+        d["coordinator_salary_annual"] * d["wage_index_2023_to_2024"] * (1 + d["overhead_rate"])
+        / d["productive_hours_per_year"]
+    )  # fmt: skip
+    return municipalities * d["local_coordination_hours_per_municipality_year"] * hourly  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("strategy", ["peer_volunteer", "peer_paid", "peer_hybrid"])
 def test_steady_year_equals_cost_model_at_scale(result: peer_econ.RunResult, strategy: str) -> None:
-    """A steady year = the model's budget spending per participant x participants, per sample."""
-    plan = strategy_budget(result, strategy, DeliveryScale(5, 4, years=3))
+    """A steady year = the model's budget spending per participant (without its fixed cost per
+    participant) x participants + local coordination at the plan's scale, per sample."""
+    plan = strategy_budget(result, strategy, DeliveryPlan(5, 4, years=3))
     steady = sum(line.amounts[2] for line in plan.lines)
     participants = plan.capacity.participants[2]
-    np.testing.assert_allclose(steady, _budget_cost(result, strategy) * participants, rtol=1e-12)
+    expected = _budget_cost(result, strategy) * participants + _local_coordination(result, 5)
+    np.testing.assert_allclose(steady, expected, rtol=1e-12)
 
 
 def test_first_year_adds_the_first_training_cohorts(result: peer_econ.RunResult) -> None:
-    """Year 1 - year 2 = (trained in year 1 - trained in a steady year) x cost per trained
-    volunteer = (40 / (K a) - 40 / K) x trainer cost per cohort / volunteers per cohort."""
-    plan = strategy_budget(result, "peer_volunteer", DeliveryScale(5, 4, years=2))
+    """Year 1 - year 2 = set-up + (trained in year 1 - trained in a steady year) x cost per
+    trained volunteer = set-up + (40 / (K a) - 40 / K) x trainer cost per cohort / volunteers
+    per cohort."""
+    plan = strategy_budget(result, "peer_volunteer", DeliveryPlan(5, 4, years=2))
     year1 = sum(line.amounts[0] for line in plan.lines)
     year2 = sum(line.amounts[1] for line in plan.lines)
     d = result.draws
@@ -53,13 +70,17 @@ def test_first_year_adds_the_first_training_cohorts(result: peer_econ.RunResult)
     k, a = d["courses_per_volunteer"], d["volunteer_annual_attrition"]
     active = 40.0 / (k * np.minimum(a, 1.0))
     extra = (active - 40.0 / k) * cohort / d["volunteers_per_training_cohort"]
-    np.testing.assert_allclose(year1 - year2, extra, rtol=1e-10)
+    setup = 5 * (
+        d["setup_hours_per_municipality"] * coordinator_hourly
+        + d["setup_materials_per_municipality"]
+    )
+    np.testing.assert_allclose(year1 - year2, extra + setup, rtol=1e-10)
     kinds = {line.item: line.kind for line in plan.lines if line.kind == "start-up"}
-    assert kinds == {"volunteer_training": "start-up"}
+    assert kinds == {"volunteer_training": "start-up", "setup": "start-up"}
 
 
 def test_tables_add_up(result: peer_econ.RunResult) -> None:
-    budget = run_budget(result, DeliveryScale(3, 6, years=4, ramp_up=(0.5,)))
+    budget = run_budget(result, DeliveryPlan(3, 6, years=4, ramp_up=(0.5,)))
     items, payers = budget.by_item(), budget.by_payer()
     for strategy in budget.budgets:
         for year in range(1, 5):
@@ -81,12 +102,15 @@ def test_tables_add_up(result: peer_econ.RunResult) -> None:
 
 
 def test_savings_only_in_scenarios(result: peer_econ.RunResult) -> None:
-    base = run_budget(result, DeliveryScale(5, 4, years=2), ["peer_volunteer"])
+    base = run_budget(result, DeliveryPlan(5, 4, years=2), ["peer_volunteer"])
     assert not [line for b in base.budgets.values() for line in b.lines if line.kind == "saving"]
     inputs = result.inputs.with_settings(downstream_resource_use=True)
-    inputs = inputs.with_parameters(inputs.parameters.with_fixed({"delta_bed_days": -0.5}))
+    deltas = {"delta_gp_visits": 0.0, "delta_outpatient_visits": 0.0, "delta_support_hours": 0.0}
+    inputs = inputs.with_parameters(
+        inputs.parameters.with_fixed({**deltas, "delta_bed_days": -0.5})
+    )
     scenario = peer_econ.run(inputs, n_samples=200, seed=3)
-    plan = run_budget(scenario, DeliveryScale(5, 4, years=2), ["peer_volunteer"])
+    plan = run_budget(scenario, DeliveryPlan(5, 4, years=2), ["peer_volunteer"])
     savings = [line for line in plan.budgets["peer_volunteer"].lines if line.kind == "saving"]
     assert [line.item for line in savings] == ["psychiatric_inpatient"]
     # 0.5 bed days x price x participants of the year, undiscounted (budget convention)
@@ -96,7 +120,7 @@ def test_savings_only_in_scenarios(result: peer_econ.RunResult) -> None:
 
 
 def test_funding_comparison(result: peer_econ.RunResult) -> None:
-    budget = run_budget(result, DeliveryScale(5, 4, years=3))
+    budget = run_budget(result, DeliveryPlan(5, 4, years=3))
     table = funding_comparison(result, budget, wtp=[100_000.0, 300_000.0]).set_index("strategy")
     assert list(table.index) == ["peer_volunteer", "peer_paid", "peer_hybrid", "peer_course_only"]
     psa = result.psa
@@ -105,12 +129,21 @@ def test_funding_comparison(result: peer_econ.RunResult) -> None:
     assert table.loc["peer_paid", "prob_ce_300000"] == pytest.approx(np.mean(inmb > 0))
     assert table.loc["peer_paid", "status"] == "dominated by PEER (volunteer peers)"
     assert table.loc["peer_paid", "rests_on_against"] == "peer_volunteer"
+    assert table.loc["peer_paid", "assumed_effect"] == "paid_delivery_effect_multiplier"
+    # hybrid differs from volunteers only by Monte Carlo noise (equal effect assumed)
+    assert table.loc["peer_hybrid", "status"] == "dominated by PEER (volunteer peers)"
+    assert np.isnan(table.loc["peer_hybrid", "icer"])
     assert table.loc["peer_volunteer", "status"].startswith("efficient")
     assert (
         table.loc["peer_paid", "paid_peer_fte"] > 0 == table.loc["peer_volunteer", "paid_peer_fte"]
     )
-    per_participant = _budget_cost(result, "peer_volunteer").mean()
-    assert table.loc["peer_volunteer", "cost_per_participant"] == pytest.approx(per_participant)
+    participants = budget.budgets["peer_volunteer"].capacity.participants[-1]
+    per_participant = (
+        _budget_cost(result, "peer_volunteer") + _local_coordination(result, 5) / participants
+    )
+    assert table.loc["peer_volunteer", "cost_per_participant"] == pytest.approx(
+        per_participant.mean()
+    )
 
 
 @pytest.mark.parametrize(
@@ -128,4 +161,4 @@ def test_decision_rival(status: str, note: str, rival: str) -> None:
 
 def test_unknown_strategy(result: peer_econ.RunResult) -> None:
     with pytest.raises(InputError, match="strategy 'nope'"):
-        strategy_budget(result, "nope", DeliveryScale(5, 4))
+        strategy_budget(result, "nope", DeliveryPlan(5, 4))

@@ -46,13 +46,13 @@ def test_voi_rejects_bad_sample_sizes(tmp_path: Path) -> None:
     assert "--sample-sizes" in errors[0]
     assert not out.exists()
     errors = assert_user_error(invoke("voi", "--sample-sizes", "1", "--out", out))
-    assert ">= 2" in errors[0]
+    assert "whole numbers from 2 to 100000" in errors[0]
 
 
 def test_voi_too_few_samples(tmp_path: Path) -> None:
     out = tmp_path / "voi"
     errors = assert_user_error(invoke("voi", "--n-samples", "50", "--out", out))
-    assert "at least 200 PSA samples" in errors[0]
+    assert "--n-samples 50: give a whole number from 200" in errors[0]
     assert not out.exists()
 
 
@@ -71,8 +71,10 @@ def test_budget_command(tmp_path: Path) -> None:
     table = pd.read_csv(out / "budget_by_payer.csv", dtype={"year": str})
     total = table[table["payer"] == "total"].set_index("year")["total"]
     running = pd.read_csv(out / "budget_by_item.csv")
-    running = running[running["kind"] == "running"].groupby("year")["mean"].sum()
-    # course-only delivery: running costs scale with the courses (half in year 1)
+    per_course = (running["kind"] == "running") & (running["item"] != "local_coordination")
+    running = running[per_course].groupby("year")["mean"].sum()
+    # course-only delivery: costs per course scale with the courses (half in year 1); local
+    # coordination runs from year 1 at its full level
     assert running[1] == pytest.approx(0.5 * running[2])
     assert total["1"] > 0.5 * total["2"]  # the first training cohorts come on top
     assert total["all"] == pytest.approx(total["1"] + total["2"])
@@ -96,7 +98,7 @@ def test_budget_command(tmp_path: Path) -> None:
     ("args", "match"),
     [
         (["--strategy", "nope"], "--strategy 'nope'"),
-        (["--courses-per-year", "0"], "courses per municipality per year"),
+        (["--courses-per-year", "0"], "--courses-per-year 0"),
         (["--ramp-up", "2"], "ramp-up"),
         (["--years", "11"], "1 to 10"),
         (["--municipalities", "0"], "municipalities"),
@@ -155,6 +157,7 @@ def _psa_files(folder: Path, n: int = 3000) -> tuple[Path, Path, Path]:
     cost = pd.DataFrame({"A": np.zeros(n), "B": 1000 + 500 * p1})
     effect = pd.DataFrame({"A": np.zeros(n), "B": 0.01 + 0.0 * p2})
     params = pd.DataFrame({"p1": p1, "p2": p2})
+    folder.mkdir(parents=True, exist_ok=True)
     paths = (folder / "cost.csv", folder / "effect.csv", folder / "params.csv")
     for frame, path in zip((cost, effect, params), paths, strict=True):
         frame.to_csv(path, index=False)
@@ -163,7 +166,7 @@ def _psa_files(folder: Path, n: int = 3000) -> tuple[Path, Path, Path]:
 
 def test_analyse_evppi(tmp_path: Path) -> None:
     """EVPPI of p1 equals EVPI (it carries all the uncertainty); p2 has EVPPI ~ 0."""
-    cost, effect, params = _psa_files(tmp_path)
+    cost, effect, params = _psa_files(tmp_path / "in")
     out = tmp_path / "a"
     result = invoke(
         "analyse", "--cost", cost, "--effect", effect, "--parameters", params,
@@ -179,7 +182,7 @@ def test_analyse_evppi(tmp_path: Path) -> None:
 
 
 def test_analyse_evppi_needs_parameters(tmp_path: Path) -> None:
-    cost, effect, _ = _psa_files(tmp_path)
+    cost, effect, _ = _psa_files(tmp_path / "in")
     out = tmp_path / "a"
     errors = assert_user_error(
         invoke("analyse", "--cost", cost, "--effect", effect, "--evppi", "p1", "--out", out)
@@ -189,7 +192,7 @@ def test_analyse_evppi_needs_parameters(tmp_path: Path) -> None:
 
 
 def test_analyse_evppi_unknown_name(tmp_path: Path) -> None:
-    cost, effect, params = _psa_files(tmp_path)
+    cost, effect, params = _psa_files(tmp_path / "in")
     out = tmp_path / "a"
     errors = assert_user_error(
         invoke("analyse", "--cost", cost, "--effect", effect, "--parameters", params,
@@ -262,7 +265,8 @@ def test_set_allows_what_if_outside_judgement_ranges(tmp_path: Path) -> None:
     ],
 )
 def test_scenario_rejects_bad_overrides(tmp_path: Path, parameters: str, match: str) -> None:
-    scenarios = tmp_path / "s.toml"
+    (tmp_path / "in").mkdir()
+    scenarios = tmp_path / "in" / "s.toml"
     scenarios.write_text(f"[scenarios.bad]\nparameters = {{ {parameters} }}\n")
     out = tmp_path / "o"
     errors = assert_user_error(
@@ -356,3 +360,45 @@ def test_budget_in_danish(tmp_path: Path) -> None:
 def test_budget_bad_language(tmp_path: Path) -> None:
     errors = assert_user_error(invoke("budget", "--lang", "de", "--out", tmp_path / "x"))
     assert "--lang = 'de'" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("", "no municipalities listed"),
+        ("municipality\n", "no municipalities listed"),
+        ("name\nAarhus\n", "'municipality' column"),
+        ("municipality,courses_per_year\nAarhus,0\n", "row 2, column courses_per_year"),
+        ("municipality,courses_per_year\n,4\n", "row 2, column municipality"),
+    ],
+)
+def test_budget_bad_municipalities_file(tmp_path: Path, content: str, match: str) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "b"
+    errors = assert_user_error(
+        invoke("budget", "--n-samples", "50", "--municipalities-file", path, "--out", out)
+    )
+    assert match in errors[0]
+    assert not out.exists()
+
+
+def test_budget_municipalities_file_sets_the_scale(tmp_path: Path) -> None:
+    path = tmp_path / "kommuner.csv"
+    path.write_text("municipality,courses_per_year\nAarhus,6\nOdense,2\nVejle,\n", encoding="utf-8")
+    out = tmp_path / "b"
+    result = invoke(
+        "budget", "--n-samples", "100", "--municipalities-file", path, "--courses-per-year", "4",
+        "--strategy", "peer_volunteer", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    capacity = pd.read_csv(out / "capacity.csv")
+    groups = capacity[(capacity["quantity"] == "groups") & (capacity["year"] == 1)]["mean"]
+    assert float(groups.iloc[0]) == pytest.approx(12.0)  # 6 + 2 + 4 courses a year
+
+
+def test_budget_rejects_groups_below_two(tmp_path: Path) -> None:
+    errors = assert_user_error(
+        invoke("budget", "--set", "participants_per_group=1", "--out", tmp_path / "b")
+    )
+    assert "at least 2 participants" in errors[0]

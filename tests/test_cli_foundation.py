@@ -149,7 +149,7 @@ def test_run_exit_zero_and_files(run_dirs: tuple[Path, Path, Result]) -> None:
         "deterministic.csv",
         "psa_summary.csv",
         "cost_items.csv",
-        "psa_samples.csv.gz",
+        "psa_samples.parquet",
         "cost_consequence.csv",
         "trial_period.csv",
     ):
@@ -184,22 +184,43 @@ def test_run_tables_columns(run_dirs: tuple[Path, Path, Result]) -> None:
 
 
 def test_run_psa_samples_rows(run_dirs: tuple[Path, Path, Result]) -> None:
-    with gzip.open(run_dirs[0] / "psa_samples.csv.gz", "rb") as handle:
-        samples = pd.read_csv(io.BytesIO(handle.read()))
+    samples = pd.read_parquet(run_dirs[0] / "psa_samples.parquet")
     assert len(samples) == 200
+    assert samples["sample"].tolist() == list(range(200))
+    headline = pd.read_csv(run_dirs[0] / "headline.csv")
+    # the per-sample table holds the numbers the headline means are made of
+    assert samples["cost_peer_volunteer"].mean() == pytest.approx(
+        float(headline.loc[headline["strategy"] == "peer_volunteer", "cost"].iloc[0]), rel=1e-12
+    )
+
+
+def test_run_samples_as_csv_equal_parquet(
+    run_dirs: tuple[Path, Path, Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "csv"
+    result = invoke(
+        "run", "--inputs", INPUTS, "--n-samples", "200", "--seed", "1", "--samples-format", "csv",
+        "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, stderr_of(result)
+    assert not (out / "psa_samples.parquet").exists()
+    with gzip.open(out / "psa_samples.csv.gz", "rb") as handle:
+        from_csv = pd.read_csv(io.BytesIO(handle.read()))
+    from_parquet = pd.read_parquet(run_dirs[0] / "psa_samples.parquet")
+    pd.testing.assert_frame_equal(from_csv, from_parquet, check_dtype=False, rtol=1e-14)
 
 
 def test_run_same_seed_byte_identical(run_dirs: tuple[Path, Path, Result]) -> None:
     first, second, _ = run_dirs
     files = sorted(
-        p.relative_to(first) for p in first.rglob("*") if p.name.endswith((".csv", ".csv.gz"))
+        p.relative_to(first) for p in first.rglob("*") if p.name.endswith((".csv", ".parquet"))
     )
-    assert Path("psa_samples.csv.gz") in files
+    assert Path("psa_samples.parquet") in files
     assert len(files) >= 7
     for rel in files:
         assert (second / rel).read_bytes() == (first / rel).read_bytes(), rel
     again = sorted(
-        p.relative_to(second) for p in second.rglob("*") if p.name.endswith((".csv", ".csv.gz"))
+        p.relative_to(second) for p in second.rglob("*") if p.name.endswith((".csv", ".parquet"))
     )
     assert again == files
 
@@ -223,8 +244,7 @@ def test_run_one_sample(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["n_samples"] == 1
     assert manifest["seed"] == 0
-    with gzip.open(out / "psa_samples.csv.gz", "rb") as handle:
-        assert len(pd.read_csv(io.BytesIO(handle.read()))) == 1
+    assert len(pd.read_parquet(out / "psa_samples.parquet")) == 1
 
 
 def test_run_bad_set_writes_nothing(tmp_path: Path) -> None:
@@ -296,14 +316,15 @@ def test_run_out_is_a_file(tmp_path: Path) -> None:
 
 
 def test_atomic_output_dir_success_and_replace(tmp_path: Path) -> None:
-    from peer_econ.outputs.files import atomic_output_dir
+    from peer_econ.outputs.files import atomic_output_dir, write_manifest
 
     target = tmp_path / "out"
     with atomic_output_dir(target) as folder:
         assert folder != target and not target.exists()
         (folder / "a.csv").write_text("1\n")
+        write_manifest(folder, command="test", seed=None, n_samples=None)
     assert (target / "a.csv").read_text() == "1\n"
-    with atomic_output_dir(target) as folder:
+    with atomic_output_dir(target, force=True) as folder:
         (folder / "b.csv").write_text("2\n")
     assert sorted(p.name for p in target.iterdir()) == ["b.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -320,15 +341,16 @@ def test_atomic_output_dir_failure_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_atomic_output_dir_failure_keeps_previous(tmp_path: Path) -> None:
-    from peer_econ.outputs.files import atomic_output_dir
+    from peer_econ.outputs.files import atomic_output_dir, write_manifest
 
     target = tmp_path / "out"
     target.mkdir()
     (target / "old.csv").write_text("old")
-    with pytest.raises(KeyError), atomic_output_dir(target) as folder:
+    write_manifest(target, command="test", seed=None, n_samples=None)
+    with pytest.raises(KeyError), atomic_output_dir(target, force=True) as folder:
         (folder / "new.csv").write_text("new")
         raise KeyError("x")
-    assert sorted(p.name for p in target.iterdir()) == ["old.csv"]
+    assert sorted(p.name for p in target.iterdir()) == ["manifest.json", "old.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
@@ -338,9 +360,11 @@ def test_atomic_output_dir_refuses(tmp_path: Path) -> None:
 
     existing = tmp_path / "exists"
     existing.mkdir()
-    with pytest.raises(InputError, match="folder exists; choose a new folder"):
-        with atomic_output_dir(existing, overwrite=False):
+    (existing / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a peer_econ output"):
+        with atomic_output_dir(existing):
             pass
+    assert (existing / "notes.txt").read_text() == "mine"
     afile = tmp_path / "f.txt"
     afile.write_text("x")
     with pytest.raises(InputError, match="exists and is a file"):

@@ -8,6 +8,7 @@ and blank lines change nothing).
 from __future__ import annotations
 
 import csv
+import math
 import re
 import shutil
 import warnings
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from peer_econ.errors import InputError, InputWarning
+from peer_econ.errors import InputError
 from peer_econ.inputs.load import (
     DISTRIBUTIONS,
     MODEL_COST_ITEMS,
@@ -127,15 +128,42 @@ def test_default_inputs_load_without_warnings() -> None:
 
 
 def test_default_inputs_spot_values() -> None:
-    """overhead_rate is beta_mean_se(0.25, 0.06) -> Beta(12.7708, 38.3125), mean 0.25;
-    coordinator_hours_per_course is gamma_mean_se(30, 10) -> shape 9, scale 10/3."""
+    """overhead_rate is beta around 0.25 with se 0.06 -> Beta(12.7708, 38.3125);
+    coordinator_hours_per_course is gamma around 30 with se 10 -> shape 9, scale 10/3."""
     table = load_inputs(INPUTS).parameters
     beta = table["overhead_rate"].distribution
     assert (beta.alpha, beta.beta) == pytest.approx((12.7708333333, 38.3125))  # type: ignore[attr-defined]
     gamma = table["coordinator_hours_per_course"].distribution
     assert (gamma.shape, gamma.scale) == pytest.approx((9.0, 10.0 / 3.0))  # type: ignore[attr-defined]
     assert table["mansa_d"].tag == "DR"
-    assert table["coordinator_salary_annual"].distribution.is_fixed
+    assert table["sessions_per_course"].distribution.is_fixed
+
+
+def test_assumptions_are_uncertain_unless_structural() -> None:
+    """DESIGN 2.8: every assumption-tagged model input has a PSA distribution unless it is a
+    structural switch, and a structural one says so (and why) in its notes, which the report
+    lists."""
+    table = load_inputs(INPUTS).parameters
+    fixed_as = [s for s in table.specs if s.tag == "AS" and s.module == "model" and not
+                s.is_uncertain]  # fmt: skip
+    assert {s.name for s in fixed_as} == {
+        "programme_lifetime_years",
+        "dedicated_coordinator_fte_per_municipality",
+        "trial_mean_sessions_attended",
+    }
+    for spec in fixed_as:
+        assert spec.notes.startswith("Structural ("), spec.name
+    for name in (
+        "r_mansa_eq5d",
+        "paid_delivery_effect_multiplier",
+        "delivered_attendance_prop",
+        "companionship_meetings_per_user",
+        "productive_hours_per_year",
+        "coordinator_salary_annual",
+        "paid_peer_pay_supplement",
+        "venue_per_session",
+    ):
+        assert table[name].is_uncertain, name  # the review's list (issue 10, part 3)
 
 
 def test_copy_loads_identically(folder: Path) -> None:
@@ -168,28 +196,39 @@ def test_unknown_distribution_lists_valid_ones(folder: Path) -> None:
 
 
 def test_beta_mean_outside_unit_interval(folder: Path) -> None:
-    row = set_param(folder, "overhead_rate", p1="1.25")
+    """A beta fitted around value needs a mean in (0, 1)."""
+    row = set_param(folder, "overhead_rate", value="1.25", high="1.3")
     assert_problem(
         folder,
-        re.escape(f"{folder / 'parameters.csv'} row {row}, columns 'p1'-'p4'"),
+        re.escape(f"{folder / 'parameters.csv'} row {row}, columns 'value'/'se' (beta"),
         r"beta: mean = 1\.25 must lie strictly between 0 and 1",
     )
 
 
 def test_beta_se_too_large(folder: Path) -> None:
     """mean 0.25: se must be below sqrt(0.25 * 0.75) = 0.433013."""
-    row = set_param(folder, "overhead_rate", p2="0.5")
+    row = set_param(folder, "overhead_rate", se="0.5")
     assert_problem(
         folder,
-        re.escape(f"row {row}, columns 'p1'-'p4'"),
+        re.escape(f"row {row}, columns 'value'/'se'"),
         r"se = 0\.5 is too large for mean 0\.25.*0\.433013",
     )
 
 
 def test_negative_gamma_mean(folder: Path) -> None:
-    row = set_param(folder, "coordinator_hours_per_course", p1="-30")
+    row = set_param(folder, "coordinator_hours_per_course", value="-30", low="-40")
     assert_problem(
-        folder, re.escape(f"row {row}, columns 'p1'-'p4'"), r"gamma: mean = -30\.0 must be > 0"
+        folder, re.escape(f"row {row}, columns 'value'/'se'"), r"gamma: mean = -30\.0 must be > 0"
+    )
+
+
+def test_raw_parameters_checked_like_before(folder: Path) -> None:
+    """A row given by its own parameters: gamma shape -53.8 is rejected with its meaning."""
+    row = set_param(folder, "sd_eq5d_target", p1="-53.8")
+    assert_problem(
+        folder,
+        re.escape(f"row {row}, columns 'p1'-'p4'"),
+        r"gamma: shape = -53\.8 .* must both be > 0 \(for gamma: p1 = shape, p2 = scale\)",
     )
 
 
@@ -232,17 +271,32 @@ def test_duplicate_name(folder: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("column", ["p2", "value", "low", "high"])
-def test_non_numeric_cell(folder: Path, column: str) -> None:
-    row = set_param(folder, "mansa_d", **{column: "abc"})
+@pytest.mark.parametrize(
+    ("param", "column"),
+    [("mansa_d", "se"), ("mansa_d", "value"), ("mansa_d", "low"), ("mansa_d", "high"),
+     ("course_only_effect_multiplier", "psa_low"), ("lambda_share", "p2")],
+)  # fmt: skip
+def test_non_numeric_cell(folder: Path, param: str, column: str) -> None:
+    row = set_param(folder, param, **{column: "abc"})
     assert_problem(folder, where(folder, "parameters.csv", row, column), r"'abc' is not a number")
 
 
 def test_empty_required_number(folder: Path) -> None:
-    row = set_param(folder, "mansa_d", p2="")
+    row = set_param(folder, "lambda_share", p2="")
     assert_problem(
         folder, where(folder, "parameters.csv", row, "p2"), r"empty; a number is required"
     )
+
+
+def test_fitted_distribution_needs_its_uncertainty(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", se="")
+    assert_problem(
+        folder,
+        re.escape(f"{folder / 'parameters.csv'} row {row}: a normal distribution around value "),
+        r"needs se \(a standard error\) or psa_low and psa_high \(a 95 % interval\)",
+    )
+    row = set_param(folder, "participants_per_group", psa_high="")
+    assert_problem(folder, rf"row {row}: a triangular .* needs psa_low and psa_high")
 
 
 def test_infinite_number_rejected(folder: Path) -> None:
@@ -335,24 +389,121 @@ def test_problems_across_files_all_reported(folder: Path) -> None:
     assert "parameters.csv" in text and "cost_items.csv" in text and "settings.toml" in text
 
 
-def test_value_far_from_mean_warns(folder: Path) -> None:
-    """value 0.30 vs normal mean 0.26: gap 0.04 > 0.5 % of 0.26 = 0.0013 -> InputWarning."""
-    row = set_param(folder, "mansa_d", value="0.30")
-    with pytest.warns(
-        InputWarning,
-        match=rf"row {row}, column 'value': base value 0\.3 differs "
-        r"from the mean 0\.26 of its normal distribution",
-    ):
-        inputs = load_inputs(folder)
-    assert inputs.parameters["mansa_d"].value == pytest.approx(0.26)
+def test_raw_row_value_far_from_mean_is_an_error(folder: Path) -> None:
+    """lambda_share is Beta(2, 5) by its own parameters: mean 2/7 = 0.285714. A value
+    of 0.40 is 40 % away (> 0.1 %): an error naming both numbers and the fix (se = sd of
+    Beta(2, 5) = sqrt(10 / (49 x 8)) = 0.1597)."""
+    row = set_param(folder, "lambda_share", value="0.40")
+    exc = assert_problem(
+        folder,
+        where(folder, "parameters.csv", row, "value"),
+        r"0\.4 differs from the mean 0\.285714 of its beta distribution \(p1-p4\) by 40 %, "
+        r"more than 0\.1 %",
+        r"set value to 0\.285714, or clear p1-p4 and give se = 0\.1597",
+    )
+    assert len(exc.problems) == 1
 
 
-def test_value_within_tolerance_does_not_warn(folder: Path) -> None:
-    """0.2612 vs 0.26: gap 0.0012 < 0.0013 -> silent."""
-    set_param(folder, "mansa_d", value="0.2612")
+def test_raw_row_value_within_tolerance_loads(folder: Path) -> None:
+    """0.2858 vs 2/7 = 0.2857143: gap 0.03 % < 0.1 % -> loads; the model uses the mean (the
+    PSA centre)."""
+    set_param(folder, "lambda_share", value="0.2858")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        load_inputs(folder)
+        inputs = load_inputs(folder)
+    assert inputs.parameters["lambda_share"].value == pytest.approx(2 / 7, rel=1e-15)
+
+
+def test_fixed_row_with_contradicting_p1_is_an_error(folder: Path) -> None:
+    row = set_param(folder, "course_weeks", p1="12")
+    assert_problem(
+        folder, where(folder, "parameters.csv", row, "value"), r"10 differs from the mean 12 "
+    )
+
+
+def test_raw_value_error_exits_2_in_the_cli(folder: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peer_econ.cli import app
+
+    set_param(folder, "prop_one_to_one_uptake", value="0.2")
+    result = CliRunner().invoke(app, ["validate-inputs", "--inputs", str(folder)])
+    assert result.exit_code == 2
+    assert "differs from the mean 0.1 of its beta distribution" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_uncertainty_and_raw_parameters_not_both(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", p1="0.26")
+    assert_problem(folder, rf"row {row}, columns \['se', 'p1'\]: give the uncertainty either")
+
+
+def test_se_and_interval_not_both(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", psa_low="0.03", psa_high="0.49")
+    assert_problem(folder, rf"row {row}, columns 'se'/'psa_low'/'psa_high': give a standard")
+
+
+def test_interval_gives_se_by_its_width(folder: Path) -> None:
+    """mansa_d with the 95 % interval 0.0326-0.4874 in place of se 0.116:
+    se = 0.4548 / (2 x 1.959964) = 0.116021."""
+    set_param(folder, "mansa_d", se="", psa_low="0.0326", psa_high="0.4874")
+    dist = load_inputs(folder).parameters["mansa_d"].distribution
+    assert dist.mean == 0.26
+    assert math.sqrt(dist.variance) == pytest.approx(0.4548 / (2 * 1.959963984540054), rel=1e-12)
+
+
+def test_value_outside_its_interval(folder: Path) -> None:
+    row = set_param(folder, "mansa_d", se="", psa_low="0.3", psa_high="0.5")
+    assert_problem(folder, where(folder, "parameters.csv", row, "value"), r"outside its 95 % int")
+
+
+def test_triangular_mode_follows_value(folder: Path) -> None:
+    """Triangular on [6, 10] with mean 8.5: mode = 3 x 8.5 - 16 = 9.5; a mean of 9.5 would need
+    mode 12.5 > 10, so it is an error giving the reachable means [7.33333, 8.66667]."""
+    set_param(folder, "participants_per_group", value="8.5")
+    dist = load_inputs(folder).parameters["participants_per_group"].distribution
+    assert (dist.low, dist.mode, dist.high) == (6.0, 9.5, 10.0)  # type: ignore[attr-defined]
+    row = set_param(folder, "participants_per_group", value="9.5")
+    assert_problem(folder, rf"row {row}", r"mode would be 12\.5.*\[7\.33333, 8\.66667\]")
+
+
+def test_uniform_value_must_be_midpoint(folder: Path) -> None:
+    row = set_param(folder, "course_only_effect_multiplier", value="0.95")
+    assert_problem(
+        folder,
+        rf"row {row}",
+        r"uniform distribution on \[0\.8, 1\] has mean 0\.9, not 0\.95; set the bounds to "
+        r"value -/\+ half the width \(0\.85, 1\.05\)",
+    )
+
+
+def test_old_style_file_without_uncertainty_columns_loads(folder: Path) -> None:
+    """A file with only p1-p4 (the earlier layout) still loads: each row by its parameters."""
+    path = folder / "parameters.csv"
+    header, rows = read_table(path)
+    for row in rows:
+        kind = row["distribution"]
+        if kind == "fixed":
+            row["p1"] = row["value"]
+        elif kind in ("normal", "gamma", "beta", "lognormal") and not row["p1"]:
+            se = row["se"] or repr(
+                (float(row["psa_high"]) - float(row["psa_low"])) / (2 * 1.959963984540054)
+            )
+            row["distribution"] = "normal" if kind == "normal" else f"{kind}_mean_se"
+            row["p1"], row["p2"] = row["value"], se
+        elif kind == "uniform":
+            row["p1"], row["p2"] = row["psa_low"], row["psa_high"]
+        elif kind == "triangular":
+            row["p1"], row["p3"] = row["psa_low"], row["psa_high"]
+            row["p2"] = repr(3 * float(row["value"]) - float(row["p1"]) - float(row["p3"]))
+    old = [c for c in header if c not in ("se", "psa_low", "psa_high")]
+    write_table(path, old, [{c: r[c] for c in old} for r in rows])
+    old_table, new_table = load_inputs(folder).parameters, load_inputs(INPUTS).parameters
+    for old_spec, new_spec in zip(old_table.specs, new_table.specs, strict=True):
+        a, b = old_spec.distribution, new_spec.distribution
+        assert a.kind == b.kind, old_spec.name
+        assert a.mean == pytest.approx(b.mean, rel=1e-12), old_spec.name
+        assert a.variance == pytest.approx(b.variance, rel=1e-9), old_spec.name
 
 
 # --- strategies.csv ----------------------------------------------------------------------------
@@ -482,8 +633,8 @@ def test_cost_item_missing(folder: Path) -> None:
             r"downstream_resource_use and wellbeing_offset are mutually exclusive",
         ),
         ("horizon_months = 36 ", 'horizon_months = "long" ', r"horizon_months = 'long' must be"),
-        ("n_samples = 10000", "n_samples = 0", r"n_samples = 0 must be a whole number >= 1"),
-        ("seed = 20250695", "seed = -1", r"seed = -1 must be a whole number >= 0"),
+        ("n_samples = 10000", "n_samples = 0", r"n_samples = 0 must be from 1 to 10,000,000"),
+        ("seed = 20250695", "seed = -1", r"seed = -1 must be from 0 to"),
         ("n_samples = 10000", "n_samples = 10000\nchains = 2", r"\[psa\]: unknown key 'chains'"),
         ("step = 10000", "step = 0", r"WTP grid .*step = 0\.0; need"),
         ("[model]", "[model\n", r"not valid TOML"),
@@ -568,9 +719,9 @@ def test_correlation_rho_outside(folder: Path, rho: str) -> None:
 
 
 def test_correlation_with_fixed_parameter(folder: Path) -> None:
-    write_correlations(folder, "mansa_d,wemwbs_sd,0.3,a,AS,")
+    write_correlations(folder, "mansa_d,session_hours,0.3,a,AS,")
     assert_problem(
-        folder, where(folder, "correlations.csv", 2, "parameter_b"), r"'wemwbs_sd' is fixed"
+        folder, where(folder, "correlations.csv", 2, "parameter_b"), r"'session_hours' is fixed"
     )
 
 
@@ -648,7 +799,7 @@ def test_too_many_cells_error(folder: Path) -> None:
     lines = path.read_text().splitlines()
     lines[3] = lines[3] + ",extra"
     path.write_text("\n".join(lines) + "\n")
-    assert_problem(folder, re.escape(f"{path} row 4"), r"5 cells but the header has 4 columns")
+    assert_problem(folder, re.escape(f"{path} row 4"), r"6 cells but the header has 5 columns")
 
 
 def test_missing_folder_error(tmp_path: Path) -> None:

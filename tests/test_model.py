@@ -13,6 +13,7 @@ import pytest
 
 from peer_econ.inputs.load import load_inputs
 from peer_econ.model import evaluate
+from peer_econ.model.costs import unit_costs
 from peer_econ.model.effects import qaly_gain, remaining_fraction
 from peer_econ.model.spec import DiscountSchedule, Inputs
 from peer_econ.parameters.table import ParameterTable
@@ -44,9 +45,13 @@ def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
     volunteer training  = 2 volunteers x 19,254.49 / 10 / 2.5 / 8       = 192.545
     volunteer expenses  = 10 sessions x 300 / 8                          = 375
     refreshments        = 10 x 200 / 8                                   = 250
+    venue (in kind, at its opportunity cost) = 10 x 300 / 8              = 375
     materials           = 100
     companionship       = 0.10 x (3 h x 381.3622 + 12 meetings x 100)    = 114.409 + 120
-    total                                                                = 2,582.062 DKK
+    per course                                                           = 2,957.062 DKK
+    programme fixed cost at 5 municipalities x 4 courses x 8 = 160 a year (EVIDENCE 3a):
+      (5 x 40 h x 381.3622 + 5 x (80 h x 381.3622 + 5,000) / 4.515052) / 160 = 722.471
+    total                                                                = 3,679.533 DKK
     """
     out = evaluate(inputs.parameters.deterministic(), inputs)
     j = _col(inputs, "peer_volunteer")
@@ -56,12 +61,76 @@ def test_peer_volunteer_cost_by_hand(inputs: Inputs) -> None:
         + 2 * (40 * hourly + 4_000) / 10 / 2.5 / 8
         + 10 * 300 / 8
         + 10 * 200 / 8
+        + 10 * 300 / 8
         + 100
         + 0.10 * (3 * hourly + 12 * 100)
     )
-    assert expected == pytest.approx(2_582.062, abs=0.001)
+    assert expected == pytest.approx(2_957.062, abs=0.001)
+    annuity = (1 - 1.035**-5) / 0.035
+    expected += (5 * 40 * hourly + 5 * (80 * hourly + 5_000) / annuity) / 160
+    assert expected == pytest.approx(3_679.533, abs=0.001)
     assert out.cost[0, j] == pytest.approx(expected, rel=1e-12)
     assert out.cost[0, _col(inputs, "sau")] == 0.0
+
+
+def test_paid_peer_cost_by_hand(inputs: Inputs) -> None:
+    """Paid peers cost per productive hour, like coordinators (DESIGN 2.2; EVIDENCE 7a).
+
+    annual pay      = 27,850.89 x 12 x (1 + 0.05)                        = 350,921.21 DKK
+    hourly cost     = 350,921.21 x (1 + 0.25) x (1 + 0.25) / 1,650        = 332.3117 DKK/h
+    (pay per paid hour = 350,921.21 / 1,924 = 182.39, EVIDENCE 7a)
+    paid facilitation = 2 x 40 h x 332.3117 / 8                          = 3,323.117
+    paid training   = 2 x (19,254.49 / 10 + 16 h x 332.3117) / 6 / 8      = 301.768
+    paid expenses   = 2 x 10 x 150 / 8 (as volunteers', EVIDENCE 3a)     = 375
+    companionship meetings by paid peers = 0.10 x 12 x 1.5 h x 332.3117   = 598.161
+    """
+    out = evaluate(inputs.parameters.deterministic(), inputs)
+    units = unit_costs(inputs.parameters.deterministic())
+    hourly = 27_850.89 * 12 * 1.05 * 1.25 * 1.25 / 1_650
+    assert hourly == pytest.approx(332.3117, abs=1e-4)
+    assert units.paid_peer_hourly[0] == pytest.approx(hourly, rel=1e-12)
+    assert units.paid_peer_wage_rate[0] == pytest.approx(182.39, abs=0.01)
+    coordinator = 498_908 * 1.009 * 1.25 / 1_650
+    items = {
+        "paid_facilitation": 2 * 40 * hourly / 8,
+        "paid_peer_training": 2 * ((40 * coordinator + 4_000) / 10 + 16 * hourly) / 6 / 8,
+        "paid_peer_expenses": 2 * 10 * 150 / 8,
+        "companionship_paid_time": 0.10 * 12 * 1.5 * hourly,
+    }
+    assert items["paid_facilitation"] == pytest.approx(3_323.117, abs=1e-3)
+    assert items["paid_peer_training"] == pytest.approx(301.768, abs=1e-3)
+    assert items["companionship_paid_time"] == pytest.approx(598.161, abs=1e-3)
+    for item, expected in items.items():
+        assert out.item_costs[("peer_paid", item)] == pytest.approx(expected, rel=1e-12), item
+    assert ("peer_paid", "volunteer_expenses") not in out.item_costs
+    assert out.item_costs[("peer_hybrid", "paid_peer_expenses")] == pytest.approx(187.5)
+    assert out.item_costs[("peer_hybrid", "volunteer_expenses")] == pytest.approx(187.5)
+
+
+def test_paid_peer_pay_never_below_the_agreement_minimum(inputs: Inputs) -> None:
+    """Sampled pay per paid hour >= the SOSU-hjaelper minimum 27,850.89 x 12 / 1,924 = 173.71."""
+    draws = inputs.parameters.sample(20_000, 5)
+    pay = unit_costs(draws).paid_peer_wage_rate
+    minimum = 27_850.89 * 12 / 1_924
+    assert minimum == pytest.approx(173.71, abs=0.005)
+    assert pay.min() >= minimum
+    assert pay.mean() == pytest.approx(minimum * 1.05, rel=0.01)
+
+
+def test_venue_is_in_kind_counted_but_no_cash(inputs: Inputs) -> None:
+    """The venue (10 x 300 / 8 = 375 DKK per participant, municipality) counts in the
+    cost-utility analysis and appears in the budget as in kind, not as cash."""
+    det = inputs.parameters.deterministic()
+    out = evaluate(det, inputs)
+    j = _col(inputs, "peer_volunteer")
+    assert out.item_costs[("peer_volunteer", "venue")] == pytest.approx(375.0, rel=1e-12)
+    assert "venue" in out.counted_items
+    assert out.in_kind_cost["municipality"][0, j] == pytest.approx(375.0, rel=1e-12)
+    cash = sum(float(arr[0, j]) for arr in out.budget_cost.values())
+    assert cash == pytest.approx(out.cost[0, j] - 375.0, rel=1e-12)
+    assert float(out.budget_cost["municipality"][0, j]) == 0.0
+    free = evaluate(det.with_values({"venue_per_session": 0.0}), inputs)
+    assert out.cost[0, j] - free.cost[0, j] == pytest.approx(375.0, rel=1e-12)
 
 
 def test_peer_volunteer_qaly_gain_by_hand(inputs: Inputs) -> None:
@@ -107,11 +176,12 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
         / p["productive_hours_per_year"]
     )
     paid_hourly = (
-        p["paid_peer_monthly_pay"]
+        p["sosu_hjaelper_min_monthly"]
         * 12
-        / p["paid_hours_per_year"]
+        * (1 + p["paid_peer_pay_supplement"])
         * (1 + p["paid_peer_on_cost_rate"])
         * (1 + p["overhead_rate"])
+        / p["productive_hours_per_year"]
     )
     n = p["participants_per_group"]
     sessions = p["sessions_per_course"]
@@ -127,11 +197,17 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
     cost += sessions * (p["refreshments_per_session"] + p["venue_per_session"]) / n
     cost += p["materials_per_participant"]
     cost += vol * seat / p["courses_per_volunteer"] / n
-    cost += sessions * p["volunteer_expenses_per_session"] * vol / 2 / n
+    cost += sessions * p["facilitator_expenses_per_session"] * (vol + paid) / 2 / n
     cost += (
         paid * (seat + p["training_hours_per_volunteer"] * paid_hourly) / p["courses_per_paid_peer"]
     ) / n
     cost += paid * p["paid_peer_hours_per_course_per_facilitator"] * paid_hourly / n
+    # fixed programme costs: 5 municipalities x 4 courses a year; annuity at 3.5 %
+    rate = 0.035
+    annuity = (1 - (1 + rate) ** -p["programme_lifetime_years"]) / rate
+    yearly = 5 * p["local_coordination_hours_per_municipality_year"] * hourly
+    setup = 5 * (p["setup_hours_per_municipality"] * hourly + p["setup_materials_per_municipality"])
+    cost += (yearly + setup / annuity) / (5 * 4 * n)
     uptake = p["prop_one_to_one_uptake"]
     if companion != "none":
         cost += uptake * p["companionship_matching_hours"] * hourly
@@ -147,8 +223,11 @@ def _plain_recompute(p: dict[str, float], strategy: str) -> tuple[float, float]:
         )
     lam = p["r_mansa_eq5d"] + (1 - p["r_mansa_eq5d"]) * p["lambda_share"]
     du = p["mansa_d"] * p["sd_eq5d_target"] * lam
+    du *= p["delivered_attendance_prop"] / p["trial_attendance_prop"]  # complier average
     if strategy == "peer_course_only":
         du *= p["course_only_effect_multiplier"]
+    if strategy in ("peer_paid", "peer_hybrid"):
+        du *= p["paid_delivery_effect_multiplier"]
     c = p["course_weeks"] * 7 / 365.25
     span = p["decay_months"] / 12
     steps = 6000
@@ -339,6 +418,36 @@ def test_attendance_scaling(inputs: Inputs) -> None:
     assert low.qaly_gain[0, 1] == pytest.approx(base / 2, rel=1e-12)
 
 
+def test_attendance_dose_response(inputs: Inputs) -> None:
+    """Dose-response: effect x mean sessions attended / trial mean sessions = x 5/7 at 5
+    sessions; participant time follows the 5 sessions; complier-average unaffected by it."""
+    det = inputs.parameters.deterministic()
+    five = det.with_values({"mean_sessions_attended": 5.0})
+    base = evaluate(det, inputs)
+    dose = replace(inputs.settings, attendance_model="dose_response")
+    out = evaluate(five, inputs, settings=dose)
+    j = _col(inputs, "peer_volunteer")
+    assert out.qaly_gain[0, j] == pytest.approx(base.qaly_gain[0, j] * 5 / 7, rel=1e-12)
+    assert evaluate(det, inputs, settings=dose).qaly_gain[0, j] == pytest.approx(
+        base.qaly_gain[0, j], rel=1e-12
+    )  # 7 / 7 at the base values
+    complier = evaluate(five, inputs)
+    assert complier.qaly_gain[0, j] == pytest.approx(base.qaly_gain[0, j], rel=1e-12)
+    societal = replace(dose, perspective="limited_societal")
+    time5 = evaluate(five, inputs, settings=societal).item_costs[
+        ("peer_volunteer", "participant_time")
+    ]
+    time7 = evaluate(det, inputs, settings=societal).item_costs[
+        ("peer_volunteer", "participant_time")
+    ]
+    companion = 0.1 * 12 * (1.5 + 0.5) * 190
+    assert time5 - companion == pytest.approx((time7 - companion) * 5 / 7, rel=1e-12)
+    off = replace(dose, attendance_scaling=False)
+    assert evaluate(five, inputs, settings=off).qaly_gain[0, j] == pytest.approx(
+        base.qaly_gain[0, j], rel=1e-12
+    )
+
+
 def test_course_only_multiplier_and_no_companionship(inputs: Inputs) -> None:
     out = evaluate(inputs.parameters.deterministic(), inputs)
     full, course = _col(inputs, "peer_volunteer"), _col(inputs, "peer_course_only")
@@ -383,14 +492,51 @@ def test_strategies_are_data(inputs: Inputs, tmp_path: Path) -> None:
 
 
 def test_wellbeing_offset_reduces_costs(inputs: Inputs) -> None:
+    """The offset follows the utility gain's time course and attenuation (DESIGN 2.2):
+
+    WEMWBS gain at course end = d 0.26 x lambda 0.5 x SD 8.7               = 1.131 points
+    price per point-year      = -42.5 USD x 6.6 DKK/USD x 1.122735 (CPI)   = -314.927 DKK
+    point-years, discounted   = the QALY integral per unit gain: ramp over the 10-week course,
+                                linear decay over 12 months, 3.5 % (same schedule as effects)
+    offset = 1.131 x -314.931 x (QALY gain / utility gain at course end)
+    """
     det = inputs.parameters.deterministic()
     on = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
     off = evaluate(det, inputs)
+    j = _col(inputs, "peer_volunteer")
     saving = on.item_costs[("peer_volunteer", "wellbeing_offset")]
-    # 0.26 SD x 8.7 WEMWBS points x -42.5 USD x 6.6 DKK/USD x CPI 2021->2024 over ~1
-    # discounted year
-    assert saving == pytest.approx(0.26 * 8.7 * -42.5 * 6.6 * 118.28 / 105.35, rel=0.04)
-    assert on.cost[0, 1] == pytest.approx(off.cost[0, 1] + saving)
+    points = 0.26 * 0.5 * 8.7
+    price = -42.5 * 6.6 * 1.122734694
+    assert price == pytest.approx(-314.927, abs=1e-3)
+    years = on.qaly_gain[0, j] / on.utility_gain_post[0]
+    assert saving == pytest.approx(points * price * years, rel=1e-12)
+    # the undiscounted point-years are c/2 + T/2 = 0.0958 + 0.5 = 0.5958: discounting lowers them
+    assert 0.57 < years < 0.5958
+    assert on.cost[0, j] == pytest.approx(off.cost[0, j] + saving)
+
+
+def test_wellbeing_offset_is_discounted_from_randomisation(inputs: Inputs) -> None:
+    """With costs undiscounted the point-years are exactly c/2 + T/2 (ramp from t = 0, linear
+    decay over 12 months after the course), whatever the effects' discount rate; with costs at
+    3.5 % they are smaller. Fails if the offset were undiscounted, started at the end of the
+    course, or ran a full year at the end-of-course level."""
+    det = inputs.parameters.deterministic()
+    zero = DiscountSchedule((0.0,), (0.0,))
+    settings = replace(inputs.settings, wellbeing_offset=True, discount_costs=zero)
+    flat = evaluate(det, inputs, settings=settings)
+    base = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
+    unit = 0.26 * 0.5 * 8.7 * -42.5 * 6.6 * 1.122734694
+    c = 70 / 365.25
+    assert flat.item_costs[("peer_volunteer", "wellbeing_offset")] == pytest.approx(
+        unit * (c / 2 + 0.5), rel=1e-12
+    )
+    discounted = base.item_costs[("peer_volunteer", "wellbeing_offset")]
+    assert unit * (c / 2 + 0.5) < discounted < 0.97 * unit * (c / 2 + 0.5)
+    # trial period: ramp over the course then held to 3 months, nothing after
+    trial = evaluate(
+        det, inputs, settings=settings, horizon_months=3.0, durability="sustained"
+    ).item_costs[("peer_volunteer", "wellbeing_offset")]
+    assert trial == pytest.approx(unit * (c / 2 + (0.25 - c)), rel=1e-12)
 
 
 def test_n_samples_one_and_seed_reproducible(inputs: Inputs) -> None:
@@ -434,9 +580,14 @@ def test_wellbeing_offset_follows_effect_scaling(inputs: Inputs) -> None:
 
 
 def test_cost_consequence_follows_effect_modifiers(inputs: Inputs) -> None:
-    """QPR-15 difference: trial value x strategy multiplier x attendance ratio (x shrinkage)."""
-    base = run(inputs, n_samples=400, seed=4).cost_consequence().set_index("strategy")
-    half = run(inputs, n_samples=400, seed=4, overrides={"delivered_attendance_prop": 0.23})
+    """QPR-15 difference: trial value x strategy multiplier x attendance ratio (x shrinkage).
+    Attendance and the shrinkage factor are fixed in every run so all runs share their draws."""
+    fixed = {"delivered_attendance_prop": 0.46, "shrinkage_factor": 0.20 / 0.43}
+    base = run(inputs, n_samples=400, seed=4, overrides=fixed).cost_consequence()
+    base = base.set_index("strategy")
+    half = run(
+        inputs, n_samples=400, seed=4, overrides={**fixed, "delivered_attendance_prop": 0.23}
+    )
     halved = half.cost_consequence().set_index("strategy")
     assert halved.loc["peer_volunteer", "qpr15_md"] == pytest.approx(
         base.loc["peer_volunteer", "qpr15_md"] / 2, rel=1e-12
@@ -444,20 +595,23 @@ def test_cost_consequence_follows_effect_modifiers(inputs: Inputs) -> None:
     assert base.loc["peer_course_only", "qpr15_md"] == pytest.approx(
         base.loc["peer_volunteer", "qpr15_md"] * 0.9, rel=0.02
     )
-    shrunk = run(inputs.with_settings(shrinkage=True), n_samples=400, seed=4).cost_consequence()
+    shrunk = run(
+        inputs.with_settings(shrinkage=True), n_samples=400, seed=4, overrides=fixed
+    ).cost_consequence()
     assert shrunk.set_index("strategy").loc["peer_volunteer", "qpr15_md"] == pytest.approx(
         base.loc["peer_volunteer", "qpr15_md"] * 0.20 / 0.43, rel=1e-9
     )
 
 
 def test_booster_courses_repeat_costs_and_gain(inputs: Inputs) -> None:
-    """Two yearly repeat courses taken by half of participants, restoring the full gain.
+    """Two yearly repeat courses taken by half of participants, restoring the full gain
+    (booster_effect_multiplier set to 1; its base value is 0.75).
 
-    Costs: 2,582.06 x (1 + 0.5 x (1.035^-1 + 1.035^-2)) (repeat courses paid at their start).
+    Costs: 3,679.53 x (1 + 0.5 x (1.035^-1 + 1.035^-2)) (repeat courses paid at their start).
     QALYs: first course + 0.5 x the same gain path shifted by 12 and 24 months (midpoint sum,
     truncated at the 36-month horizon).
     """
-    det = inputs.parameters.deterministic()
+    det = inputs.parameters.deterministic().with_values({"booster_effect_multiplier": 1.0})
     settings = replace(inputs.settings, booster_courses=2, booster_interval_months=12.0)
     base = evaluate(det, inputs)
     boosted = evaluate(det, inputs, settings=settings)
@@ -509,7 +663,9 @@ def test_boosters_restore_the_gain_never_stack(inputs: Inputs) -> None:
 def test_booster_restore_path_matches_quadrature(inputs: Inputs) -> None:
     """Exponential decay (half-life 6 months), repeat at 12 and 24 months for half of people:
     they ramp from the residual back to the full gain; the rest keep the first path."""
-    det = inputs.parameters.deterministic().with_values({"half_life_months": 6.0})
+    det = inputs.parameters.deterministic().with_values(
+        {"half_life_months": 6.0, "booster_effect_multiplier": 1.0}
+    )
     settings = replace(
         inputs.settings, durability="exponential", booster_courses=2,
         booster_interval_months=12.0,

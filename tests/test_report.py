@@ -268,6 +268,7 @@ def test_every_number_on_page_one_equals_its_table_value(folder: Path, html: str
     trial_points = pd.read_csv(folder / "trial_period" / "decision_points.csv")
     trial_points = trial_points[trial_points["wtp"] == 200_000].set_index("strategy")
     durability = pd.read_csv(folder / "threshold_durability.csv").set_index("strategy")
+    thresholds = pd.read_csv(folder / "multiplier_thresholds.csv").set_index("strategy")
     head = pd.read_csv(folder / "headline.csv").set_index("strategy")
     trial = pd.read_csv(folder / "trial_period.csv").set_index("strategy")
     cards = _cards(html)
@@ -301,13 +302,22 @@ def test_every_number_on_page_one_equals_its_table_value(folder: Path, html: str
                 expected.add(pct(row[column] / share_total).split()[0])
         expected |= {n(row["cost_per_participant"]), n(row["budget_year1"])}
         expected |= {n(row["rests_on_swing"])}
+        if name in thresholds.index:  # the effect multiplier its standing rests on
+            line = thresholds.loc[name]
+            expected |= {n(line["cost_vs_reference"]), lang.number(line["threshold"], 2),
+                         lang.number(line["assumed"], 2), n(100 * (line["threshold"] - 1)),
+                         pct(line["prob_best"]).split()[0]}  # fmt: skip
         expected |= {pct(points.loc[name, "prob_ce"]).split()[0],
                      pct(points.loc[name, "prob_best"]).split()[0]}  # fmt: skip
         expected |= {pct(trial_points.loc[name, "prob_ce"]).split()[0]}
         expected |= {n(head.loc[name, "icer"]), n(trial.loc[name, "icer"])}
         expected.add(lang.number(durability.loc[name, "threshold"], 1))
+    # service as usual is best at 200,000 DKK/QALY (volunteer ICER about 225,000): the card
+    # says how long the gain would have to last, longer than the 12 months of the base case
+    assert durability.loc["peer_volunteer", "threshold"] > 12
+    assert durability.loc["peer_volunteer", "base_inmb"] < 0
     threshold = lang.number(durability.loc["peer_volunteer", "threshold"], 1)
-    assert f"gain lasts at least {threshold} months" in cards["PEER (volunteer peers)"]
+    assert f"gain lasted at least {threshold} months" in cards["PEER (volunteer peers)"]
     text = parse(html).text("decision", sep=" ")
     numbers = set(re.findall(r"\d[\d,]*(?:\.\d+)?", text))
     assert numbers - expected == set()
@@ -458,3 +468,66 @@ def test_context_reads_labels_in_the_language(folder: Path) -> None:
     tables = read_run_folder(folder)
     assert Context(tables, Language("da")).parameter("decay_months").startswith("Hvor længe")
     assert Context(tables, Language("en")).comparator == "service as usual"
+
+
+@pytest.fixture(scope="module")
+def small_run():  # type: ignore[no-untyped-def]
+    return run(INPUTS, n_samples=50, seed=9)
+
+
+def test_manifest_wall_time_covers_the_writers(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """wall_time_s counts the writers too (it once held only the 0.03 s of sampling)."""
+    import time
+
+    def write_slow_for_run(result, folder):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+
+    folder = write_run(small_run, tmp_path / "r", writers=(write_slow_for_run,))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["wall_time_s"] >= small_run.wall_time_s + 0.3
+    assert manifest["timings_s"]["slow"] >= 0.3  # the writer is a timed stage
+    assert set(manifest["peak_memory_mib_after"]) == {"model_tables", "slow", "report"}
+    started = time.perf_counter() - 5.0  # a command that started 5 s ago
+    folder = write_run(small_run, tmp_path / "s", writers=(write_slow_for_run,), started=started)
+    assert json.loads((folder / "manifest.json").read_text())["wall_time_s"] >= 5.3
+
+
+def test_a_negative_icer_is_never_printed(tmp_path: Path) -> None:
+    """0.6 fewer bed days x 6,000 DKK saves more than PEER costs: PEER is dominant. The
+    headline ICER is NaN in the table and 'dominant' in the report, never a negative ratio."""
+    from peer_econ.inputs.load import load_inputs
+
+    inputs = load_inputs(INPUTS).with_settings(downstream_resource_use=True)
+    result = run(inputs, n_samples=50, seed=9, overrides={"delta_bed_days": -0.6})
+    head = result.summary().set_index("strategy")
+    assert head.loc["peer_volunteer", "inc_cost"] < 0 < head.loc["peer_volunteer", "inc_qaly"]
+    assert pd.isna(head.loc["peer_volunteer", "icer"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunWarning)
+        folder = write_run(result, tmp_path / "r")
+    text = re.sub(r"<[^>]+>", " ", (folder / "report.html").read_text()).replace("\u00a0", " ")
+    assert "dominant" in text
+    assert not re.search(r"[-\u2212]\s?\d[\d,.]*\s?DKK per QALY", text)
+    headline = pd.read_csv(folder / "headline.csv")
+    assert not (headline["icer"].dropna() < 0).any()
+
+
+def test_cost_per_participant_concepts(small_run) -> None:  # type: ignore[no-untyped-def]
+    """Each figure is defined once: expected = the headline cost; per course + fixed =
+    expected; at the means = the deterministic cost; per attender = expected / share."""
+    import numpy as np
+
+    per = small_run.cost_per_participant().set_index("strategy")
+    head = small_run.summary().set_index("strategy")
+    for name in ("peer_volunteer", "peer_paid"):
+        assert per.loc[name, "expected"] == pytest.approx(head.loc[name, "cost"], rel=1e-12)
+        assert per.loc[name, "at_parameter_means"] == head.loc[name, "det_cost"]
+        assert per.loc[name, "per_course"] + per.loc[name, "fixed_programme"] == pytest.approx(
+            per.loc[name, "expected"], rel=1e-12
+        )
+        assert per.loc[name, "fixed_programme"] > 0
+        share = np.mean(small_run.draws["delivered_attendance_prop"])
+        assert per.loc[name, "per_attending"] == pytest.approx(
+            per.loc[name, "expected"] / share, rel=1e-12
+        )
+    assert per.loc["sau", "expected"] == 0.0

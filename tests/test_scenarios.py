@@ -44,7 +44,8 @@ def test_default_file_has_required_scenarios(all_scenarios) -> None:  # type: ig
 
 
 def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-untyped-def]
-    """Venue 500 DKK x 10 sessions / 8 enrolled = +625 DKK per participant for every PEER arm."""
+    """Venue 500 instead of 300 DKK x 10 sessions / 8 enrolled = +250 DKK per participant for
+    every PEER arm."""
     chosen = scenario_files.select_scenarios(all_scenarios, ["base", "venue_rented", "horizon_12"])
     res = scen.run_scenarios(peer, chosen, n_samples=500, rng=1)
     s = res.summary.set_index(["scenario", "strategy"])
@@ -52,10 +53,12 @@ def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-unty
         s.loc[("venue_rented", "peer_volunteer"), "det_inc_cost"]
         - s.loc[("base", "peer_volunteer"), "det_inc_cost"]
     )
-    assert diff == pytest.approx(500 * 10 / 8)
-    # PSA: fixed in the PSA too, on the shared draws (CRN): + 5000 / group size in each draw
+    assert diff == pytest.approx((500 - 300) * 10 / 8)
+    # PSA: fixed in the PSA too, on the shared draws (CRN): the sampled venue cost is
+    # replaced by 500 x 10 / group size in each draw
     draws = model_table(peer).sample(500, np.random.default_rng(1))
-    expected = float(np.mean(500 * 10 / draws["participants_per_group"]))
+    venue = np.asarray(draws["venue_per_session"])
+    expected = float(np.mean((500 - venue) * 10 / draws["participants_per_group"]))
     psa_diff = (
         s.loc[("venue_rented", "peer_paid"), "psa_inc_cost"]
         - s.loc[("base", "peer_paid"), "psa_inc_cost"]

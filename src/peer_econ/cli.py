@@ -1,25 +1,108 @@
 """The ``peer-econ`` command line (typer lives only here): parse, call the library, print.
 
-User errors (:class:`~peer_econ.errors.InputError`) print one line per problem on stderr and exit
-with status 2; nothing is written when a command fails.
+Every failure ends in one ``error: ...`` line per problem on stderr and a non-zero exit status,
+never a traceback: user errors (:class:`~peer_econ.errors.InputError` and malformed options)
+exit with status 2; SIGINT, SIGTERM and SIGHUP exit with 128 + the signal number after the
+temporary output folder is removed; nothing is written when a command fails.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import sys
+import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.26 ships its own copy of click
+    from typer._click import exceptions as _parse_errors
+except ImportError:  # pragma: no cover - older typer runs on click itself
+    from click import exceptions as _parse_errors  # type: ignore[no-redef]
 
 from peer_econ.errors import InputError, PeerEconError
 
+#: Signals that stop a command cleanly (temporary output removed, one-line message).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread when SIGTERM or SIGHUP arrives (SIGINT raises
+    ``KeyboardInterrupt``); a ``BaseException`` so that no ``except Exception`` swallows it and
+    every ``finally`` and output clean-up runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _single_threaded_blas() -> None:
+    """One BLAS thread per process unless the user chose otherwise (before numpy is imported).
+
+    The value-of-information regressions are tall, thin QR factorisations that multi-threaded
+    OpenBLAS makes several times slower on a busy machine (13 s instead of 4 s at 20,000
+    samples on 2 shared cores); parallel work uses processes (``--jobs``, Dask) instead.
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
+class OneLineErrors(TyperGroup):
+    """Typer's command group with malformed options reported in one line (exit status 2).
+
+    Click's usage errors (an unknown option, a missing value, a value of the wrong type) print
+    a usage block and a framed message by default; here they print ``error: <command>: <what>
+    (see --help)`` like every other error of peer_econ.
+    """
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        _single_threaded_blas()
+        try:
+            code = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var,
+                standalone_mode=False, **extra,
+            )  # fmt: skip
+        except _parse_errors.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                typer.echo(ctx.get_help())
+                code = 0
+            else:
+                where = f"{ctx.command_path}: " if ctx is not None else ""
+                hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+                message = _one_line(exc.format_message())
+                typer.echo(f"error: {where}{message}{hint}", err=True)
+                code = exc.exit_code
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="peer-econ",
+    cls=OneLineErrors,
     help="Cost-utility model of PEER and decision analysis for any PSA.",
     no_args_is_help=True,
     add_completion=False,
@@ -29,13 +112,42 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise :class:`Interrupted` (main thread only).
+
+    A signal the process was started with ignored (``nohup`` ignores SIGHUP) stays ignored.
+    """
+    previous: dict[int, Any] = {}
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, _raise_interrupted)
+    except ValueError:  # not the main thread (e.g. a test runner's worker thread)
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def user_errors(func: F) -> F:
-    """Turn :class:`InputError` into one stderr line per problem and exit status 2."""
+    """The one error boundary of a command: one stderr line per problem, no traceback.
+
+    :class:`InputError` and other :class:`PeerEconError` exit with status 2; an interruption by
+    SIGINT, SIGTERM or SIGHUP with 128 + the signal number; a failing disk or missing memory
+    with status 1.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught, _stop_signals_raise():
                 warnings.simplefilter("always", UserWarning)
                 try:
                     return func(*args, **kwargs)
@@ -43,11 +155,23 @@ def user_errors(func: F) -> F:
                     _echo_warnings(caught)
         except InputError as exc:
             for problem in exc.problems:
-                typer.echo(f"error: {problem}", err=True)
+                typer.echo(f"error: {_one_line(problem)}", err=True)
             raise typer.Exit(code=2) from None
         except PeerEconError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {_one_line(str(exc))}", err=True)
             raise typer.Exit(code=2) from None
+        except (KeyboardInterrupt, Interrupted) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT.value
+            name = signal.Signals(signum).name
+            typer.echo(f"error: interrupted by {name}; no output was written", err=True)
+            raise typer.Exit(code=128 + signum) from None
+        except MemoryError:
+            typer.echo("error: out of memory; use fewer samples (--n-samples)", err=True)
+            raise typer.Exit(code=1) from None
+        except OSError as exc:
+            target = f" ({exc.filename})" if exc.filename else ""
+            typer.echo(f"error: {exc.strerror or exc}{target}", err=True)
+            raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -85,18 +209,38 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[], None]]:
-    """A spinner on stderr while long work runs (only on an interactive terminal)."""
+def _stages(total: int) -> Iterator[Callable[[str], None]]:
+    """A ``rich`` progress bar on stderr, advanced stage by stage (interactive terminals only).
+
+    Yields a function called with the label of each stage as it starts.
+    """
     if not sys.stderr.isatty():
-        yield lambda: None
+        yield lambda label: None
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     with Progress(
-        SpinnerColumn(), TextColumn(label), TimeElapsedColumn(), transient=True
-    ) as progress:
-        task = progress.add_task(label, total=1)
-        yield lambda: progress.update(task, completed=1)
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("starting", total=total)
+        started = [False]
+
+        def stage(label: str) -> None:
+            if started[0]:
+                progress.advance(task)
+            started[0] = True
+            progress.update(task, description=label)
+
+        yield stage
 
 
 def _run_writers() -> tuple[RunWriter, ...]:
@@ -106,9 +250,46 @@ def _run_writers() -> tuple[RunWriter, ...]:
     return RUN_WRITERS
 
 
+def _target(out: Path | None, force: bool, protect: Sequence[Path | str]) -> Path | None:
+    """Check ``--out`` before any work starts (it is checked again when the folder is written)."""
+    if out is None:
+        return None
+    from peer_econ.outputs.files import check_output_target
+
+    check_output_target(out, force=force, protect=protect)
+    return out
+
+
+def _load(inputs: Path) -> Any:
+    """The inputs folder, checked as a run checks it (``inputs.validate.validate_folder``)."""
+    from peer_econ.inputs.validate import validate_folder
+
+    return validate_folder(inputs)
+
+
+def _samples(n_samples: int | None, option: str = "--n-samples", low: int = 1) -> int | None:
+    from peer_econ.inputs.options import MAX_SAMPLES, check_int
+
+    return check_int(n_samples, option, low, MAX_SAMPLES)
+
+
+def _seed(seed: int | None) -> int | None:
+    from peer_econ.inputs.options import MAX_SEED, check_int
+
+    return check_int(seed, "--seed", 0, MAX_SEED)
+
+
+def _wtp_point(wtp: float | None) -> float | None:
+    from peer_econ.inputs.options import check_wtp
+
+    return check_wtp(wtp)
+
+
 def _print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from peer_econ.analysis.quadrants import icer_label
 
     summary = result.summary()
     trial = result.summary(trial_period=True)
@@ -128,45 +309,49 @@ def _print_summary(result: RunResult) -> None:
         "trial-period ICER",
     ):
         table.add_column(col, justify="left" if col == "strategy" else "right")
+    ref = summary[summary["strategy"] == result.comparator].iloc[0]
     for (_, row), (_, trow) in zip(summary.iterrows(), trial.iterrows(), strict=True):
+        is_ref = row["strategy"] == result.comparator
         table.add_row(
             str(row["strategy"]),
             f"{row['cost']:,.0f}",
             f"{row['qaly']:.4f}",
             f"{row['inc_cost']:,.0f}",
             f"{row['inc_qaly']:.4f}",
-            _fmt_icer(row["icer"], row["inc_cost"], row["inc_qaly"]),
-            _fmt_icer(row["det_icer"], row["det_cost"], row["det_qaly"]),
-            _fmt_icer(trow["icer"], trow["inc_cost"], trow["inc_qaly"]),
+            "-" if is_ref else icer_label(row["inc_cost"], row["inc_qaly"]),
+            "-"
+            if is_ref
+            else icer_label(row["det_cost"] - ref["det_cost"], row["det_qaly"] - ref["det_qaly"]),
+            "-" if is_ref else icer_label(trow["inc_cost"], trow["inc_qaly"]),
         )
     Console(width=140).print(table)
+    typer.echo(
+        "cost: expected cost per randomised participant (PSA mean) at "
+        f"{result.inputs.settings.municipalities} municipalities x "
+        f"{result.inputs.settings.courses_per_municipality_per_year:g} courses a year"
+    )
 
 
-def _fmt_icer(icer: float, inc_cost: float, inc_qaly: float) -> str:
-    if icer != icer:  # NaN: the comparator itself
-        return "-"
-    if inc_cost <= 0 and inc_qaly > 0:
-        return "dominant"
-    if inc_cost >= 0 and inc_qaly < 0:
-        return "dominated"
-    return f"{icer:,.0f}"
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace the --out folder if it holds a previous output.")
+]
 
 
 # --- commands -------------------------------------------------------------------------------
-# Each command is a few lines: parse options, call one library function, print a summary.
+# Each command is a few lines: check options, call one library function, print a summary. The
+# epilog of each shows an example (`--help`).
 
 
-@app.command("validate-inputs")
+@app.command("validate-inputs", epilog="Example: peer-econ validate-inputs --inputs my-inputs")
 @user_errors
 def validate_inputs(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
 ) -> None:
-    """Check an inputs folder and report every problem at once (codes without a label in
-    labels.csv are warnings)."""
+    """Check an inputs folder as a run would and report every problem at once (codes without
+    a label in labels.csv are warnings)."""
     from peer_econ.inputs.display import warn_missing_labels
-    from peer_econ.inputs.load import load_inputs
 
-    loaded = load_inputs(inputs)
+    loaded = _load(inputs)
     warn_missing_labels(loaded)
     typer.echo(
         f"{inputs}: OK ({len(loaded.parameters)} parameters, {len(loaded.strategies)} "
@@ -174,12 +359,17 @@ def validate_inputs(
     )
 
 
-@app.command("run")
+@app.command(
+    "run",
+    epilog="Example: peer-econ run --n-samples 2000 --perspective societal "
+    "--set participants_per_group=10 --out reports/societal",
+)
 @user_errors
 def run_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
     n_samples: Annotated[
-        int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")
+        int | None,
+        typer.Option("--n-samples", help="PSA samples, 1 to 10,000,000 (default: settings.toml)."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
     perspective: Annotated[
@@ -190,30 +380,45 @@ def run_command(
         list[str] | None,
         typer.Option("--set", help="NAME=VALUE: fix a parameter (repeatable)."),
     ] = None,
+    samples_format: Annotated[
+        str,
+        typer.Option(
+            "--samples-format",
+            help="Per-sample table: parquet (psa_samples.parquet) or csv (psa_samples.csv.gz).",
+        ),
+    ] = "parquet",
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
+    force: ForceOpt = False,
     lang: Annotated[str, typer.Option("--lang", help="Language of report.html: en or da.")] = "en",
 ) -> None:
     """PEER base case, PSA and trial period, with decision analysis, sensitivity, VOI, budget
     impact and report.html in one run folder."""
-    from peer_econ.inputs.load import load_inputs, parse_overrides
+    from peer_econ.inputs.load import parse_overrides
     from peer_econ.outputs.language import check_language
-    from peer_econ.outputs.report import write_run
+    from peer_econ.outputs.report import SAMPLE_FORMATS, write_run
     from peer_econ.runs.pipeline import describe_changes, run
 
-    language = check_language(lang)
-    loaded = load_inputs(inputs)
-    overrides = parse_overrides(set_ or [], loaded.parameters)
-    with _progress("PSA and model") as done:
-        result = run(
-            loaded, n_samples=n_samples, seed=seed, perspective=perspective, overrides=overrides
+    started = time.perf_counter()
+    if samples_format not in SAMPLE_FORMATS:
+        raise InputError(
+            f"--samples-format {samples_format!r}: choose one of {list(SAMPLE_FORMATS)}"
         )
-        done()
-    folder = write_run(
-        result, out, command="run", writers=_run_writers(), lang=language,
-        what_if=describe_changes(loaded, result, source="cli"),
-    )  # fmt: skip
+    language = check_language(lang)
+    n, s = _samples(n_samples), _seed(seed)
+    _target(out, force, [inputs])
+    loaded = _load(inputs)
+    overrides = parse_overrides(set_ or [], loaded.parameters)
+    writers = _run_writers()
+    with _stages(len(writers) + 3) as stage:
+        stage("PSA and model")
+        result = run(loaded, n_samples=n, seed=s, perspective=perspective, overrides=overrides)
+        folder = write_run(
+            result, out, command="run", writers=writers, force=force,
+            samples_format=samples_format, on_stage=stage, started=started, lang=language,
+            what_if=describe_changes(loaded, result, source="cli"),
+        )  # fmt: skip
     _print_summary(result)
     typer.echo(f"wrote {folder}")
 
@@ -248,7 +453,11 @@ def report_command(
             typer.echo(f"no PDF: {exc}", err=True)
 
 
-@app.command("analyse")
+@app.command(
+    "analyse",
+    epilog="Example: peer-econ analyse --cost cost.csv --effect qaly.csv --parameters draws.csv "
+    "--wtp 0:500000:5000 --evppi each --out reports/my-psa",
+)
 @user_errors
 def analyse(
     cost: Annotated[
@@ -262,12 +471,15 @@ def analyse(
     wtp: Annotated[
         str | None,
         typer.Option(
-            "--wtp", help="WTP grid: a,b,c or start:stop:step (inclusive); default 0:1e6:10000."
+            "--wtp",
+            help="WTP grid: a,b,c or start:stop:step (inclusive, at most 10,001 points); "
+            "default 0:1e6:10000.",
         ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default: new folder in reports/).")
     ] = None,
+    force: ForceOpt = False,
     figures: Annotated[bool, typer.Option("--figures/--no-figures", help="Write figures.")] = True,
     population: Annotated[
         float | None,
@@ -289,8 +501,14 @@ def analyse(
     ] = None,
 ) -> None:
     """Decision analysis of your own PSA: ICERs, CEAC, CEAF, expected loss, EVPI, figures."""
+    from peer_econ.errors import MAX_ABS_VALUE
+    from peer_econ.inputs.options import YEARS_RANGE, check_discount, check_float, check_int
     from peer_econ.runs.analyse import Population, analyse_csv
 
+    check_float(population, "--population", 0.0, MAX_ABS_VALUE, open_low=True, unit="persons")
+    check_int(horizon, "--horizon", *YEARS_RANGE)
+    check_discount(discount)
+    _target(out, force, [p for p in (cost, effect, parameters) if p is not None])
     people = None if population is None else Population(population, horizon, discount)
     result = analyse_csv(
         cost,
@@ -298,6 +516,7 @@ def analyse(
         parameters=parameters,
         wtp=wtp,
         out=out,
+        force=force,
         figures=figures,
         population=people,
         evppi_specs=evppi or (),
@@ -314,22 +533,20 @@ def analyse(
     typer.echo(f"wrote {result.folder}")
 
 
-def _parse_numbers(text: str | None, option: str) -> list[float] | None:
-    """``"a,b,c"`` -> floats, with a one-line error naming the option."""
-    if text is None:
-        return None
-    try:
-        return [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise InputError(f"{option} {text!r}: give numbers separated by commas") from None
+def _parse_numbers(text: str | None, option: str, **bounds: Any) -> list[float] | None:
+    """``"a,b,c"`` -> floats within bounds, with a one-line error naming the option."""
+    from peer_econ.inputs.options import parse_numbers
+
+    return parse_numbers(text, option, **bounds)
 
 
-@app.command("voi")
+@app.command("voi", epilog="Example: peer-econ voi --sample-sizes 50,100,200,400 --out reports/voi")
 @user_errors
 def voi_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
     n_samples: Annotated[
-        int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")
+        int | None,
+        typer.Option("--n-samples", help="PSA samples, 200 to 10,000,000 (default: settings)."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
     wtp: Annotated[
@@ -338,27 +555,32 @@ def voi_command(
     ] = None,
     sample_sizes: Annotated[
         str | None,
-        typer.Option("--sample-sizes", help="Participants per arm of the proposed trial: a,b,c."),
+        typer.Option(
+            "--sample-sizes", help="Participants per arm of the proposed trial: a,b,c (2-100,000)."
+        ),
     ] = None,
     evsi: Annotated[bool, typer.Option("--evsi/--no-evsi", help="Compute EVSI and ENBS.")] = True,
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Value of information for PEER: EVPPI by parameter and group, population VOI, EVSI/ENBS."""
-    from peer_econ.inputs.load import load_inputs
+    from peer_econ.inputs.options import check_sample_sizes
     from peer_econ.runs.pipeline import run
-    from peer_econ.runs.voi import DEFAULT_SAMPLE_SIZES, run_voi, write_voi_run
+    from peer_econ.runs.voi import DEFAULT_SAMPLE_SIZES, MIN_VOI_SAMPLES, run_voi, write_voi_run
 
-    sizes = _parse_numbers(sample_sizes, "--sample-sizes") or list(DEFAULT_SAMPLE_SIZES)
-    if any(n < 2 or n != int(n) for n in sizes):
-        raise InputError(f"--sample-sizes {sample_sizes!r}: whole numbers >= 2 per arm")
-    loaded = load_inputs(inputs)
-    with _progress("PSA and value of information") as done:
-        result = run(loaded, n_samples=n_samples, seed=seed)
-        voi = run_voi(result, wtp_point=wtp, sample_sizes=[int(n) for n in sizes], evsi=evsi)
-        done()
-    folder = write_voi_run(result, out, voi=voi)
+    sizes = check_sample_sizes(sample_sizes) or list(DEFAULT_SAMPLE_SIZES)
+    n, s, point = _samples(n_samples, low=MIN_VOI_SAMPLES), _seed(seed), _wtp_point(wtp)
+    _target(out, force, [inputs])
+    loaded = _load(inputs)
+    with _stages(3) as stage:
+        stage("PSA and model")
+        result = run(loaded, n_samples=n, seed=s)
+        stage("value of information (EVPPI regressions, EVSI)")
+        voi = run_voi(result, wtp_point=point, sample_sizes=sizes, evsi=evsi)
+        stage("writing tables and figures")
+        folder = write_voi_run(result, out, voi=voi, force=force)
     top = voi.ranking.head(10)
     typer.echo(f"EVPPI per person at {voi.wtp_point:,.0f} DKK/QALY (EVPI "
                f"{float(top['evpi'].iloc[0]):,.0f} DKK):")  # fmt: skip
@@ -376,7 +598,11 @@ def voi_command(
     typer.echo(f"wrote {folder}")
 
 
-@app.command("budget")
+@app.command(
+    "budget",
+    epilog="Example: peer-econ budget --strategy peer_paid --courses-per-year 6 "
+    "--municipalities 3 --years 5 --ramp-up 0.5",
+)
 @user_errors
 def budget_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
@@ -384,7 +610,7 @@ def budget_command(
         str, typer.Option(help="Delivery form to fund, or 'all' to compare every form.")
     ] = "all",
     municipalities: Annotated[
-        int | None, typer.Option(help="Municipalities running PEER (default: the trial's 5).")
+        int | None, typer.Option(help="Municipalities running PEER (default: settings.toml).")
     ] = None,
     municipalities_file: Annotated[
         Path | None,
@@ -395,7 +621,9 @@ def budget_command(
     ] = None,
     courses_per_year: Annotated[
         float | None,
-        typer.Option("--courses-per-year", help="Courses per municipality per year (default 4)."),
+        typer.Option(
+            "--courses-per-year", help="Courses per municipality per year (default: settings.toml)."
+        ),
     ] = None,
     participants: Annotated[
         float | None,
@@ -428,6 +656,7 @@ def budget_command(
     lang: Annotated[
         str, typer.Option("--lang", help="Language of tables and workbook: en or da.")
     ] = "en",
+    force: ForceOpt = False,
 ) -> None:
     """Funding comparison, capacity, budget by year and payer, business case and an Excel
     workbook for the meeting.
@@ -435,13 +664,25 @@ def budget_command(
     Example: peer-econ budget --strategy all --municipalities 3 --courses-per-year 6 --years 5
     --ramp-up 0.5
     """
-    from peer_econ.inputs.load import load_inputs, parse_overrides
+    from peer_econ.inputs.load import parse_overrides
+    from peer_econ.inputs.options import (
+        BUDGET_YEARS_RANGE,
+        COURSES_PER_YEAR_MAX,
+        MUNICIPALITIES_RANGE,
+        check_float,
+        check_int,
+    )
     from peer_econ.outputs.language import Language, check_language
     from peer_econ.runs.budget import compute_kit, write_budget_run
     from peer_econ.runs.pipeline import run
 
     language = Language(check_language(lang))
-    loaded = load_inputs(inputs)
+    check_int(years, "--years", *BUDGET_YEARS_RANGE)
+    check_int(municipalities, "--municipalities", *MUNICIPALITIES_RANGE)
+    check_float(courses_per_year, "--courses-per-year", 0.0, COURSES_PER_YEAR_MAX, open_low=True)
+    n, s = _samples(n_samples), _seed(seed)
+    _target(out, force, [inputs])
+    loaded = _load(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
     scale = _delivery_scale(
         loaded, municipalities, municipalities_file, courses_per_year, participants, years,
@@ -449,14 +690,16 @@ def budget_command(
     )  # fmt: skip
     names = [s.name for s in loaded.strategies if s.programme]
     if strategy != "all" and strategy not in names:
-        raise InputError(f"--strategy {strategy!r}: choose 'all' or one of {names}")
-    with _progress("PSA and budget") as done:
-        result = run(
-            loaded, n_samples=n_samples, seed=seed, perspective=perspective, overrides=overrides
+        raise InputError(
+            f"--strategy {strategy!r}: not a delivery form of {inputs / 'strategies.csv'}; "
+            f"choose 'all' or one of {names}"
         )
+    with _stages(2) as stage:
+        stage("PSA and model")
+        result = run(loaded, n_samples=n, seed=s, perspective=perspective, overrides=overrides)
+        stage("budget")
         kit = compute_kit(result, scale, None if strategy == "all" else [strategy])
-        done()
-    folder = write_budget_run(result, kit, out, lang=language)
+    folder = write_budget_run(result, kit, out, lang=language, force=force)
     _print_kit(kit, language, {s.name: s.label for s in loaded.strategies})
     typer.echo(f"wrote {folder}")
 
@@ -472,30 +715,33 @@ def _delivery_scale(
     overrides: dict[str, float],
 ) -> Any:
     """The delivery scale from the budget options (one-line errors for bad combinations)."""
-    from peer_econ.model.capacity import DeliveryScale
-    from peer_econ.runs.budget import (
-        TRIAL_COURSES_PER_YEAR,
-        TRIAL_MUNICIPALITIES,
-        read_municipalities_file,
-    )
+    from peer_econ.model.capacity import DeliveryPlan
+    from peer_econ.runs.budget import read_municipalities_file
 
     if municipalities is not None and municipalities_file is not None:
         raise InputError("give --municipalities or --municipalities-file, not both")
     if participants is not None and courses_per_year is not None:
         raise InputError("give --participants or --courses-per-year, not both")
-    courses = TRIAL_COURSES_PER_YEAR if courses_per_year is None else courses_per_year
-    count = TRIAL_MUNICIPALITIES if municipalities is None else municipalities
+    group = overrides.get(
+        "participants_per_group", loaded.parameters["participants_per_group"].value
+    )
+    if group < 2:
+        raise InputError(
+            f"participants_per_group = {group:g}; a group needs at least 2 participants"
+        )
+    settings = loaded.settings
+    courses = (
+        settings.courses_per_municipality_per_year if courses_per_year is None else courses_per_year
+    )
+    count = settings.municipalities if municipalities is None else municipalities
     if municipalities_file is not None:
         count, courses = read_municipalities_file(municipalities_file, courses)
-    shares = tuple(_parse_numbers(ramp_up, "--ramp-up") or ())
+    shares = tuple(_parse_numbers(ramp_up, "--ramp-up", low=0.0, high=1.0, max_count=years) or ())
     if participants is not None:
-        group = overrides.get(
-            "participants_per_group", loaded.parameters["participants_per_group"].value
-        )
-        return DeliveryScale.from_participants(
+        return DeliveryPlan.from_participants(
             participants, count, group, years=years, ramp_up=shares
         )
-    return DeliveryScale(count, courses, years=years, ramp_up=shares)
+    return DeliveryPlan(count, courses, years=years, ramp_up=shares)
 
 
 def _print_kit(kit: Any, lang: Any, labels: dict[str, str]) -> None:
@@ -553,6 +799,22 @@ def _print_kit(kit: Any, lang: Any, labels: dict[str, str]) -> None:
             f"{lang.number(total['total_lower'])} – {lang.number(total['total_upper'])}",
         )
     console.print(yearly)
+    for name, plan in kit.budget.budgets.items():
+        lines = []
+        for authority, year in plan.payback().items():
+            spent = plan.business_case()
+            rows = spent[spent["authority"] == authority]
+            if not (rows["investment"].abs().sum() or rows["savings"].abs().sum()):
+                continue  # neither spends nor saves
+            who = lang.t(f"authority.{authority}")
+            lines.append(
+                lang.t("business.payback", authority=who, year=year)
+                if year is not None
+                else lang.t("business.no_payback", authority=who, years=scale.years)
+            )
+        console.print(f"{labels.get(name, name)}: " + " ".join(lines))
+    if not any(line.kind == "saving" for b in kit.budget.budgets.values() for line in b.lines):
+        console.print(lang.t("business.no_savings"))
 
 
 sensitivity_app = typer.Typer(
@@ -567,7 +829,7 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder.")]
 WtpOpt = Annotated[
     float | None, typer.Option("--wtp", help="WTP [DKK/QALY] (default: settings.toml).")
 ]
-JobsOpt = Annotated[int, typer.Option("--jobs", help="Local worker processes.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", help="Local worker processes (1-256).")]
 SchedulerOpt = Annotated[
     str | None, typer.Option("--scheduler", help="Address of a Dask distributed scheduler.")
 ]
@@ -582,20 +844,25 @@ StrategyOpt = Annotated[
 FiguresOpt = Annotated[bool, typer.Option("--figures/--no-figures", help="Write figures.")]
 
 
-def _sensitivity(command: str, inputs: Path, out: Path | None, **kwargs: Any) -> None:
-    from peer_econ.inputs.load import load_inputs
+def _sensitivity(command: str, inputs: Path, out: Path | None, force: bool, **kwargs: Any) -> None:
     from peer_econ.outputs.files import default_run_dir
     from peer_econ.runs.sensitivity import COMMANDS
 
-    loaded = load_inputs(inputs)
+    protect: list[Path] = [inputs]
+    if kwargs.get("scenario_file") is not None:
+        protect.append(kwargs["scenario_file"])
+    _target(out, force, protect)
+    loaded = _load(inputs)
     target = default_run_dir(Path("reports"), f"sensitivity-{command}") if out is None else out
-    folder = COMMANDS[command](loaded, target, progress=sys.stderr.isatty(), **kwargs)
+    folder = COMMANDS[command](loaded, target, progress=sys.stderr.isatty(), force=force, **kwargs)
     typer.echo(f"wrote {folder}")
 
 
 def _options(jobs: int, scheduler: str | None) -> Any:
     from peer_econ.analysis.parallel import ExecutionOptions
+    from peer_econ.inputs.options import MAX_JOBS, check_int
 
+    check_int(jobs, "--jobs", 1, MAX_JOBS)
     return ExecutionOptions(jobs=jobs, scheduler=scheduler)
 
 
@@ -607,7 +874,9 @@ def _strategies(values: list[str] | None) -> Any:
     return None if values == ["all"] else values
 
 
-@sensitivity_app.command("owsa")
+@sensitivity_app.command(
+    "owsa", epilog="Example: peer-econ sensitivity owsa --wtp 200000 --out reports/owsa"
+)
 @user_errors
 def owsa_command(
     inputs: InputsOpt = Path("inputs"),
@@ -621,25 +890,31 @@ def owsa_command(
     scheduler: SchedulerOpt = None,
     figures: FiguresOpt = True,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """One-way sensitivity analysis and tornado diagrams for every PEER strategy vs SAU."""
-    bounds = _parse_numbers(interval, "--interval")
-    if bounds is not None and len(bounds) != 2:
-        raise InputError(f"--interval {interval!r}: give two probabilities, e.g. 0.025,0.975")
+    from peer_econ.inputs.options import check_probability_pair
+
+    bounds = _parse_numbers(interval, "--interval", low=0.0, high=1.0)
+    pair = None if bounds is None else check_probability_pair(bounds, "--interval")
     _sensitivity(
-        "owsa", inputs, out, wtp=wtp, interval=None if bounds is None else tuple(bounds),
+        "owsa", inputs, out, force, wtp=_wtp_point(wtp), interval=pair,
         parameters=parameter, options=_options(jobs, scheduler), figures=figures,
     )  # fmt: skip
 
 
-@sensitivity_app.command("twsa")
+@sensitivity_app.command(
+    "twsa",
+    epilog="Example: peer-econ sensitivity twsa --x participants_per_group --y decay_months "
+    "--x-values 6,8,10,12 --y-values 3,6,12,24 --out reports/twsa",
+)
 @user_errors
 def twsa_command(
     inputs: InputsOpt = Path("inputs"),
     x: Annotated[str | None, typer.Option(help="Parameter on the x axis.")] = None,
     y: Annotated[str | None, typer.Option(help="Parameter on the y axis.")] = None,
-    x_values: Annotated[str | None, typer.Option(help="x grid: a,b,c.")] = None,
-    y_values: Annotated[str | None, typer.Option(help="y grid: a,b,c.")] = None,
+    x_values: Annotated[str | None, typer.Option(help="x grid: a,b,c (at most 201).")] = None,
+    y_values: Annotated[str | None, typer.Option(help="y grid: a,b,c (at most 201).")] = None,
     wtp: Annotated[
         str | None,
         typer.Option(
@@ -650,11 +925,14 @@ def twsa_command(
     scheduler: SchedulerOpt = None,
     figures: FiguresOpt = True,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Two-way grid (default: utility gain at course end x durability) with break-even curves."""
-    wtps = _parse_numbers(wtp, "--wtp")
+    from peer_econ.errors import MAX_ABS_VALUE
+
+    wtps = _parse_numbers(wtp, "--wtp", low=0.0, high=MAX_ABS_VALUE, max_count=20)
     _sensitivity(
-        "twsa", inputs, out, x=x, y=y, wtp=wtps,
+        "twsa", inputs, out, force, x=x, y=y, wtp=wtps,
         x_values=_parse_numbers(x_values, "--x-values"),
         y_values=_parse_numbers(y_values, "--y-values"),
         curve_wtp=wtps,
@@ -662,7 +940,9 @@ def twsa_command(
     )  # fmt: skip
 
 
-@sensitivity_app.command("threshold")
+@sensitivity_app.command(
+    "threshold", epilog="Example: peer-econ sensitivity threshold --parameter decay_months"
+)
 @user_errors
 def threshold_command(
     inputs: InputsOpt = Path("inputs"),
@@ -671,15 +951,20 @@ def threshold_command(
     jobs: JobsOpt = 1,
     scheduler: SchedulerOpt = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Break-even value of each parameter (INMB = 0); WTP, cost and durability thresholds."""
     _sensitivity(
-        "threshold", inputs, out, wtp=wtp, parameters=parameter,
+        "threshold", inputs, out, force, wtp=_wtp_point(wtp), parameters=parameter,
         options=_options(jobs, scheduler),
     )  # fmt: skip
 
 
-@sensitivity_app.command("scenarios")
+@sensitivity_app.command(
+    "scenarios",
+    epilog="Example: peer-econ sensitivity scenarios --name societal --name horizon_60 "
+    "--n-samples 2000",
+)
 @user_errors
 def scenarios_command(
     inputs: InputsOpt = Path("inputs"),
@@ -694,15 +979,18 @@ def scenarios_command(
     wtp: WtpOpt = None,
     figures: FiguresOpt = True,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Named scenarios, each deterministic and with PSA: table, forest plot, CEAC each."""
     _sensitivity(
-        "scenarios", inputs, out, scenario_file=file, names=name, n_samples=n_samples,
-        seed=seed, wtp=wtp, figures=figures,
+        "scenarios", inputs, out, force, scenario_file=file, names=name,
+        n_samples=_samples(n_samples), seed=_seed(seed), wtp=_wtp_point(wtp), figures=figures,
     )  # fmt: skip
 
 
-@sensitivity_app.command("structural")
+@sensitivity_app.command(
+    "structural", epilog="Example: peer-econ sensitivity structural --n-samples 1000"
+)
 @user_errors
 def structural_command(
     inputs: InputsOpt = Path("inputs"),
@@ -711,18 +999,26 @@ def structural_command(
     wtp: WtpOpt = None,
     figures: FiguresOpt = True,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Structural scenario matrix: source outcome x durability x horizon, a PSA per cell."""
     _sensitivity(
-        "structural", inputs, out, n_samples=n_samples, seed=seed, wtp=wtp, figures=figures
-    )
+        "structural", inputs, out, force, n_samples=_samples(n_samples), seed=_seed(seed),
+        wtp=_wtp_point(wtp), figures=figures,
+    )  # fmt: skip
 
 
-@sensitivity_app.command("sobol")
+@sensitivity_app.command(
+    "sobol",
+    epilog="Example: peer-econ sensitivity sobol --n-base 16384 --jobs 2 "
+    "(or --scheduler tcp://host:8786 for a Dask cluster)",
+)
 @user_errors
 def sobol_command(
     inputs: InputsOpt = Path("inputs"),
-    n_base: Annotated[int, typer.Option("--n-base", help="Base samples N (a power of 2).")] = 2**14,
+    n_base: Annotated[
+        int, typer.Option("--n-base", help="Base samples N (a power of 2, 256 to 65,536).")
+    ] = 2**14,
     wtp: WtpOpt = None,
     strategy: StrategyOpt = None,
     second_order: Annotated[bool, typer.Option("--second-order", help="Also S2.")] = False,
@@ -734,21 +1030,58 @@ def sobol_command(
     scheduler: SchedulerOpt = None,
     figures: FiguresOpt = True,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Sobol indices (first, total, optional second order) of INMB and incremental QALYs."""
+    from peer_econ.inputs.options import check_sobol_base
+
     _sensitivity(
-        "sobol", inputs, out, n_base=n_base, wtp=wtp, strategies=_strategies(strategy),
-        second_order=second_order, convergence=convergence, seed=seed,
+        "sobol", inputs, out, force, n_base=check_sobol_base(n_base), wtp=_wtp_point(wtp),
+        strategies=_strategies(strategy), second_order=second_order, convergence=convergence,
+        seed=_seed(seed), options=_options(jobs, scheduler), figures=figures,
+    )  # fmt: skip
+
+
+@sensitivity_app.command(
+    "morris", epilog="Example: peer-econ sensitivity morris --trajectories 100 --levels 4"
+)
+@user_errors
+def morris_command(
+    inputs: InputsOpt = Path("inputs"),
+    trajectories: Annotated[
+        int, typer.Option("--trajectories", help="Morris trajectories (2-10,000).")
+    ] = 200,
+    levels: Annotated[int, typer.Option("--levels", help="Grid levels (2-100).")] = 4,
+    wtp: WtpOpt = None,
+    strategy: StrategyOpt = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    figures: FiguresOpt = True,
+    out: OutOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Morris elementary effects (mu*, sigma) of INMB and incremental QALYs."""
+    from peer_econ.inputs.options import (
+        MORRIS_LEVELS_RANGE,
+        MORRIS_TRAJECTORIES_RANGE,
+        check_int,
+    )
+
+    check_int(trajectories, "--trajectories", *MORRIS_TRAJECTORIES_RANGE)
+    check_int(levels, "--levels", *MORRIS_LEVELS_RANGE)
+    _sensitivity(
+        "morris", inputs, out, force, n_trajectories=trajectories, num_levels=levels,
+        wtp=_wtp_point(wtp), strategies=_strategies(strategy), seed=_seed(seed),
         options=_options(jobs, scheduler), figures=figures,
     )  # fmt: skip
 
 
-@sensitivity_app.command("morris")
+@sensitivity_app.command("delta", epilog="Example: peer-econ sensitivity delta --n-samples 2048")
 @user_errors
-def morris_command(
+def delta_command(
     inputs: InputsOpt = Path("inputs"),
-    trajectories: Annotated[int, typer.Option("--trajectories", help="Morris trajectories.")] = 200,
-    levels: Annotated[int, typer.Option("--levels", help="Grid levels.")] = 4,
+    n_samples: Annotated[int, typer.Option("--n-samples", help="Samples (200-1,000,000).")] = 1024,
     wtp: WtpOpt = None,
     strategy: StrategyOpt = None,
     seed: SeedOpt = None,
@@ -756,59 +1089,55 @@ def morris_command(
     scheduler: SchedulerOpt = None,
     figures: FiguresOpt = True,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Morris elementary effects (mu*, sigma) of INMB and incremental QALYs."""
+    """Moment-independent delta measure (Borgonovo) of INMB and incremental QALYs."""
+    from peer_econ.inputs.options import DELTA_SAMPLES_RANGE, check_int
+
+    check_int(n_samples, "--n-samples", *DELTA_SAMPLES_RANGE)
     _sensitivity(
-        "morris", inputs, out, n_trajectories=trajectories, num_levels=levels, wtp=wtp,
-        strategies=_strategies(strategy), seed=seed, options=_options(jobs, scheduler),
+        "delta", inputs, out, force, n_samples=n_samples, wtp=_wtp_point(wtp),
+        strategies=_strategies(strategy), seed=_seed(seed), options=_options(jobs, scheduler),
         figures=figures,
     )  # fmt: skip
 
 
-@sensitivity_app.command("delta")
-@user_errors
-def delta_command(
-    inputs: InputsOpt = Path("inputs"),
-    n_samples: Annotated[int, typer.Option("--n-samples", help="Samples.")] = 1024,
-    wtp: WtpOpt = None,
-    strategy: StrategyOpt = None,
-    seed: SeedOpt = None,
-    jobs: JobsOpt = 1,
-    scheduler: SchedulerOpt = None,
-    figures: FiguresOpt = True,
-    out: OutOpt = None,
-) -> None:
-    """Moment-independent delta measure (Borgonovo) of INMB and incremental QALYs."""
-    _sensitivity(
-        "delta", inputs, out, n_samples=n_samples, wtp=wtp, strategies=_strategies(strategy),
-        seed=seed, options=_options(jobs, scheduler), figures=figures,
-    )  # fmt: skip
-
-
-@app.command("app")
+@app.command("app", epilog="Example: peer-econ app --port 8765 (then open http://127.0.0.1:8765/)")
 @user_errors
 def app_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
-    host: Annotated[str, typer.Option(help="Address to listen on (local only by default).")] = (
-        "127.0.0.1"
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (default: this computer only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port, 1 to 65535.")] = 8765,
+    n_samples: Annotated[
+        int, typer.Option("--n-samples", help="PSA samples per scenario (1 to 20,000).")
+    ] = 5_000,
+    lang: Annotated[str, typer.Option("--lang", help="Language the page opens in: en or da.")] = (
+        "en"
     ),
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+    out: Annotated[
+        Path, typer.Option(help="Folder that receives run folders exported from the app.")
+    ] = Path("reports"),
 ) -> None:
-    """Local web app for commissioners: sliders in, costs, ICERs and budget out."""
-    from peer_econ.app.server import make_server
-    from peer_econ.inputs.load import load_inputs
+    """Local web app for commissioners (Streamlit): the decision, curves, budget and business
+    case of any what-if, with the workbook and a run folder to take away."""
+    from peer_econ.app.config import AppConfig, check_samples
+    from peer_econ.app.launch import launch
+    from peer_econ.outputs.language import check_language
 
-    loaded = load_inputs(inputs)
-    try:
-        server = make_server(loaded, host, port)
-    except OSError as exc:
-        raise InputError(f"--host {host} --port {port}: cannot listen there ({exc})") from None
-    bound_host, bound_port = server.server_address[:2]
-    address = f"http://{bound_host!s}:{bound_port}/"
-    typer.echo(f"PEER app at {address} (Ctrl+C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        typer.echo("stopped")
-    finally:
-        server.server_close()
+    config = AppConfig(
+        inputs=str(inputs),
+        n_samples=check_samples(n_samples),
+        language=check_language(lang),
+        out=str(out),
+    )
+    status = launch(
+        config,
+        host,
+        port,
+        echo=typer.echo,
+        warn=lambda text: typer.echo(f"warning: {text}", err=True),
+    )
+    if status not in (0, -2):  # -2: stopped by Ctrl+C
+        raise typer.Exit(code=status)

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+#: Largest magnitude accepted for any number a user gives (input cells, options, PSA files).
+#: Products and sums of a few such numbers over millions of samples stay far from the float64
+#: overflow at 1.8e308, so no result silently turns infinite.
+MAX_ABS_VALUE = 1e12
+
 
 class PeerEconError(Exception):
     """Base class of every error peer_econ raises on purpose."""

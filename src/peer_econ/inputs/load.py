@@ -12,13 +12,19 @@ import csv
 import io
 import math
 import tomllib
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from peer_econ.errors import InputError, InputWarning
+from peer_econ.errors import MAX_ABS_VALUE, InputError
 from peer_econ.inputs.display import LABELS_FILE, STATEMENTS_FILE, read_display_texts
+from peer_econ.inputs.options import (
+    DISCOUNT_RATE_RANGE,
+    MAX_SAMPLES,
+    MAX_SEED,
+    MAX_WTP_POINTS,
+)
+from peer_econ.inputs.text import read_text
 from peer_econ.model.spec import (
     COMPANIONSHIP_DELIVERY,
     COST_CATEGORIES,
@@ -45,12 +51,26 @@ from peer_econ.parameters.distributions import (
     TruncatedNormal,
     Uniform,
 )
+from peer_econ.parameters.fitting import (
+    BOUNDED_FAMILIES,
+    FITTED_FAMILIES,
+    MEAN_TOLERANCE,
+    MOMENT_FAMILIES,
+    close_to_mean,
+    fit_from_bounds,
+    fit_from_moments,
+    se_from_interval,
+    spread,
+)
 from peer_econ.parameters.table import ParameterSpec, ParameterTable
 
 PARAMETER_COLUMNS = (
     "name",
     "value",
     "distribution",
+    "se",
+    "psa_low",
+    "psa_high",
     "p1",
     "p2",
     "p3",
@@ -76,16 +96,31 @@ STRATEGY_COLUMNS = (
     "effect_multiplier",
     "description",
 )
-COST_ITEM_COLUMNS = ("item", "category", "payer", "description")
+COST_ITEM_COLUMNS = ("item", "category", "payer", "in_kind", "description")
 CORRELATION_COLUMNS = ("parameter_a", "parameter_b", "spearman_rho", "source", "tag", "notes")
-#: Relative gap between a row's ``value`` and its distribution's mean that triggers a warning.
-MEAN_TOLERANCE = 0.005
+#: Columns a parameters file must have (the others may be absent).
+REQUIRED_PARAMETER_COLUMNS = (
+    "name",
+    "value",
+    "distribution",
+    "low",
+    "high",
+    "unit",
+    "source",
+    "tag",
+)
+#: Columns that give a distribution fitted around ``value`` (DESIGN 2.8).
+UNCERTAINTY_COLUMNS = ("se", "psa_low", "psa_high")
+#: Columns that give a distribution by its own parameters.
+RAW_COLUMNS = ("p1", "p2", "p3", "p4")
 #: Items the model computes; ``cost_items.csv`` must list exactly these.
 MODEL_COST_ITEMS = (
     "coordination",
+    "programme_fixed",
     "volunteer_training",
     "paid_peer_training",
     "paid_facilitation",
+    "paid_peer_expenses",
     "volunteer_expenses",
     "refreshments",
     "venue",
@@ -107,7 +142,7 @@ MODEL_COST_ITEMS = (
 def _dist_builders() -> dict[str, tuple[int, Callable[..., Distribution], str]]:
     """Distribution name -> (number of required p-columns, constructor, meaning of p1..p4)."""
     return {
-        "fixed": (0, lambda v: Fixed(v), "value only"),
+        "fixed": (0, Fixed, "value only, or p1 = value"),
         "normal": (2, Normal, "p1 = mean, p2 = sd"),
         "truncnormal": (4, TruncatedNormal, "p1 = mu, p2 = sd, p3 = lower, p4 = upper"),
         "lognormal": (2, LogNormal, "p1 = meanlog, p2 = sdlog"),
@@ -122,6 +157,150 @@ def _dist_builders() -> dict[str, tuple[int, Callable[..., Distribution], str]]:
 
 
 DISTRIBUTIONS = tuple(sorted(_dist_builders()))
+
+
+def _row_distribution(
+    row: Mapping[str, str], value: float | None, where: str, problems: list[str]
+) -> Distribution | None:
+    """The PSA distribution of one parameter row (``None`` after recording its problems)."""
+    kind = row["distribution"].lower()
+    if kind not in _dist_builders():
+        problems.append(
+            f"{where}, column 'distribution': parameter {row['name']!r} uses unknown distribution "
+            f"{row['distribution']!r}; choose one of {list(DISTRIBUTIONS)}"
+        )
+        return None
+    fitted = [c for c in UNCERTAINTY_COLUMNS if row.get(c, "")]
+    raw = [c for c in RAW_COLUMNS if row.get(c, "")]
+    if fitted and raw:
+        problems.append(
+            f"{where}, columns {fitted + raw}: give the uncertainty either as se/psa_low/psa_high "
+            "(a distribution fitted around value) or as p1-p4 (its own parameters), not both"
+        )
+        return None
+    if value is None or problems:
+        return None
+    if kind == "fixed":
+        if fitted:
+            problems.append(
+                f"{where}, columns {fitted}: a fixed parameter has no uncertainty; clear them or "
+                f"choose one of {list(FITTED_FAMILIES)}"
+            )
+            return None
+        return _raw_distribution(row, kind, value, where, problems) if raw else Fixed(value)
+    if fitted or (kind in FITTED_FAMILIES and not raw):
+        return _fitted_distribution(row, kind, value, where, problems)
+    return _raw_distribution(row, kind, value, where, problems)
+
+
+def _fitted_distribution(
+    row: Mapping[str, str], kind: str, value: float, where: str, problems: list[str]
+) -> Distribution | None:
+    """Distribution fitted around ``value`` from ``se`` or ``psa_low``/``psa_high``."""
+    if kind not in FITTED_FAMILIES:
+        problems.append(
+            f"{where}, column 'distribution': {kind!r} takes its own parameters p1-p4; "
+            f"se/psa_low/psa_high fit one of {list(FITTED_FAMILIES)} around value"
+        )
+        return None
+    local: list[str] = []
+    se = _number(row.get("se", ""), f"{where}, column 'se'", local, required=False)
+    low = _number(row.get("psa_low", ""), f"{where}, column 'psa_low'", local, required=False)
+    high = _number(row.get("psa_high", ""), f"{where}, column 'psa_high'", local, required=False)
+    problems.extend(local)
+    if local:
+        return None
+    interval = low is not None or high is not None
+    meaning = "bounds" if kind in BOUNDED_FAMILIES else "95 % interval"
+    if kind in BOUNDED_FAMILIES and se is not None:
+        problems.append(
+            f"{where}, column 'se': a {kind} distribution is fitted from its bounds psa_low and "
+            "psa_high, not from a standard error"
+        )
+        return None
+    if se is not None and interval:
+        problems.append(
+            f"{where}, columns 'se'/'psa_low'/'psa_high': give a standard error or a 95 % "
+            "interval, not both"
+        )
+        return None
+    if se is None and (low is None or high is None):
+        need = (
+            "psa_low and psa_high (its bounds)"
+            if kind in BOUNDED_FAMILIES
+            else ("se (a standard error) or psa_low and psa_high (a 95 % interval)")
+        )
+        problems.append(f"{where}: a {kind} distribution around value needs {need}")
+        return None
+    try:
+        if kind in BOUNDED_FAMILIES:
+            return fit_from_bounds(kind, value, float(low), float(high))  # type: ignore[arg-type]
+        if se is None:
+            if not float(low) <= value <= float(high):  # type: ignore[arg-type]
+                problems.append(
+                    f"{where}, column 'value': {value:g} lies outside its 95 % interval "
+                    f"[{low:g}, {high:g}] (psa_low, psa_high)"
+                )
+                return None
+            se = se_from_interval(float(low), float(high))  # type: ignore[arg-type]
+        return fit_from_moments(kind, value, se)
+    except InputError as exc:
+        cols = "'psa_low'/'psa_high'" if interval else "'se'"
+        problems.append(f"{where}, columns 'value'/{cols} ({kind} {meaning}): {exc}")
+        return None
+
+
+def _raw_distribution(
+    row: Mapping[str, str], kind: str, value: float, where: str, problems: list[str]
+) -> Distribution | None:
+    """Distribution given by its own parameters ``p1``-``p4``; ``value`` must be its mean."""
+    n_req, build, meaning = _dist_builders()[kind]
+    args: list[float] = []
+    local: list[str] = []
+    for k in range(1, 5):
+        col = f"p{k}"
+        needed = k <= n_req or (kind == "beta" and k in (3, 4) and bool(row["p3"] or row["p4"]))
+        num = _number(row.get(col, ""), f"{where}, column '{col}'", local, required=needed)
+        if num is not None and (k <= max(n_req, 1) or kind == "beta"):
+            args.append(num)
+    problems.extend(local)
+    if local:
+        return None
+    try:
+        dist = Fixed(args[0]) if kind == "fixed" else build(*args)
+    except InputError as exc:
+        problems.append(f"{where}, columns 'p1'-'p4': {exc} (for {kind}: {meaning})")
+        return None
+    except TypeError:
+        problems.append(
+            f"{where}, columns 'p1'-'p4': wrong number of values for {kind} ({meaning})"
+        )
+        return None
+    mean = float(dist.mean)
+    if not close_to_mean(value, mean):
+        problems.append(f"{where}, column 'value': {_mean_gap_message(kind, value, dist)}")
+        return None
+    return dist
+
+
+def _mean_gap_message(kind: str, value: float, dist: Distribution) -> str:
+    """Why a raw-parameter row is rejected, with both numbers and how to fix it."""
+    mean = float(dist.mean)
+    gap = abs(value - mean) / max(abs(mean), 1e-12)
+    family = kind.removesuffix("_mean_se")
+    fix = f"set value to {mean:.6g}"
+    if family in MOMENT_FAMILIES and dist.variance > 0:
+        fix += (
+            f", or clear p1-p4 and give se = {spread(dist):.4g} (this distribution's spread) "
+            f"so that a {family} distribution is fitted around value"
+        )
+    elif kind in BOUNDED_FAMILIES:
+        fix += ", or clear p1-p4 and give the bounds as psa_low and psa_high"
+    return (
+        f"{value:g} differs from the mean {mean:.6g} of its {kind} distribution (p1-p4) by "
+        f"{100 * gap:.3g} %, more than {100 * MEAN_TOLERANCE:g} %; the edit would be ignored, "
+        f"so {fix}"
+    )
 
 
 # --- CSV reading -----------------------------------------------------------------------------
@@ -146,9 +325,7 @@ def read_csv_rows(
     InputError
         Missing file, empty file, wrong delimiter, missing or duplicated columns.
     """
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = read_text(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     while lines and not lines[-1].strip():
@@ -206,6 +383,12 @@ def _number(text: str, where: str, problems: list[str], *, required: bool = True
     if not math.isfinite(value):
         problems.append(f"{where}: {text!r} is not a finite number")
         return None
+    if abs(value) > MAX_ABS_VALUE:
+        problems.append(
+            f"{where}: {text!r} exceeds the limit of {MAX_ABS_VALUE:g} in magnitude (the model's "
+            "arithmetic would overflow)"
+        )
+        return None
     return value
 
 
@@ -215,17 +398,19 @@ def _number(text: str, where: str, problems: list[str], *, required: bool = True
 def read_parameters(path: Path) -> ParameterTable:
     """Read ``parameters.csv`` into a validated :class:`ParameterTable`.
 
+    The PSA distribution is fitted around ``value`` from ``se`` or the 95 % interval
+    ``psa_low``-``psa_high`` (normal, lognormal, gamma, beta; method of moments) or from the
+    bounds ``psa_low``-``psa_high`` (triangular, uniform), so editing ``value`` moves the base
+    case and the PSA together (:mod:`peer_econ.parameters.fitting`). A row may instead give the
+    distribution by its own parameters ``p1``-``p4``; then ``value`` must lie within 0.1 % of
+    that distribution's mean, or the row is an error that names both numbers and the fix.
+
     Checks, for every row: known distribution (lists the valid ones), numeric cells, the
     parameters of the distribution within its support (e.g. a beta mean in (0, 1), an SE small
     enough for a beta, a positive gamma mean), ``low <= high``, the base value inside
     ``[low, high]``, unit and source present, a known tag, payer and module, unique names.
-    A base value that differs from its distribution's mean by more than 0.5 % gives an
-    :class:`InputWarning` (the model uses the mean).
     """
-    rows = read_csv_rows(
-        path, PARAMETER_COLUMNS[:10] + ("source", "tag"), optional=PARAMETER_COLUMNS
-    )
-    builders = _dist_builders()
+    rows = read_csv_rows(path, REQUIRED_PARAMETER_COLUMNS, optional=PARAMETER_COLUMNS)
     problems: list[str] = []
     specs: list[ParameterSpec] = []
     seen: dict[str, int] = {}
@@ -279,44 +464,7 @@ def read_parameters(path: Path) -> ParameterTable:
                     )
                 else:
                     price_year = int(py)
-        kind = row["distribution"].lower()
-        dist: Distribution | None = None
-        if kind not in builders:
-            row_problems.append(
-                f"{where}, column 'distribution': parameter {name!r} uses unknown distribution "
-                f"{row['distribution']!r}; choose one of {list(DISTRIBUTIONS)}"
-            )
-        else:
-            n_req, build, meaning = builders[kind]
-            args: list[float] = []
-            for k in range(1, 5):
-                col = f"p{k}"
-                needed = k <= n_req
-                if kind == "beta" and k in (3, 4) and (row["p3"] or row["p4"]):
-                    needed = True
-                num = _number(row[col], f"{where}, column '{col}'", row_problems, required=needed)
-                if num is not None and (k <= n_req or kind == "beta"):
-                    args.append(num)
-            if kind == "fixed" and value is not None:
-                dist = Fixed(value)
-                if args and args[0] != value:
-                    warnings.warn(
-                        f"{where}, column 'p1': {args[0]:g} differs from value {value:g}; a "
-                        "fixed parameter uses its value",
-                        InputWarning,
-                        stacklevel=2,
-                    )
-            elif len(args) >= n_req and not row_problems:
-                try:
-                    dist = build(*args)
-                except InputError as exc:
-                    row_problems.append(
-                        f"{where}, columns 'p1'-'p4': {exc} (for {kind}: {meaning})"
-                    )
-                except TypeError:
-                    row_problems.append(
-                        f"{where}, columns 'p1'-'p4': wrong number of values for {kind} ({meaning})"
-                    )
+        dist = _row_distribution(row, value, where, row_problems)
         if low is not None and high is not None and low > high:
             row_problems.append(f"{where}, columns 'low'/'high': low = {low} exceeds high = {high}")
         if dist is not None and value is not None:
@@ -330,15 +478,6 @@ def read_parameters(path: Path) -> ParameterTable:
                 row_problems.append(
                     f"{where}, column 'value': base value (distribution mean) {mean:.6g} is "
                     f"outside the one-way range [{low:g}, {high:g}]"
-                )
-            gap = abs(value - mean)
-            if gap > MEAN_TOLERANCE * max(abs(mean), 1e-12) and gap > 1e-12:
-                warnings.warn(
-                    f"{where}, column 'value': base value {value:g} differs from the mean "
-                    f"{mean:.6g} of its {kind} distribution by more than 0.5%; the model uses "
-                    "the mean",
-                    InputWarning,
-                    stacklevel=2,
                 )
         if not row_problems and dist is not None and low is not None and high is not None:
             probe = ParameterSpec(name=name, distribution=dist, low=low, high=high, unit="")
@@ -413,7 +552,15 @@ def read_correlations(path: Path, table: ParameterTable) -> ParameterTable:
         raise InputError(problems)
     new = ParameterTable(table.specs, tuple(pairs))
     if pairs:
-        new.correlation_matrix(new._correlated_names())
+        try:
+            new.correlation_matrix(new._correlated_names())
+        except InputError as exc:
+            numbers = [number for number, _ in rows]
+            detail = exc.problems[0].partition("correlations.csv: ")[2] or exc.problems[0]
+            raise InputError(
+                f"{path} rows {numbers[0]}-{numbers[-1]}, column 'spearman_rho': {detail}; "
+                "lower some of these correlations"
+            ) from None
     return new
 
 
@@ -498,7 +645,8 @@ def read_strategies(
 
 
 def read_cost_items(path: Path) -> tuple[CostItem, ...]:
-    """Read ``cost_items.csv``: every model cost item with its category and payer."""
+    """Read ``cost_items.csv``: every model cost item with its category, payer and whether it
+    is an in-kind contribution (``in_kind`` 1: counted like any cost, but no cash outlay)."""
     rows = read_csv_rows(path, COST_ITEM_COLUMNS[:3], optional=COST_ITEM_COLUMNS)
     problems: list[str] = []
     out: list[CostItem] = []
@@ -519,7 +667,15 @@ def read_cost_items(path: Path) -> tuple[CostItem, ...]:
                 f"{where}, column 'payer': unknown payer {row['payer']!r}; choose one of "
                 f"{list(PAYERS)}"
             )
-        out.append(CostItem(row["item"], row["category"], row["payer"], row["description"]))
+        in_kind = row["in_kind"] or "0"
+        if in_kind not in ("0", "1"):
+            problems.append(
+                f"{where}, column 'in_kind': {row['in_kind']!r}; use 1 (an in-kind contribution: "
+                "counted in the cost-utility analysis, no cash outlay in the budget) or 0"
+            )
+        out.append(
+            CostItem(row["item"], row["category"], row["payer"], row["description"], in_kind == "1")
+        )
     listed = [c.item for c in out]
     missing = [i for i in MODEL_COST_ITEMS if i not in listed]
     if missing:
@@ -533,6 +689,39 @@ def read_cost_items(path: Path) -> tuple[CostItem, ...]:
 
 
 # --- settings --------------------------------------------------------------------------------
+
+#: Keys of the ``[model]`` section: structural switches.
+MODEL_KEYS = (
+    "horizon_months", "trial_followup_months", "source_outcome", "utility_route", "durability",
+    "shrinkage", "attendance_scaling", "attendance_model", "downstream_resource_use",
+    "wellbeing_offset",
+    "perspective", "comparator", "booster_courses", "booster_interval_months",
+)  # fmt: skip
+#: Keys of the ``[delivery]`` section (DESIGN 2.2a).
+DELIVERY_KEYS = ("municipalities", "courses_per_municipality_per_year", "local_coordination")
+
+
+def _read_typed_keys(
+    section: Mapping[str, Any],
+    keys: Sequence[str],
+    name: str,
+    path: Path,
+    kwargs: dict[str, Any],
+    problems: list[str],
+) -> None:
+    """Copy ``section``'s known keys into ``kwargs``, typed like the ModelSettings defaults."""
+    defaults = ModelSettings()
+    for key, value in section.items():
+        if key not in keys:
+            problems.append(f"{path} [{name}]: unknown key {key!r}; allowed: {sorted(keys)}")
+            continue
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+            problems.append(f"{path} [{name}]: {key} = {value!r} must be a {expected.__name__}")
+            continue
+        kwargs[key] = value
 
 
 def _schedule(value: Any, where: str, problems: list[str]) -> DiscountSchedule | None:
@@ -551,51 +740,33 @@ def _schedule(value: Any, where: str, problems: list[str]) -> DiscountSchedule |
     if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
         problems.append(f"{where}: start years {starts} must increase strictly")
         return None
-    if any(not (-0.5 < r < 1.0) for _, r in pairs):
-        problems.append(f"{where}: rates {[p[1] for p in pairs]} must lie in (-0.5, 1)")
+    low, high = DISCOUNT_RATE_RANGE
+    if any(not (low < r < high) for _, r in pairs):
+        problems.append(f"{where}: rates {[p[1] for p in pairs]} must lie in ({low:g}, {high:g})")
         return None
     return DiscountSchedule(tuple(starts), tuple(p[1] for p in pairs))
 
 
 def read_settings(path: Path) -> ModelSettings:
     """Read ``settings.toml`` into :class:`ModelSettings` (unknown keys are errors)."""
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     problems: list[str] = []
     kwargs: dict[str, Any] = {}
-    allowed_sections = {"model", "discount", "perspectives", "psa", "wtp"}
+    allowed_sections = {"model", "delivery", "discount", "perspectives", "psa", "wtp"}
     for section in data:
         if section not in allowed_sections:
             problems.append(
                 f"{path}: unknown section [{section}]; allowed: {sorted(allowed_sections)}"
             )
-    for section in ("model", "discount", "perspectives", "psa", "wtp"):
+    for section in ("model", "delivery", "discount", "perspectives", "psa", "wtp"):
         if section in data and not isinstance(data[section], dict):
             problems.append(f"{path}: [{section}] must be a table (a [{section}] section)")
             data[section] = {}
-    defaults = ModelSettings()
-    model = data.get("model", {})
-    model_keys = {
-        "horizon_months", "trial_followup_months", "source_outcome", "utility_route",
-        "durability", "shrinkage", "attendance_scaling", "downstream_resource_use",
-        "wellbeing_offset", "perspective", "comparator", "booster_courses",
-        "booster_interval_months",
-    }  # fmt: skip
-    for key, value in model.items():
-        if key not in model_keys:
-            problems.append(f"{path} [model]: unknown key {key!r}; allowed: {sorted(model_keys)}")
-            continue
-        expected = type(getattr(defaults, key))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
-            problems.append(f"{path} [model]: {key} = {value!r} must be a {expected.__name__}")
-            continue
-        kwargs[key] = value
+    _read_typed_keys(data.get("delivery", {}), DELIVERY_KEYS, "delivery", path, kwargs, problems)
+    _read_typed_keys(data.get("model", {}), MODEL_KEYS, "model", path, kwargs, problems)
     discount = data.get("discount", {})
     for key, value in discount.items():
         if key not in ("costs", "effects"):
@@ -638,11 +809,43 @@ def read_settings(path: Path) -> ModelSettings:
                 kwargs["nice_band_gbp"] = (float(value[0]), float(value[1]))
         else:
             problems.append(f"{path} [wtp]: unknown key {key!r}")
+    problems.extend(_psa_and_wtp_problems(kwargs, path))
     if problems:
         raise InputError(problems)
     settings = ModelSettings(**kwargs)
     check_settings(settings, str(path))
     return settings
+
+
+def _psa_and_wtp_problems(values: Mapping[str, Any], path: Path) -> list[str]:
+    """Bounds of [psa] and [wtp] values that the model checks do not cover: finite WTP values
+    within the input limit, a grid of at most :data:`MAX_WTP_POINTS` points, PSA size and seed
+    in range (the same limits as the command-line options)."""
+    problems = []
+    for key in ("wtp_start", "wtp_stop", "wtp_step", "wtp_point"):
+        value = values.get(key)
+        if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_ABS_VALUE):
+            problems.append(
+                f"{path} [wtp]: {key.removeprefix('wtp_')} = {value!r} must be a finite number "
+                f"from 0 to {MAX_ABS_VALUE:g} DKK/QALY"
+            )
+    defaults = ModelSettings()
+    start, stop, step = (
+        values.get(f"wtp_{k}", getattr(defaults, f"wtp_{k}")) for k in ("start", "stop", "step")
+    )
+    if not problems and step > 0 and stop > start:
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_WTP_POINTS:
+            problems.append(
+                f"{path} [wtp]: start = {start:g}, stop = {stop:g}, step = {step:g} make "
+                f"{count:,} grid points; at most {MAX_WTP_POINTS:,} are allowed (use a larger step)"
+            )
+    n_samples, seed = values.get("n_samples"), values.get("seed")
+    if n_samples is not None and not 1 <= n_samples <= MAX_SAMPLES:
+        problems.append(f"{path} [psa]: n_samples = {n_samples} must be from 1 to {MAX_SAMPLES:,}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        problems.append(f"{path} [psa]: seed = {seed} must be from 0 to {MAX_SEED}")
+    return problems
 
 
 # --- the whole folder ------------------------------------------------------------------------
@@ -771,16 +974,19 @@ REQUIRED_PARAMETERS = (
     "trainer_hours_per_training_cohort", "training_venue_per_cohort",
     "volunteers_per_training_cohort", "courses_per_volunteer", "training_hours_per_volunteer",
     "sessions_per_course", "session_hours", "facilitators_per_group", "course_weeks",
-    "participants_per_group", "volunteer_expenses_per_session", "refreshments_per_session",
+    "participants_per_group", "facilitator_expenses_per_session", "refreshments_per_session",
     "venue_per_session", "materials_per_participant", "volunteer_preparation_hours_per_session",
     "companionship_matching_hours", "companionship_meetings_per_user",
     "companionship_expenses_per_meeting", "companionship_meeting_hours",
     "companionship_travel_hours", "sosu_hjaelper_min_monthly", "volunteer_value_multiplier",
-    "paid_peer_monthly_pay", "paid_peer_on_cost_rate",
+    "paid_peer_pay_supplement", "paid_peer_on_cost_rate",
     "paid_peer_hours_per_course_per_facilitator", "courses_per_paid_peer",
     "participant_time_hourly_value", "participant_time_per_session",
     "participant_transport_per_session", "mean_sessions_attended", "gp_consultation_fee",
     "psychiatric_bed_day", "psychiatric_outpatient_visit", "municipal_support_hour",
     "delta_gp_visits", "delta_outpatient_visits", "delta_bed_days", "delta_support_hours",
     "wellbeing_offset_per_wemwbs_point", "wemwbs_sd", "ppp_dkk_per_usd", "cpi_2021_to_2024",
+    "local_coordination_hours_per_municipality_year", "setup_hours_per_municipality",
+    "setup_materials_per_municipality", "programme_lifetime_years",
+    "dedicated_coordinator_fte_per_municipality", "trial_mean_sessions_attended",
 )  # fmt: skip

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from peer_econ.errors import InputError
+from peer_econ.errors import MAX_ABS_VALUE, InputError
+from peer_econ.inputs.text import decode_text
 
 FloatArray = NDArray[np.float64]
 
@@ -91,13 +92,11 @@ def _decode(path: Path, label: str) -> str:
         raise InputError(f"{label} {path}: file not found; give the path of a CSV file")
     if path.is_dir():
         raise InputError(f"{label} {path}: is a folder; give the path of a CSV file")
-    raw = path.read_bytes()
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{label} {path}: byte {exc.start} is not valid UTF-8; save the file as UTF-8 CSV"
-        ) from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{label} {path}: cannot be read ({exc.strerror or exc})") from None
+    return decode_text(raw, f"{label} {path}")
 
 
 def _ragged_row(where: str, body: list[str], header_line: int, n_cols: int, header: str) -> str:
@@ -207,21 +206,28 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
     for j in range(cells.shape[1]):
         raw = cells.iloc[:, j].to_numpy(dtype=object)
         col = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64)
-        broken = ~np.isfinite(col)
+        with np.errstate(invalid="ignore"):
+            broken = ~(np.abs(col) <= MAX_ABS_VALUE)
         if broken.any():
             rows = np.flatnonzero(broken)
             n_bad += rows.size
             for i in rows[: max(0, MAX_CELL_PROBLEMS - len(bad))]:
                 cell = raw[i]
                 shown = "empty cell" if cell is None or str(cell).strip() == "" else repr(cell)
+                what_is_wrong = (
+                    f"exceeds the limit of {MAX_ABS_VALUE:g} in magnitude"
+                    if np.isfinite(col[i])
+                    else "is not a finite number"
+                )
                 bad.append(
-                    f"{where} row {i + 1} (line {line_no[i]}), column {names[j]!r}: {shown} is "
-                    "not a finite number; every cell must be a finite number"
+                    f"{where} row {i + 1} (line {line_no[i]}), column {names[j]!r}: {shown} "
+                    f"{what_is_wrong}; every cell must be a finite number of magnitude at most "
+                    f"{MAX_ABS_VALUE:g}"
                 )
         values[:, j] = col
     if bad:
         if n_bad > len(bad):
-            bad.append(f"{where}: {n_bad - len(bad)} more cells are not finite numbers")
+            bad.append(f"{where}: {n_bad - len(bad)} more cells are not valid numbers")
         raise InputError(bad)
     values.flags.writeable = False
     return PSATable(path=path, columns=tuple(names), values=values, index_column=index_column)

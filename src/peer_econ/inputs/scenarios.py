@@ -15,6 +15,7 @@ and in the PSA. Running them is :mod:`peer_econ.runs.scenarios`.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from peer_econ.errors import InputError
+from peer_econ.errors import MAX_ABS_VALUE, InputError
+from peer_econ.inputs.text import read_text
 from peer_econ.model.spec import Inputs, ModelSettings, domain_problem
 
 #: Structural switches a scenario may set, with their types.
@@ -35,11 +37,15 @@ SCENARIO_SETTINGS: Mapping[str, type] = MappingProxyType(
         "durability": str,
         "shrinkage": bool,
         "attendance_scaling": bool,
+        "attendance_model": str,
         "downstream_resource_use": bool,
         "wellbeing_offset": bool,
         "perspective": str,
         "booster_courses": int,
         "booster_interval_months": float,
+        "municipalities": int,
+        "courses_per_municipality_per_year": float,
+        "local_coordination": str,
     }
 )
 SCENARIO_KEYS = ("label", "description", "settings", "parameters")
@@ -116,6 +122,11 @@ def check_scenario(
             problems.append(f"{where}: unknown parameter {key!r}{hint}")
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(f"{where}: parameter {key} = {value!r} must be a number")
+        elif not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
+            problems.append(
+                f"{where}: parameter {key} = {value!r} must be a finite number of magnitude at "
+                f"most {MAX_ABS_VALUE:g}"
+            )
         elif inputs.parameters[key].module != "model":
             problems.append(
                 f"{where}: parameter {key!r} is not a model input (module "
@@ -196,10 +207,8 @@ def read_scenarios(path: Path | str, inputs: Inputs) -> tuple[Scenario, ...]:
         problem, each naming the file, scenario and key).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     return parse_scenarios(data, inputs, source=path.as_posix())

@@ -38,6 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.errors import InputError
+from peer_econ.model.delivery import DeliveryScale, scale_problems
 from peer_econ.model.spec import Strategy
 
 FloatArray = NDArray[np.float64]
@@ -47,15 +48,15 @@ MAX_YEARS = 10
 
 
 @dataclass(frozen=True)
-class DeliveryScale:
-    """How much PEER is delivered.
+class DeliveryPlan:
+    """A delivery scale over a budget horizon, with ramp-up.
 
     Attributes
     ----------
     municipalities : int
-        Municipalities running the course, >= 1.
+        Municipalities running the course, 1 to 98.
     courses_per_municipality_per_year : float
-        Courses (groups) per municipality per year at full capacity, > 0.
+        Courses (groups) per municipality per year at full capacity, in (0, 52].
     years : int
         Budget horizon [years], 1 to :data:`MAX_YEARS`.
     ramp_up : tuple of float
@@ -69,7 +70,7 @@ class DeliveryScale:
     ramp_up: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        problems = scale_problems(
+        problems = plan_problems(
             self.municipalities, self.courses_per_municipality_per_year, self.years, self.ramp_up
         )
         if problems:
@@ -84,8 +85,8 @@ class DeliveryScale:
         *,
         years: int = 5,
         ramp_up: Sequence[float] = (),
-    ) -> DeliveryScale:
-        """The scale that serves ``participants_per_year`` enrolled participants.
+    ) -> DeliveryPlan:
+        """The plan that serves ``participants_per_year`` enrolled participants.
 
         Courses per municipality = participants / (group size x municipalities), fractional
         (an average over municipalities and years).
@@ -104,11 +105,18 @@ class DeliveryScale:
             raise InputError(
                 f"participants per group = {participants_per_group!r}; a group needs at least 2"
             )
-        problems = scale_problems(municipalities, 1.0, years, tuple(ramp_up))
+        problems = plan_problems(municipalities, 1.0, years, tuple(ramp_up))
         if problems:
             raise InputError(problems)
         courses = participants_per_year / (participants_per_group * municipalities)
         return cls(municipalities, courses, years, tuple(float(s) for s in ramp_up))
+
+    @property
+    def scale(self) -> DeliveryScale:
+        """The delivery scale at full capacity (the model's programme-cost arithmetic)."""
+        return DeliveryScale(
+            int(self.municipalities), float(self.courses_per_municipality_per_year)
+        )
 
     def share(self, year: int) -> float:
         """Share of planned courses delivered in ``year`` (1-based)."""
@@ -129,17 +137,12 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
-def scale_problems(
+def plan_problems(
     municipalities: object, courses: object, years: object, ramp_up: Sequence[object]
 ) -> list[str]:
-    """Every problem with a delivery scale, as one-line messages (empty when valid)."""
-    problems: list[str] = []
-    if not _is_number(municipalities) or int(municipalities) != municipalities:  # type: ignore[call-overload]
-        problems.append(f"municipalities = {municipalities!r}; give a whole number >= 1")
-    elif int(municipalities) < 1:  # type: ignore[call-overload]
-        problems.append(f"municipalities = {municipalities!r}; give a whole number >= 1")
-    if not _is_number(courses) or not math.isfinite(courses) or courses <= 0:  # type: ignore[arg-type, operator]
-        problems.append(f"courses per municipality per year = {courses!r}; give a number > 0")
+    """Every problem with a delivery plan, as one-line messages (empty when valid): the
+    scale's (:func:`peer_econ.model.delivery.scale_problems`), the horizon and the ramp-up."""
+    problems = scale_problems(municipalities, courses)
     if (
         not _is_number(years)
         or int(years) != years  # type: ignore[call-overload]
@@ -164,7 +167,7 @@ class CapacityPlan:
     Attributes
     ----------
     strategy : str
-    scale : DeliveryScale
+    scale : DeliveryPlan
     groups, participants, attending : ndarray
         Groups run, participants enrolled and participants attending [per year].
     volunteer_slots, volunteers_active, volunteers_trained, volunteer_cohorts : ndarray
@@ -177,7 +180,7 @@ class CapacityPlan:
     """
 
     strategy: str
-    scale: DeliveryScale
+    scale: DeliveryPlan
     groups: FloatArray
     participants: FloatArray
     attending: FloatArray
@@ -230,7 +233,9 @@ def _replacement_flow(
 def capacity_plan(
     draws: Mapping[str, FloatArray],
     strategy: Strategy,
-    scale: DeliveryScale,
+    scale: DeliveryPlan,
+    *,
+    local_coordination: str = "hours",
 ) -> CapacityPlan:
     """Resources needed to deliver ``strategy`` at ``scale``, year by year.
 
@@ -240,8 +245,11 @@ def capacity_plan(
         Parameter values (PSA draws or the base case).
     strategy : Strategy
         Delivery form: facilitators of each kind and who delivers companionship.
-    scale : DeliveryScale
+    scale : DeliveryPlan
         Municipalities, courses a year, horizon and ramp-up.
+    local_coordination : {"hours", "dedicated_post"}
+        As in the settings: coordinator hours per course and per municipality, or a dedicated
+        post of ``dedicated_coordinator_fte_per_municipality`` in place of both (DESIGN 2.2a).
 
     Returns
     -------
@@ -282,13 +290,17 @@ def capacity_plan(
     trainer_hours = (volunteer_cohorts + paid_cohorts) * p("trainer_hours_per_training_cohort")
     offers_companionship = 1.0 if strategy.companionship != "none" else 0.0
     companionship = participants * p("prop_one_to_one_uptake") * offers_companionship
-    local_hours = p("local_coordination_hours_per_municipality_year")
-    coordinator_hours = (
-        groups * p("coordinator_hours_per_course")
-        + shares * scale.municipalities * local_hours * programme
-        + companionship * p("companionship_matching_hours")
-    )
     productive = p("productive_hours_per_year")
+    if local_coordination == "dedicated_post":
+        post = p("dedicated_coordinator_fte_per_municipality") * productive
+        course_and_local = shares * scale.municipalities * post * programme
+    else:
+        local_hours = p("local_coordination_hours_per_municipality_year")
+        course_and_local = (
+            groups * p("coordinator_hours_per_course")
+            + shares * scale.municipalities * local_hours * programme
+        )
+    coordinator_hours = course_and_local + companionship * p("companionship_matching_hours")
     paid_hours = paid_slots * p("paid_peer_hours_per_course_per_facilitator")
     if strategy.companionship == "paid":
         paid_hours = paid_hours + companionship * p("companionship_meetings_per_user") * (

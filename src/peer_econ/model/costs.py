@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from peer_econ.model.delivery import coordinator_hourly_cost, programme_fixed_costs
 from peer_econ.model.discounting import integrate_linear
-from peer_econ.model.effects import MONTHS_PER_YEAR, course_years, source_effect_size
+from peer_econ.model.effects import MONTHS_PER_YEAR, qaly_gain, wellbeing_gain_post
 from peer_econ.model.spec import ModelSettings, Strategy
 
 FloatArray = NDArray[np.float64]
@@ -31,24 +32,32 @@ class UnitCosts:
     paid_peer_hourly: FloatArray
     volunteer_hourly_value: FloatArray
     trainer_cost_per_cohort: FloatArray
+    paid_peer_wage_rate: FloatArray
 
 
 def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
     """Derive hourly costs from salaries, on-costs, overheads and hours.
 
     coordinator: salary_2023 x wage index x (1 + overhead) / productive hours;
-    paid peer: monthly pay x 12 / paid hours x (1 + on-costs) x (1 + overhead);
+    paid peer, per productive hour (the coordinators' basis: an employer also pays for
+    holidays, sickness and meetings): annual pay x (1 + on-costs) x (1 + overhead) / productive
+    hours, with annual pay = SOSU-hjaelper minimum x 12 x (1 + supplement), so sampled pay never
+    falls below the collective agreement's minimum (the supplement is >= 0);
     volunteer shadow wage: SOSU-hjaelper minimum x 12 / paid hours x multiplier;
     training cohort: trainer hours x coordinator hourly cost + venue and catering.
+    ``paid_peer_wage_rate`` is the paid peer's pay per paid hour (annual pay / paid hours), the
+    number a collective agreement states [DKK per hour].
     """
-    coordinator = (
-        draws["coordinator_salary_annual"]
-        * draws["wage_index_2023_to_2024"]
+    coordinator = coordinator_hourly_cost(draws)
+    annual_pay = (
+        draws["sosu_hjaelper_min_monthly"] * MONTHS * (1.0 + draws["paid_peer_pay_supplement"])
+    )
+    paid = (
+        annual_pay
+        * (1.0 + draws["paid_peer_on_cost_rate"])
         * (1.0 + draws["overhead_rate"])
         / draws["productive_hours_per_year"]
     )
-    wage = draws["paid_peer_monthly_pay"] * MONTHS / draws["paid_hours_per_year"]
-    paid = wage * (1.0 + draws["paid_peer_on_cost_rate"]) * (1.0 + draws["overhead_rate"])
     volunteer = (
         draws["sosu_hjaelper_min_monthly"]
         * MONTHS
@@ -59,7 +68,9 @@ def unit_costs(draws: Mapping[str, FloatArray]) -> UnitCosts:
         draws["trainer_hours_per_training_cohort"] * coordinator
         + draws["training_venue_per_cohort"]
     )
-    return UnitCosts(coordinator, paid, volunteer, trainer)
+    return UnitCosts(
+        coordinator, paid, volunteer, trainer, annual_pay / draws["paid_hours_per_year"]
+    )
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,13 @@ class SharedCosts:
     ``per_paid_*`` are per facilitator of that type (strategies multiply by their numbers).
     """
 
-    coordination: FloatArray
+    coordination: FloatArray | None
+    programme_fixed: FloatArray
     refreshments: FloatArray
     materials: FloatArray
     venue: FloatArray | None
     per_volunteer_training: FloatArray
-    per_volunteer_expenses: FloatArray
+    per_facilitator_expenses: FloatArray
     per_paid_training: FloatArray
     per_paid_facilitation: FloatArray
     companionship_matching: FloatArray
@@ -92,10 +104,26 @@ class SharedCosts:
 
 
 def shared_costs(
-    draws: Mapping[str, FloatArray], units: UnitCosts, settings: ModelSettings
+    draws: Mapping[str, FloatArray],
+    units: UnitCosts,
+    settings: ModelSettings,
+    gain_years: FloatArray | None = None,
 ) -> SharedCosts:
-    """Compute the cost terms every programme strategy combines (see :class:`SharedCosts`)."""
+    """Compute the cost terms every programme strategy combines (see :class:`SharedCosts`).
+
+    ``programme_fixed`` is the fixed cost per participant at the settings' delivery scale
+    (:func:`peer_econ.model.delivery.programme_fixed_costs`); with a dedicated local
+    coordinator post the per-course coordination hours are part of it and ``coordination`` is
+    ``None``. ``gain_years`` is passed on to :func:`downstream_costs`.
+    """
     d = draws
+    fixed = programme_fixed_costs(
+        d,
+        settings.delivery_scale,
+        discount_rate=settings.discount_costs.rates[0],
+        local_coordination=settings.local_coordination,
+    )
+    per_course_coordination = settings.local_coordination == "hours"
     n_group = d["participants_per_group"]
     sessions = d["sessions_per_course"]
     seat_training = units.trainer_cost_per_cohort / d["volunteers_per_training_cohort"]
@@ -104,13 +132,18 @@ def shared_costs(
     meetings = uptake * d["companionship_meetings_per_user"]
     meeting_hours = meetings * d["companionship_meeting_hours"]
     return SharedCosts(
-        coordination=d["coordinator_hours_per_course"] * units.coordinator_hourly / n_group,
+        coordination=(
+            d["coordinator_hours_per_course"] * units.coordinator_hourly / n_group
+            if per_course_coordination
+            else None
+        ),
+        programme_fixed=fixed.per_participant,
         refreshments=sessions * d["refreshments_per_session"] / n_group,
         materials=np.asarray(d["materials_per_participant"], dtype=np.float64),
         venue=venue if np.any(venue != 0) else None,
         per_volunteer_training=seat_training / d["courses_per_volunteer"] / n_group,
-        per_volunteer_expenses=(
-            sessions * d["volunteer_expenses_per_session"] / d["facilitators_per_group"] / n_group
+        per_facilitator_expenses=(
+            sessions * d["facilitator_expenses_per_session"] / d["facilitators_per_group"] / n_group
         ),
         per_paid_training=(
             (seat_training + d["training_hours_per_volunteer"] * units.paid_peer_hourly)
@@ -146,7 +179,7 @@ def shared_costs(
             d["mean_sessions_attended"] * d["participant_transport_per_session"]
         ),
         participant_transport_companionship=meetings * d["participant_transport_per_session"],
-        downstream=downstream_costs(d, settings),
+        downstream=downstream_costs(d, settings, gain_years),
     )
 
 
@@ -175,18 +208,22 @@ def strategy_item_costs(
     n_paid = float(strategy.paid_facilitators)
     n_vol = float(strategy.volunteer_facilitators)
     items: dict[str, FloatArray] = {
-        "coordination": shared.coordination,
+        "programme_fixed": shared.programme_fixed,
         "refreshments": shared.refreshments,
         "materials": shared.materials,
     }
+    if shared.coordination is not None:
+        items["coordination"] = shared.coordination
     if shared.venue is not None:
         items["venue"] = shared.venue
     if n_vol:
         items["volunteer_training"] = _times(n_vol, shared.per_volunteer_training)
-        items["volunteer_expenses"] = _times(n_vol, shared.per_volunteer_expenses)
+        items["volunteer_expenses"] = _times(n_vol, shared.per_facilitator_expenses)
     if n_paid:
         items["paid_peer_training"] = _times(n_paid, shared.per_paid_training)
         items["paid_facilitation"] = _times(n_paid, shared.per_paid_facilitation)
+        # mileage and phone per session, as for volunteers (paid by the employer)
+        items["paid_peer_expenses"] = _times(n_paid, shared.per_facilitator_expenses)
     companionship = strategy.companionship != "none"
     if companionship:
         items["companionship_matching"] = shared.companionship_matching
@@ -216,14 +253,32 @@ def strategy_item_costs(
 
 
 def downstream_costs(
-    draws: Mapping[str, FloatArray], settings: ModelSettings
+    draws: Mapping[str, FloatArray],
+    settings: ModelSettings,
+    gain_years: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
-    """Scenario costs after the course: resource-use differences or the wellbeing offset.
+    """Scenario costs after randomisation: resource-use differences or the wellbeing offset.
 
     Resource-use differences are per participant in the first year, spread evenly over
-    [0, min(1 year, horizon)] and discounted; the wellbeing offset is a saving per WEMWBS point per
-    person-year over the year after the course (Santini et al. 2021), with the WEMWBS gain taken
-    as the source SMD times the WEMWBS SD (an assumption). Both are empty unless switched on.
+    [0, min(1 year, horizon)] from randomisation and discounted. The wellbeing offset (Santini
+    et al. 2021: healthcare cost per WEMWBS point per person-year) follows the same time course
+    as the utility gain: it rises over the course to the end-of-course WEMWBS gain
+    (:func:`~peer_econ.model.effects.wellbeing_gain_post`, with the same attenuation and
+    attendance scaling) and then decays like it, discounted with the cost schedule. Both are
+    empty unless switched on.
+
+    Parameters
+    ----------
+    gain_years : ndarray, shape (n_samples,), optional
+        Discounted (cost schedule) integral over the horizon of the gain path per unit
+        end-of-course gain [years] (the engine passes it, repeat courses included); computed
+        here for one course when omitted.
+
+    Notes
+    -----
+    Santini et al. estimate the association between wellbeing and later service costs in
+    cross-sectional survey data linked to registers; it is not a causal effect of raising
+    wellbeing, which is why the offset is a scenario.
     """
     d = draws
     horizon = settings.horizon_months / MONTHS_PER_YEAR
@@ -239,16 +294,14 @@ def downstream_costs(
         out["psychiatric_inpatient"] = d["delta_bed_days"] * d["psychiatric_bed_day"] * scale
         out["municipal_support"] = d["delta_support_hours"] * d["municipal_support_hour"] * scale
     if settings.wellbeing_offset:
-        c = course_years(d)
-        years = integrate_linear(1.0, 0.0, c, np.minimum(c + 1.0, horizon), schedule)
-        # wellbeing gain of full PEER: the source SMD (after shrinkage and attendance scaling)
-        # in WEMWBS points; strategies scale it by their effect multiplier
-        points = source_effect_size(d, settings) * d["wemwbs_sd"]
-        if settings.attendance_scaling:
-            points = points * (d["delivered_attendance_prop"] / d["trial_attendance_prop"])
+        years = (
+            qaly_gain(np.ones(np.shape(d["course_weeks"])), d, settings, schedule)
+            if gain_years is None
+            else gain_years
+        )
         # 2021 USD PPP per point-year -> 2024 DKK
         price = (
             d["wellbeing_offset_per_wemwbs_point"] * d["ppp_dkk_per_usd"] * d["cpi_2021_to_2024"]
         )
-        out["wellbeing_offset"] = points * price * years
+        out["wellbeing_offset"] = wellbeing_gain_post(d, settings) * price * years
     return out

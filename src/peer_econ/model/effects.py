@@ -56,6 +56,35 @@ def attenuation(draws: Mapping[str, FloatArray], settings: ModelSettings) -> Flo
     return r + (1.0 - r) * draws["lambda_share"]
 
 
+def attendance_factor(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
+    """Scaling of the trial effect for attendance in routine delivery, ``(n_samples,)``.
+
+    ``complier_average`` (base; AS): delivered / trial share attending 8 or more sessions, as if
+    the effect came from those who attend. ``dose_response`` (scenario; AS): the effect is
+    proportional to sessions attended, mean sessions attended in routine delivery / in the
+    trial. 1 when ``attendance_scaling`` is off.
+    """
+    if not settings.attendance_scaling:
+        return np.ones(np.shape(draws["course_weeks"]))
+    if settings.attendance_model == "dose_response":
+        ratio = draws["mean_sessions_attended"] / draws["trial_mean_sessions_attended"]
+    else:
+        ratio = draws["delivered_attendance_prop"] / draws["trial_attendance_prop"]
+    return np.asarray(ratio, dtype=np.float64)
+
+
+def wellbeing_gain_post(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
+    """WEMWBS gain of full PEER at the end of the course [WEMWBS points], ``(n_samples,)``.
+
+    The source outcome's SMD is re-expressed in WEMWBS points with the same attenuation as the
+    utility gain (``lambda``: a disease-specific effect shrinks on a generic scale) and the same
+    attendance scaling: ``d x lambda x SD(WEMWBS) x attendance``. That the MANSA effect carries
+    over to WEMWBS at all is an assumption (AS).
+    """
+    points = source_effect_size(draws, settings) * attenuation(draws, settings) * draws["wemwbs_sd"]
+    return np.asarray(points * attendance_factor(draws, settings), dtype=np.float64)
+
+
 def utility_gain_post(draws: Mapping[str, FloatArray], settings: ModelSettings) -> FloatArray:
     """Utility gain of full PEER at the end of the course, shape ``(n_samples,)`` [utility].
 
@@ -72,9 +101,7 @@ def utility_gain_post(draws: Mapping[str, FloatArray], settings: ModelSettings) 
         gain = draws["mapping_slope_mansa"] * md
     else:
         gain = np.asarray(draws["direct_delta_u"], dtype=np.float64)
-    if settings.attendance_scaling:
-        gain = gain * (draws["delivered_attendance_prop"] / draws["trial_attendance_prop"])
-    return np.asarray(gain, dtype=np.float64)
+    return np.asarray(gain * attendance_factor(draws, settings), dtype=np.float64)
 
 
 def remaining_fraction(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -63,9 +63,19 @@ class Outcomes:
         Strategy -> array ``(n_samples,)``: multiplier of the effect (0 for SAU, 1 for full
         PEER); constants are broadcast views.
     budget_cost : mapping
-        Payer -> array ``(n_samples, n_strategies)``: what each payer spends per participant on
-        the budget categories (intervention, health care, social care), whatever the
-        perspective; participants' and volunteers' time are not budget items [DKK].
+        Payer -> array ``(n_samples, n_strategies)``: what each payer spends in cash per
+        participant on the budget categories (intervention, health care, social care), whatever
+        the perspective; participants' and volunteers' time are not budget items, in-kind
+        contributions are in ``in_kind_cost`` [DKK].
+    in_kind_cost : mapping
+        Payer -> array ``(n_samples, n_strategies)``: in-kind contributions per participant
+        (items marked ``in_kind`` in ``cost_items.csv``, e.g. a lent venue): counted in the
+        cost-utility analysis, no cash outlay [DKK].
+    programme_fixed_cost : mapping
+        Payer -> array ``(n_samples, n_strategies)``: the part of ``budget_cost`` that is the
+        fixed programme cost per participant at the settings' delivery scale (item
+        ``programme_fixed``), so a budget at another scale can replace it by that scale's
+        yearly and set-up costs [DKK].
     """
 
     strategies: tuple[str, ...]
@@ -77,6 +87,8 @@ class Outcomes:
     utility_gain_post: FloatArray
     effect_scale: Mapping[str, FloatArray]
     budget_cost: Mapping[str, FloatArray]
+    in_kind_cost: Mapping[str, FloatArray]
+    programme_fixed_cost: Mapping[str, FloatArray]
 
     @property
     def n_samples(self) -> int:
@@ -158,23 +170,27 @@ def evaluate(
     gain_post = np.empty(n)
     item_sums: dict[tuple[str, str], float] = {}
     payer_of = {c.item: c.payer for c in inputs.cost_items if c.category in BUDGET_CATEGORIES}
+    in_kind = frozenset(c.item for c in inputs.cost_items if c.in_kind)
     # Allocated when a payer first spends (memory is the cost at a million samples).
     budget: dict[str, FloatArray] = {}
+    kind_budget: dict[str, FloatArray] = {}
+    fixed_budget: dict[str, FloatArray] = {}
     # Blocks keep temporaries small and reused (far fewer page faults at a million samples);
     # within a block every operation is vectorised over samples.
     for lo in range(0, n, BLOCK_SIZE):
         hi = min(lo + BLOCK_SIZE, n)
         block = {name: np.asarray(arr)[lo:hi] for name, arr in draws.items()}
+        budgets = _Budgets(payer_of, in_kind, budget, kind_budget, fixed_budget, lo, hi, n)
         _evaluate_block(
             block, inputs, cfg, h_months, durability, set(counted),
-            cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, payer_of, budget, lo, hi, n,
+            cost[lo:hi], gain[lo:hi], gain_post[lo:hi], item_sums, budgets,
         )  # fmt: skip
     base = np.broadcast_to(baseline_qalys(draws, cfg.discount_effects, h_months), (n,))
-    qaly = base[:, None] + gain
+    cash_payers = dict.fromkeys(p for item, p in payer_of.items() if item not in in_kind)
     return Outcomes(
         strategies=tuple(s.name for s in inputs.strategies),
         cost=_readonly(cost),
-        qaly=_readonly(qaly),
+        qaly=_readonly(base[:, None] + gain),
         qaly_gain=_readonly(gain),
         item_costs=MappingProxyType({key: total / n for key, total in item_sums.items()}),
         counted_items=counted,
@@ -182,12 +198,18 @@ def evaluate(
         effect_scale=MappingProxyType(
             {s.name: _readonly(_effect_scale(s, draws, n)) for s in inputs.strategies}
         ),
-        budget_cost=MappingProxyType(
-            {
-                payer: _readonly(budget[payer]) if payer in budget else _zeros(n, k)
-                for payer in dict.fromkeys(payer_of.values())
-            }
-        ),
+        budget_cost=_frozen_budget(budget, cash_payers, n, k),
+        in_kind_cost=_frozen_budget(kind_budget, kind_budget, n, k),
+        programme_fixed_cost=_frozen_budget(fixed_budget, fixed_budget, n, k),
+    )
+
+
+def _frozen_budget(
+    arrays: Mapping[str, FloatArray], payers: Iterable[str], n: int, k: int
+) -> Mapping[str, FloatArray]:
+    """Read-only per-payer arrays ``(n, k)``; payers that never spent get broadcast zeros."""
+    return MappingProxyType(
+        {p: _readonly(arrays[p]) if p in arrays else _zeros(n, k) for p in payers}
     )
 
 
@@ -197,6 +219,9 @@ AFTER_COURSE_ITEMS = frozenset(
     {"primary_care", "psychiatric_outpatient", "psychiatric_inpatient", "municipal_support",
      "wellbeing_offset"}
 )  # fmt: skip
+
+#: Items that are fixed programme costs spread over participants at the delivery scale.
+PROGRAMME_FIXED_ITEMS = frozenset({"programme_fixed"})
 
 #: Resource categories that are spending by a payer (budget impact); time is not.
 BUDGET_CATEGORIES = ("intervention", "health_care", "social_care")
@@ -219,6 +244,35 @@ def _columns(n: int, k: int, fill: float | None = None) -> FloatArray:
 BLOCK_SIZE = 65_536
 
 
+@dataclass(frozen=True)
+class _Budgets:
+    """Where a block adds its budget spending: payer of each budget item, the in-kind items,
+    full-size cash, in-kind and programme-fixed arrays per payer (allocated on first use) and
+    the block's rows."""
+
+    payer_of: Mapping[str, str]
+    in_kind: frozenset[str]
+    cash: dict[str, FloatArray]
+    kind: dict[str, FloatArray]
+    fixed: dict[str, FloatArray]
+    lo: int
+    hi: int
+    n_total: int
+
+    def add(self, item: str, column: int, n_strategies: int, arr: FloatArray) -> None:
+        """Add one item's per-participant cost of one strategy to its payer's array."""
+        payer = self.payer_of.get(item)
+        if payer is None:
+            return
+        targets = [self.kind if item in self.in_kind else self.cash]
+        if item in PROGRAMME_FIXED_ITEMS:
+            targets.append(self.fixed)
+        for target in targets:
+            if payer not in target:
+                target[payer] = _columns(self.n_total, n_strategies, fill=0.0)
+            target[payer][self.lo : self.hi, column] += arr
+
+
 def _evaluate_block(
     draws: Mapping[str, FloatArray],
     inputs: Inputs,
@@ -230,20 +284,15 @@ def _evaluate_block(
     gain: FloatArray,
     gain_post: FloatArray,
     item_sums: dict[tuple[str, str], float],
-    payer_of: Mapping[str, str],
-    budget: dict[str, FloatArray],
-    lo: int,
-    hi: int,
-    n_total: int,
+    budgets: _Budgets,
 ) -> None:
-    """Fill the given output views for rows ``lo:hi`` (``budget`` arrays are full size)."""
+    """Fill the given output views for rows ``budgets.lo:budgets.hi``."""
     n = cost.shape[0]
     horizon_cfg = cfg if h_months == cfg.horizon_months else _with_horizon(cfg, h_months)
     gain_post[:] = utility_gain_post(draws, cfg)
     unit_gain = qaly_gain(
         np.ones(n), draws, cfg, cfg.discount_effects, horizon_months=h_months, durability=durability
     )
-    shared = shared_costs(draws, unit_costs(draws), horizon_cfg)
     # Repeat courses: each restores a share of the gain from its own start and repeats the
     # course costs (x uptake) at that time; none fall within the trial period.
     starts = booster_starts(cfg, h_months) if durability is None else ()
@@ -257,6 +306,8 @@ def _evaluate_block(
         unit_gain = (1.0 - uptake) * unit_gain + uptake * boosted
         at_starts = discount_factor(np.asarray(starts) / MONTHS_PER_YEAR, cfg.discount_costs)
         cost_factor = 1.0 + uptake * float(np.sum(at_starts))
+    gain_years = _gain_years_for_costs(draws, cfg, h_months, durability, starts, unit_gain)
+    shared = shared_costs(draws, unit_costs(draws), horizon_cfg, gain_years)
     # Strategies share item arrays: sum each array once, keeping it alive while keyed by id.
     sums: dict[int, tuple[FloatArray, FloatArray, float]] = {}
     # QALY gain is linear in the end-of-course gain: integrate a unit gain once.
@@ -277,12 +328,34 @@ def _evaluate_block(
             item_sums[name] = item_sums.get(name, 0.0) + block_sum
             if item in counted:
                 total += arr
-            payer = payer_of.get(item)
-            if payer is not None:
-                if payer not in budget:
-                    budget[payer] = _columns(n_total, len(inputs.strategies), fill=0.0)
-                budget[payer][lo:hi, j] += arr
+            budgets.add(item, j, len(inputs.strategies), arr)
         cost[:, j] = total
+
+
+def _gain_years_for_costs(
+    draws: Mapping[str, FloatArray],
+    cfg: ModelSettings,
+    h_months: float,
+    durability: str | None,
+    starts: tuple[float, ...],
+    unit_gain_effects: FloatArray,
+) -> FloatArray | None:
+    """The gain path per unit end-of-course gain, integrated with the *cost* discount schedule
+    [years], for costs that follow the effect (the wellbeing offset); ``None`` when no such cost
+    is switched on. Equal to the QALY integral when both schedules agree."""
+    if not cfg.wellbeing_offset:
+        return None
+    if cfg.discount_costs == cfg.discount_effects:
+        return unit_gain_effects
+    n = np.shape(unit_gain_effects)[0]
+    years = qaly_gain(
+        np.ones(n), draws, cfg, cfg.discount_costs, horizon_months=h_months, durability=durability
+    )
+    if starts:
+        uptake = np.asarray(draws["booster_uptake"])
+        boosted = boosted_qaly_gain(draws, cfg, cfg.discount_costs, starts, horizon_months=h_months)
+        years = (1.0 - uptake) * years + uptake * boosted
+    return years
 
 
 def _with_horizon(settings: ModelSettings, horizon_months: float) -> ModelSettings:

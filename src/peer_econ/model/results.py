@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from peer_econ.model.effects import attendance_factor
 from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes
 from peer_econ.model.spec import Inputs, ModelSettings
 from peer_econ.parameters.table import Draws
@@ -59,8 +60,11 @@ class RunResult:
         """Headline table per strategy.
 
         Columns: ``strategy, cost, qaly, inc_cost, inc_qaly, icer`` (probabilistic means; the ICER
-        is the ratio of mean increments vs the comparator) and ``det_cost, det_qaly,
-        det_icer`` (deterministic at the means) [DKK 2024, QALY, DKK/QALY].
+        is the ratio of mean increments vs the comparator, NaN where it is no trade-off:
+        dominant or dominated) and ``det_cost, det_qaly, det_icer`` (deterministic at the means)
+        [DKK 2024, QALY, DKK/QALY]. ``cost`` is the expected cost per randomised participant
+        (PSA mean) at the settings' delivery scale, ``det_cost`` the cost at the parameter
+        means (see :meth:`cost_per_participant`).
         """
         psa = self.trial_psa if trial_period else self.psa
         det = self.trial_deterministic if trial_period else self.deterministic
@@ -82,6 +86,51 @@ class RunResult:
                     "det_cost": dcost[j],
                     "det_qaly": dqaly[j],
                     "det_icer": _ratio(dinc_c, dinc_q, j == ref),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def cost_per_participant(self) -> pd.DataFrame:
+        """The run's cost-per-participant figures, each defined once [DKK 2024 per participant].
+
+        Columns, one row per strategy (counted items of the perspective, discounted):
+
+        ``expected``
+            Expected cost per randomised participant: the PSA mean at the settings' delivery
+            scale (the headline; ``cost`` of :meth:`summary`).
+        ``at_parameter_means``
+            The same with every parameter at its mean (deterministic; ``det_cost``). Lower than
+            ``expected`` because costs are convex in random divisors (group size, volunteers
+            per training cohort, courses per volunteer).
+        ``fixed_programme``
+            Expected fixed programme cost per participant at the delivery scale (local
+            coordination and annuitised set-up; item ``programme_fixed``).
+        ``per_course``
+            ``expected`` without it: what one more course costs per participant in a programme
+            that already runs.
+        ``per_attending``
+            ``expected`` / the expected share attending 8 or more sessions: cost per participant
+            who attends (intention-to-treat costs over attenders).
+        """
+        psa, det = self.psa, self.deterministic
+        share = float(np.mean(np.asarray(self.draws["delivered_attendance_prop"])))
+        counted = set(psa.counted_items)
+        rows = []
+        for j, name in enumerate(psa.strategies):
+            expected = float(psa.cost[:, j].mean())
+            fixed = (
+                psa.item_costs.get((name, "programme_fixed"), 0.0)
+                if "programme_fixed" in counted
+                else 0.0
+            )
+            rows.append(
+                {
+                    "strategy": name,
+                    "expected": expected,
+                    "at_parameter_means": float(det.cost[0, j]),
+                    "fixed_programme": fixed,
+                    "per_course": expected - fixed,
+                    "per_attending": expected / share if share > 0 else float("nan"),
                 }
             )
         return pd.DataFrame(rows)
@@ -167,16 +216,19 @@ class RunResult:
 
 
 def outcome_modifier(draws: Draws, settings: ModelSettings) -> np.ndarray:
-    """Factor on the trial's outcome differences: attendance ratio and shrinkage when on."""
-    factor = np.ones(draws.n_samples)
-    if settings.attendance_scaling:
-        factor = factor * (draws["delivered_attendance_prop"] / draws["trial_attendance_prop"])
+    """Factor on the trial's outcome differences: attendance scaling and shrinkage when on."""
+    factor = np.ones(draws.n_samples) * attendance_factor(draws, settings)
     if settings.shrinkage:
         factor = factor * draws["shrinkage_factor"]
     return factor
 
 
 def _ratio(num: float, den: float, is_reference: bool) -> float:
-    if is_reference or den == 0:
+    """``num / den`` where it is a trade-off (both increments of one sign), else NaN.
+
+    A negative ratio mixes "cheaper and better" with "dearer and worse" and is never reported
+    as a number; :func:`peer_econ.analysis.quadrants.icer_label` gives those cases in words.
+    """
+    if is_reference or not ((num > 0 and den > 0) or (num < 0 and den < 0)):
         return float("nan")
     return float(num / den)

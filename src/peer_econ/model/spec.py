@@ -9,12 +9,16 @@ from typing import Any
 import numpy as np
 
 from peer_econ.errors import InputError
+from peer_econ.model.delivery import LOCAL_COORDINATION, DeliveryScale, scale_problems
 from peer_econ.parameters.table import ParameterSpec, ParameterTable
 
 SOURCE_OUTCOMES = ("mansa", "wsas", "qpr15")
 UTILITY_ROUTES = ("smd", "mapping", "direct")
 DURABILITY_SHAPES = ("none", "linear", "exponential", "sustained")
 COMPANIONSHIP_DELIVERY = ("none", "volunteer", "paid")
+#: How attendance in routine delivery scales the trial effect (DESIGN 2.3): by the share
+#: attending 8 or more sessions (complier average) or in proportion to sessions attended.
+ATTENDANCE_MODELS = ("complier_average", "dose_response")
 COST_CATEGORIES = ("intervention", "health_care", "social_care", "participant", "volunteer_time")
 PAYERS = ("municipality", "region", "ngo_grant", "volunteers_participants")
 MODULES = ("model", "population", "display")
@@ -23,10 +27,10 @@ TAGS = ("FV", "FV-b", "DR", "AS")
 
 #: Parameters the model divides by, or durations and counts: they must be > 0.
 POSITIVE_PARAMETERS = (
-    "decay_months", "half_life_months", "participants_per_group",
+    "decay_months", "half_life_months", "participants_per_group", "programme_lifetime_years",
     "volunteers_per_training_cohort", "courses_per_volunteer", "courses_per_paid_peer",
     "productive_hours_per_year", "paid_hours_per_year", "course_weeks", "trial_attendance_prop",
-    "facilitators_per_group", "sessions_per_course",
+    "facilitators_per_group", "sessions_per_course", "trial_mean_sessions_attended",
 )  # fmt: skip
 #: Proportions and shares: they must lie in [0, 1].
 UNIT_INTERVAL_PARAMETERS = (
@@ -36,7 +40,7 @@ UNIT_INTERVAL_PARAMETERS = (
 )  # fmt: skip
 #: Words in a unit that mark quantities that cannot be negative (prices, hours, counts).
 _NONNEGATIVE_UNITS = ("DKK", "hour", "session", "meeting", "course", "person", "month", "week",
-                      "factor", "participant")  # fmt: skip
+                      "factor", "participant", "FTE", "year")  # fmt: skip
 #: Parameters the strategies are checked against when loaded: not to be overridden.
 STRUCTURAL_PARAMETERS = ("facilitators_per_group",)
 #: Distributions whose support bounds the values that make sense (costs, rates, counts).
@@ -110,12 +114,17 @@ class Strategy:
 
 @dataclass(frozen=True)
 class CostItem:
-    """A cost item with the resource category that perspectives select and the payer."""
+    """A cost item with the resource category that perspectives select and the payer.
+
+    ``in_kind`` marks a resource a payer contributes without a cash outlay (e.g. a lent meeting
+    room): the cost-utility analysis counts it like any cost, the budget shows it apart.
+    """
 
     item: str
     category: str
     payer: str
     description: str = ""
+    in_kind: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,12 +154,16 @@ class ModelSettings:
     durability: str = "linear"
     shrinkage: bool = False
     attendance_scaling: bool = True
+    attendance_model: str = "complier_average"
     downstream_resource_use: bool = False
     wellbeing_offset: bool = False
     perspective: str = "health_and_social_care"
     comparator: str = "sau"
     booster_courses: int = 0
     booster_interval_months: float = 12.0
+    municipalities: int = 5
+    courses_per_municipality_per_year: float = 4.0
+    local_coordination: str = "hours"
     discount_costs: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
     discount_effects: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))
     perspectives: dict[str, tuple[str, ...]] = field(
@@ -182,6 +195,11 @@ class ModelSettings:
         new = replace(self, **changes)
         check_settings(new, "settings")
         return new
+
+    @property
+    def delivery_scale(self) -> DeliveryScale:
+        """Municipalities and courses per municipality per year (DESIGN 2.2a)."""
+        return DeliveryScale(self.municipalities, self.courses_per_municipality_per_year)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -258,6 +276,8 @@ def check_settings(settings: ModelSettings, where: str) -> None:
         "utility_route": UTILITY_ROUTES,
         "durability": DURABILITY_SHAPES,
         "perspective": tuple(settings.perspectives),
+        "local_coordination": LOCAL_COORDINATION,
+        "attendance_model": ATTENDANCE_MODELS,
     }
     for key, allowed in choices.items():
         value = getattr(settings, key)
@@ -294,6 +314,10 @@ def check_settings(settings: ModelSettings, where: str) -> None:
         problems.append(
             f"{where}: booster_interval_months = {interval!r} must be a number in (0, 600] months"
         )
+    problems.extend(
+        f"{where}: {p}"
+        for p in scale_problems(settings.municipalities, settings.courses_per_municipality_per_year)
+    )
     if settings.downstream_resource_use and settings.wellbeing_offset:
         problems.append(
             f"{where}: downstream_resource_use and wellbeing_offset are mutually exclusive "

@@ -41,6 +41,20 @@ DEFAULT_WTP = np.arange(0.0, 1_000_000.0 + 1.0, 10_000.0)
 MAX_INTERVAL_WTP = 101
 """At most this many WTP values get percentile intervals of incremental NMB (cost O(n * n_wtp))."""
 
+INTERVAL_BUDGET = 20_000_000
+"""Samples x WTP values sorted for the intervals of incremental NMB: a PSA of more than
+``INTERVAL_BUDGET / MAX_INTERVAL_WTP`` (198,019) samples gets intervals on fewer grid values,
+``INTERVAL_BUDGET // n_samples`` but at least :data:`MIN_INTERVAL_WTP` (20 at a million)."""
+
+MIN_INTERVAL_WTP = 11
+"""Fewest WTP values with intervals of incremental NMB, however large the PSA."""
+
+
+def interval_points(n_samples: int) -> int:
+    """How many evenly spaced WTP values get intervals of incremental NMB for a PSA size."""
+    return min(MAX_INTERVAL_WTP, max(MIN_INTERVAL_WTP, INTERVAL_BUDGET // max(n_samples, 1)))
+
+
 __all__ = ["DEFAULT_WTP", "CEAOutputs", "Population", "write_cea_outputs", "write_evppi_table"]
 
 
@@ -155,8 +169,9 @@ def write_cea_outputs(
     ``ceaf.csv`` (``wtp, strategy, probability``), ``evpi.csv`` (``wtp, evpi`` [+
     ``population_evpi``]), ``expected_loss.csv`` (``wtp, strategy, expected_loss``),
     ``enmb.csv`` (``wtp, strategy, enmb``), ``incremental_nmb.csv`` (intervals on at most 101
-    evenly spaced grid values), ``wtp_switch.csv`` (``wtp, from_strategy, to_strategy``: where
-    the optimal strategy changes), and figures ``ce_plane``, ``ceac``, ``evpi``,
+    evenly spaced grid values; fewer above 198,019 samples, see :func:`interval_points`),
+    ``wtp_switch.csv`` (``wtp, from_strategy, to_strategy``: where the optimal strategy
+    changes), and figures ``ce_plane``, ``ceac``, ``evpi``,
     ``expected_loss``, ``frontier`` as PNG and SVG.
     """
     folder = Path(folder)
@@ -169,7 +184,7 @@ def write_cea_outputs(
     summary = psa_summary(psa, comparator=comparator, level=level)
     inc = incremental_nmb(
         psa,
-        wtp=_interval_grid(np.asarray(curves.wtp), MAX_INTERVAL_WTP),
+        wtp=_interval_grid(np.asarray(curves.wtp), interval_points(psa.n_samples)),
         comparator=comparator,
         level=level,
     )

@@ -20,6 +20,7 @@ from peer_econ.model.spec import DiscountSchedule, ModelSettings
 from peer_econ.outputs.cea_tables import Population, named_for_figures, write_cea_outputs
 from peer_econ.outputs.files import write_csv
 from peer_econ.outputs.run_files import TABLES, TRIAL_FOLDER
+from peer_econ.outputs.spool import release_spooled
 from peer_econ.parameters.table import ParameterTable
 
 FloatArray = NDArray[np.float64]
@@ -63,32 +64,43 @@ def eligible_population(table: ParameterTable, settings: ModelSettings) -> Popul
 REPORT_WTP = (100_000.0, 300_000.0, 500_000.0)
 
 
+def _psa_copy(cost: FloatArray, qaly: FloatArray, strategies: tuple[str, ...]) -> PSA:
+    """The decision-analysis PSA (a validated copy), with the spooled pages it was copied from
+    handed back at once, so a large run holds the copy but not the copy and its source."""
+    psa = PSA(cost, qaly, strategies)
+    release_spooled()
+    return psa
+
+
 def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object]:
     """CEA tables and figures of the base-case PSA and of the trial period, and the decision
-    table at the report's WTP values; returns the eligible population as a fact."""
+    table at the report's WTP values; returns the eligible population and the frontier
+    strategies whose gain is Monte Carlo noise as facts."""
     settings = result.inputs.settings
     population = eligible_population(result.inputs.parameters, settings)
     labels = {s.name: s.label for s in result.inputs.strategies}
     cea = write_cea_outputs(
         folder,
-        result.psa.cost,
-        result.psa.qaly,
-        result.psa.strategies,
-        wtp_grid(settings),
+        _psa_copy(result.psa.cost, result.psa.qaly, result.psa.strategies),
+        wtp=wtp_grid(settings),
         comparator=result.comparator,
         population=population,
         ce_plane_wtp=settings.wtp_point,
         effect_label="QALY",
         labels=labels,
     )
+    # keep the small results only: the PSA copy inside ``cea`` is the size of the PSA, and a
+    # ten-million-sample run must not hold two of them (see peer_econ.outputs.spool)
+    icers = cea.icers
+    _, named_curves, _ = named_for_figures(cea.psa, cea.curves, cea.icers, labels)
+    del cea
+    release_spooled()
     trial = folder / TRIAL_FOLDER
     trial.mkdir()
     write_cea_outputs(
         trial,
-        result.trial_psa.cost,
-        result.trial_psa.qaly,
-        result.trial_psa.strategies,
-        wtp_grid(settings),
+        _psa_copy(result.trial_psa.cost, result.trial_psa.qaly, result.trial_psa.strategies),
+        wtp=wtp_grid(settings),
         comparator=result.comparator,
         figures=False,
     )
@@ -101,15 +113,16 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
         decision_points(result.trial_psa, result.comparator, points, None),
         folder / TABLES["trial_decision_points"],
     )
+    release_spooled()
     write_incremental_plane(result, folder)
+    release_spooled()
     band = nice_band_dkk(result)
     if band is not None:
         from peer_econ.outputs import plots
 
-        _, curves, _ = named_for_figures(cea.psa, cea.curves, cea.icers, labels)
         ax = plots.plot_ceac(
-            curves,
-            colours=plots.strategy_colours(curves.strategies),
+            named_curves,
+            colours=plots.strategy_colours(named_curves.strategies),
             wtp_label="Willingness to pay per QALY (DKK)",
             reference_band=band,
             reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
@@ -120,7 +133,8 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
             "per_year": population.per_year,
             "horizon_years": population.horizon_years,
             "factor": population.factor,
-        }
+        },
+        "frontier_noise": effect_within_noise(result, icers),
     }
 
 
@@ -169,6 +183,41 @@ def decision_points(
                 }
             )
     return pd.DataFrame(rows)
+
+
+#: Incremental effects within this many Monte Carlo standard errors of 0 count as no difference.
+NOISE_Z = 1.96
+
+
+def effect_within_noise(result: RunResult, icers: pd.DataFrame) -> dict[str, str]:
+    """Frontier strategies whose gain over their frontier comparator is Monte Carlo noise.
+
+    With an effect multiplier of mean 1 (equal effect assumed), a variant's mean QALYs differ
+    from the trialled variant's only by sampling noise, which can put a dearer variant on the
+    frontier of the PSA means at an ICER that carries no information. A strategy is listed when
+    its paired mean QALY difference to the comparator of its ICER lies within
+    :data:`NOISE_Z` Monte Carlo standard errors (SD of the paired differences / sqrt(n)) of 0.
+
+    Returns
+    -------
+    dict
+        Strategy -> the strategy it is no more effective than.
+    """
+    psa = result.psa
+    names = list(psa.strategies)
+    out = {}
+    for row in icers.to_dict("records"):
+        note = str(row["note"])
+        if row["status"] != "ND" or not note.startswith("vs "):
+            continue
+        versus = note.removeprefix("vs ")
+        if versus not in names:
+            continue
+        diff = psa.qaly[:, names.index(str(row["strategy"]))] - psa.qaly[:, names.index(versus)]
+        se = float(np.std(diff, ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        if abs(float(np.mean(diff))) <= NOISE_Z * se:
+            out[str(row["strategy"])] = versus
+    return out
 
 
 def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:

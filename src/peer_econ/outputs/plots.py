@@ -63,7 +63,9 @@ __all__ = [
     "plot_evppi_curves",
     "plot_evppi_ranking",
     "plot_enbs",
-    "plot_budget",
+    "plot_budget_years",
+    "plot_cumulative_net",
+    "plot_scale_curve",
     "close_figure",
     "save_axes",
     "save_figure",
@@ -678,33 +680,6 @@ def plot_enbs(
 # --- budget impact ---------------------------------------------------------------------------
 
 
-def plot_budget(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Stacked bars of budget impact per year by payer (``budget_impact`` table), with the
-    interval of the total as error bars."""
-    ax = _sens_axes(ax, (7.0, 4.2))
-    years = [y for y in dict.fromkeys(table["year"]) if y != "all"]
-    payers = [p for p in dict.fromkeys(table["payer"]) if p != "total"]
-    bottom = np.zeros(len(years))
-    for i, payer in enumerate(payers):
-        rows = table[(table["payer"] == payer) & table["year"].isin(years)]
-        values = rows.set_index("year").loc[years, "budget_impact"].to_numpy(dtype=float)
-        ax.bar(years, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=payer)
-        bottom = bottom + values
-    total = table[(table["payer"] == "total") & table["year"].isin(years)].set_index("year")
-    if len(total):
-        mean = total.loc[years, "budget_impact"].to_numpy(dtype=float)
-        err = np.vstack([mean - total.loc[years, "lower"], total.loc[years, "upper"] - mean])
-        ax.errorbar(years, mean, yerr=err, fmt="none", color="black", capsize=3,
-                    label="total, 95% interval")  # fmt: skip
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Budget impact per year (DKK 2024)")
-    ax.set_title("Budget impact by payer")
-    ax.legend(fontsize="small", frameon=False)
-    _style(ax)
-    return ax
-
-
 def save_axes(ax: Axes, folder: Path | str, stem: str) -> tuple[Path, Path]:
     """Save the figure that holds ``ax`` as PNG and SVG (see :func:`save_figure`)."""
     fig = ax.get_figure()
@@ -788,3 +763,42 @@ def plot_cumulative_net(
     ax.legend(fontsize="small", frameon=False)
     _style(ax)
     return ax
+
+
+# --- delivery scale ------------------------------------------------------------------------
+
+
+def plot_scale_curve(table: pd.DataFrame, *, colours: Mapping[str, str] | None = None) -> Figure:
+    """Three panels from a scale-curve table (``peer_econ.runs.scale_curve.scale_curve``): cost
+    per participant with its 95 % PSA interval and the ICER against courses per municipality
+    per year, and cost per participant against the number of municipalities.
+
+    Points where the ICER is not a trade-off (dominant or dominated) are left out of the ICER
+    panel rather than drawn as negative numbers.
+    """
+    fig = Figure(figsize=(12.0, 4.2), layout="constrained")
+    cost_ax, icer_ax, town_ax = fig.subplots(1, 3)
+    strategies = list(dict.fromkeys(table["strategy"]))
+    palette = _colours(colours, strategies)
+    for name in strategies:
+        colour = palette.get(name, "#333333")
+        rows = table[(table["strategy"] == name) & (table["axis"] != "municipalities")]
+        x = rows["value"].to_numpy(dtype=float)
+        cost_ax.plot(x, rows["cost"], color=colour, label=name, marker="o", markersize=3)
+        cost_ax.fill_between(x, rows["cost_p2_5"], rows["cost_p97_5"], color=colour, alpha=0.12)
+        icer = rows["icer"].to_numpy(dtype=float)
+        icer_ax.plot(x, np.where(icer > 0, icer, np.nan), color=colour, marker="o", markersize=3)
+        towns = table[(table["strategy"] == name) & (table["axis"] == "municipalities")]
+        town_ax.plot(towns["value"], towns["cost"], color=colour, marker="o", markersize=3)
+    cost_ax.set_xlabel("Courses per municipality per year")
+    cost_ax.set_ylabel("Cost per participant (DKK, PSA mean, 95% interval)")
+    icer_ax.set_xlabel("Courses per municipality per year")
+    icer_ax.set_ylabel("ICER vs service as usual (DKK/QALY)")
+    town_ax.set_xlabel("Municipalities")
+    town_ax.set_xscale("log")
+    town_ax.set_ylabel("Cost per participant (DKK, PSA mean)")
+    for ax in (cost_ax, icer_ax, town_ax):
+        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        _style(ax)
+    cost_ax.legend(fontsize="small", frameon=False)
+    return fig

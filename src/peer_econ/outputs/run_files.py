@@ -62,12 +62,18 @@ TABLES: Mapping[str, str] = MappingProxyType(
         "evppi_inactive": "evppi_inactive.csv",
         "evsi": "evsi.csv",
         "evsi_optimal": "evsi_optimal.csv",
+        "voi_sampling": "voi_sampling.csv",
+        # assumptions the answer rests on and the delivery scale (runs.assumptions,
+        # runs.scale_curve)
+        "multiplier_thresholds": "multiplier_thresholds.csv",
+        "scale_curve": "scale_curve.csv",
         # the commissioner's kit (runs.budget)
         "funding_comparison": "funding_comparison.csv",
         "budget_by_payer": "budget_by_payer.csv",
         "budget_by_item": "budget_by_item.csv",
         "business_case": "business_case.csv",
         "capacity": "capacity.csv",
+        "cost_definitions": "cost_definitions.csv",
     }
 )
 
@@ -87,6 +93,7 @@ FIGURES = (
     "enbs",
     "budget_years",
     "business_case",
+    "scale_curve",
 )
 
 

@@ -11,21 +11,39 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from peer_econ.model.results import RunResult
-from peer_econ.outputs.files import versions, write_csv
+from peer_econ.outputs.files import (
+    escape_text_columns,
+    peak_memory_mib,
+    versions,
+    write_csv,
+    write_parquet_chunks,
+)
 from peer_econ.outputs.run_files import RUN_INFO, TABLES
+from peer_econ.outputs.spool import release_spooled
 
 #: Extra writers (decision analysis, sensitivity, value of information, budget) called with
 #: ``(result, folder)``: each writes its files and returns facts the report needs that are not
 #: tables (e.g. the PSA size of its scenarios) as a mapping, or ``None``.
 RunWriter = Callable[[RunResult, Path], Mapping[str, Any] | None]
+
+#: Formats of the per-sample table: Parquet (default; columnar, fast, compact) or gzip CSV.
+SAMPLE_FORMATS = ("parquet", "csv")
+
+#: File of the per-sample table in each format.
+SAMPLE_FILES = {"parquet": "psa_samples.parquet", "csv": "psa_samples.csv.gz"}
+
+#: Rows of the per-sample table written at a time (one Parquet row group each).
+SAMPLE_ROWS_PER_CHUNK = 1_000_000
 
 #: Version of the layout of ``run_info.json`` (raised when a key changes meaning).
 RUN_INFO_FORMAT = 1
@@ -37,11 +55,38 @@ class RunWarning(UserWarning):
 
 def write_gzip_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Gzip-compressed CSV with a zero timestamp in the header (byte-stable)."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format="%.15g", lineterminator="\n")
+    return write_gzip_csv_chunks(iter([frame]), path)
+
+
+def write_gzip_csv_chunks(frames: Iterator[pd.DataFrame], path: Path) -> Path:
+    """Gzip-compressed CSV written a chunk of rows at a time (header from the first chunk)."""
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-        handle.write(buffer.getvalue().encode("utf-8"))
+        for number, frame in enumerate(frames):
+            buffer = io.StringIO()
+            escape_text_columns(frame).to_csv(
+                buffer, index=False, header=number == 0, float_format="%.15g",
+                lineterminator="\n",
+            )  # fmt: skip
+            handle.write(buffer.getvalue().encode("utf-8"))
     return path
+
+
+def sample_chunks(result: RunResult, rows: int = SAMPLE_ROWS_PER_CHUNK) -> Iterator[pd.DataFrame]:
+    """The per-sample table (columns of :meth:`RunResult.samples`) a chunk of rows at a time,
+    so ten million samples never sit in one data frame."""
+    if result.n_samples <= rows:
+        yield result.samples()
+        return
+    psa = result.psa
+    names = result.inputs.parameters.uncertain_names()
+    for start in range(0, result.n_samples, rows):
+        part = slice(start, min(start + rows, result.n_samples))
+        data: dict[str, np.ndarray] = {"sample": np.arange(part.start, part.stop)}
+        data.update({f"cost_{s}": psa.cost[part, j] for j, s in enumerate(psa.strategies)})
+        data.update({f"qaly_{s}": psa.qaly[part, j] for j, s in enumerate(psa.strategies)})
+        data.update({name: np.asarray(result.draws[name])[part] for name in names})
+        yield pd.DataFrame(data)
+        release_spooled()
 
 
 def deterministic_table(result: RunResult) -> pd.DataFrame:
@@ -93,8 +138,12 @@ def parameter_table(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_run_tables(result: RunResult, folder: Path) -> None:
-    """Write the model tables of a run into ``folder``."""
+def write_run_tables(result: RunResult, folder: Path, *, samples_format: str = "parquet") -> None:
+    """Write the model tables of a run into ``folder``.
+
+    The per-sample table is ``psa_samples.parquet`` or, with ``samples_format="csv"``,
+    ``psa_samples.csv.gz`` (same columns).
+    """
     write_csv(deterministic_table(result), folder / TABLES["deterministic"])
     write_csv(result.summary(), folder / TABLES["headline"])
     write_csv(result.summary(trial_period=True), folder / TABLES["trial_period"])
@@ -102,19 +151,73 @@ def write_run_tables(result: RunResult, folder: Path) -> None:
     write_csv(result.cost_items(), folder / TABLES["cost_items"])
     write_csv(result.payer_split(), folder / TABLES["payer_split"])
     write_csv(result.cost_consequence(), folder / TABLES["cost_consequence"])
-    write_gzip_csv(result.samples(), folder / "psa_samples.csv.gz")
+    if samples_format == "csv":
+        write_gzip_csv_chunks(sample_chunks(result), folder / SAMPLE_FILES["csv"])
+    else:
+        write_parquet_chunks(sample_chunks(result), folder / SAMPLE_FILES["parquet"])
+    release_spooled()
     write_csv(parameter_table(result), folder / TABLES["parameters"])
 
 
+class StageClock:
+    """Wall time and peak memory after each stage of writing a run (manifest only).
+
+    Parameters
+    ----------
+    on_stage : callable, optional
+        Called with a label as each stage starts (progress display).
+    """
+
+    def __init__(self, on_stage: Callable[[str], None] | None = None) -> None:
+        self._on_stage = on_stage
+        self.timings: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+        self._open: tuple[str, float] | None = None
+
+    def start(self, key: str, label: str | None = None) -> None:
+        """End the open stage and start ``key`` (shown as ``label``)."""
+        self.stop()
+        if self._on_stage is not None:
+            self._on_stage(label or key.replace("_", " "))
+        self._open = (key, time.perf_counter())
+
+    def stop(self) -> None:
+        """End the open stage: record its wall time [s] and the peak memory so far [MiB]."""
+        if self._open is None:
+            return
+        key, began = self._open
+        self.timings[key] = time.perf_counter() - began
+        self.peaks[key] = peak_memory_mib()
+        self._open = None
+
+
+def writer_key(writer: RunWriter) -> str:
+    """Stage key of a writer: its name without ``write_`` and ``_for_run``."""
+    name = str(getattr(writer, "__name__", "writer"))
+    return name.removeprefix("write_").removesuffix("_for_run")
+
+
 def call_writers(
-    result: RunResult, folder: Path, writers: Sequence[RunWriter]
+    result: RunResult,
+    folder: Path,
+    writers: Sequence[RunWriter],
+    clock: StageClock | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Call each writer; return the facts they report and the distinct warnings they raised."""
+    """Call each writer; return the facts they report and the distinct warnings they raised.
+
+    With a ``clock``, each writer is a stage (timed, its peak memory recorded), and spooled
+    pages are handed back between writers.
+    """
     facts: dict[str, Any] = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for writer in writers:
+            if clock is not None:
+                clock.start(writer_key(writer))
             reported = writer(result, folder)
+            if clock is not None:
+                clock.stop()
+            release_spooled()
             if reported is None:
                 continue
             if not isinstance(reported, Mapping):

@@ -11,7 +11,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from peer_econ.analysis.cea import PSA, validate_wtp
-from peer_econ.errors import InputError
+from peer_econ.errors import MAX_ABS_VALUE, InputError
+from peer_econ.inputs.options import MAX_WTP_POINTS
 from peer_econ.inputs.psa_files import PSATable, read_psa_files
 from peer_econ.outputs.cea_tables import (
     DEFAULT_WTP,
@@ -23,9 +24,6 @@ from peer_econ.outputs.cea_tables import (
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_manifest
 
 FloatArray = NDArray[np.float64]
-
-#: Most WTP values a ``--wtp`` range may expand to.
-MAX_WTP_POINTS = 1_000_001
 
 
 def analyse_csv(
@@ -39,6 +37,7 @@ def analyse_csv(
     population: Population | None = None,
     command: str = "analyse",
     evppi_specs: Sequence[str] = (),
+    force: bool = False,
 ) -> CEAOutputs:
     """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
 
@@ -57,13 +56,18 @@ def analyse_csv(
         ``"a,b,c"`` or ``"start:stop:step"`` (inclusive), or the values; default
         :data:`DEFAULT_WTP`.
     out : Path or str, optional
-        Output folder (replaced if it exists); default a new folder under ``reports/``.
+        Output folder; default a new folder under ``reports/``. It may not be, contain or lie
+        inside the folder of an input file.
     figures : bool
         Write the figures too.
     population : Population, optional
         Adds population EVPI (``evpi.csv`` column ``population_evpi`` and the EVPI figure).
     command : str
         Command name recorded in the manifest.
+    evppi_specs : sequence of str
+        ``--evppi`` values (see :func:`parse_evppi_specs`).
+    force : bool
+        Replace ``out`` if it holds a previous peer_econ output.
 
     Returns
     -------
@@ -96,7 +100,7 @@ def analyse_csv(
     if files.parameters is not None:
         inputs.append(files.parameters.path)
     groups = parse_evppi_specs(evppi_specs, files.parameters)
-    with atomic_output_dir(target) as tmp:
+    with atomic_output_dir(target, force=force, protect=inputs if out is not None else ()) as tmp:
         result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
         if groups:
             evppi_file = write_evppi_table(tmp, psa, files.parameters, groups, grid)
@@ -198,6 +202,10 @@ def _number(text: str, spec: str) -> float:
         ) from None
     if not math.isfinite(value):
         raise InputError(f"--wtp {spec!r}: {text.strip()!r} is not finite; give finite numbers")
+    if abs(value) > MAX_ABS_VALUE:
+        raise InputError(
+            f"--wtp {spec!r}: {text.strip()!r} exceeds the limit of {MAX_ABS_VALUE:g} DKK/QALY"
+        )
     return value
 
 
@@ -219,7 +227,7 @@ def parse_wtp_spec(spec: str) -> FloatArray:
     ------
     InputError
         Not numbers, negative values, a non-increasing list, step <= 0, stop < start, or more
-        than 1,000,001 points.
+        than :data:`~peer_econ.inputs.options.MAX_WTP_POINTS` points.
     """
     from peer_econ.analysis.cea import validate_wtp
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from peer_econ.errors import InputError
-from peer_econ.model.capacity import DeliveryScale
+from peer_econ.model.capacity import DeliveryPlan
 from peer_econ.model.results import RunResult
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
 from peer_econ.outputs.language import Language
@@ -58,13 +58,12 @@ class BudgetKit:
     tables: dict[str, pd.DataFrame]
 
 
-#: The trial's delivery: five municipalities, four courses a year each (EVIDENCE 3a).
-TRIAL_MUNICIPALITIES, TRIAL_COURSES_PER_YEAR = 5, 4.0
-
-
-def run_scale(result: RunResult, years: int = RUN_BUDGET_YEARS) -> DeliveryScale:
-    """The delivery scale of a run: the trial's municipalities and courses a year."""
-    return DeliveryScale(TRIAL_MUNICIPALITIES, TRIAL_COURSES_PER_YEAR, years=years)
+def run_scale(result: RunResult, years: int = RUN_BUDGET_YEARS) -> DeliveryPlan:
+    """The delivery plan of a run: the settings' delivery scale over ``years`` years."""
+    settings = result.inputs.settings
+    return DeliveryPlan(
+        settings.municipalities, settings.courses_per_municipality_per_year, years=years
+    )
 
 
 def read_municipalities_file(path: Path, default_courses: float) -> tuple[int, float]:
@@ -106,7 +105,7 @@ def read_municipalities_file(path: Path, default_courses: float) -> tuple[int, f
 
 
 def compute_kit(
-    result: RunResult, scale: DeliveryScale, strategies: Sequence[str] | None = None
+    result: RunResult, scale: DeliveryPlan, strategies: Sequence[str] | None = None
 ) -> BudgetKit:
     """Capacity, budget, business case and funding comparison at ``scale``."""
     budget = run_budget(result, scale, strategies)
@@ -292,13 +291,67 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
     ]
 
 
+#: Cost-per-participant figures of a run (key, where it is used), defined in words by the
+#: report's ``cost_definitions`` texts.
+COST_CONCEPTS = (
+    ("expected", "headline.csv, ICERs, scale curve at the base scale"),
+    ("at_parameter_means", "deterministic.csv, threshold tables, tornado"),
+    ("per_course", "one more course in a programme that already runs"),
+    ("fixed_programme", "cost item programme_fixed"),
+    ("per_attending", "cost_per_participant of attenders"),
+    ("budget_running_year", "funding_comparison.csv"),
+)
+
+
+def cost_definitions_table(result: RunResult, kit: BudgetKit) -> pd.DataFrame:
+    """Every cost-per-participant figure of the run with its value per programme variant.
+
+    The first five come from the cost-utility model (:meth:`RunResult.cost_per_participant`):
+    expected (PSA mean) and at the parameter means at the settings' delivery scale, per course
+    without fixed programme costs, the fixed programme cost alone, and per participant attending
+    8 or more sessions. The last is the kit's budget per participant served in a running year
+    (cash and in kind, local coordination at this scale, no set-up), the figure of
+    ``funding_comparison.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure and programme variant: ``concept``, ``strategy``,
+        ``cost_per_participant`` [DKK 2024], ``municipalities``,
+        ``courses_per_municipality_per_year`` and ``used_in``.
+    """
+    settings = result.inputs.settings
+    per = result.cost_per_participant().set_index("strategy")
+    budget = kit.comparison.set_index("strategy")["cost_per_participant"]
+    rows = []
+    for concept, used_in in COST_CONCEPTS:
+        for name in kit.budget.budgets:
+            value = budget[name] if concept == "budget_running_year" else per.at[name, concept]
+            rows.append(
+                {
+                    "concept": concept,
+                    "strategy": name,
+                    "cost_per_participant": float(str(value)),
+                    "municipalities": settings.municipalities,
+                    "courses_per_municipality_per_year": settings.courses_per_municipality_per_year,
+                    "used_in": used_in,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def write_budget_for_run(result: RunResult, folder: Path) -> dict[str, object] | None:
-    """Run-folder writer: the kit at the settings' scale; returns the scale and the delivery
-    form its figures show."""
+    """Run-folder writer: the kit at the settings' scale (see :func:`write_kit_for_run`)."""
     if not programme_strategies(result):
         return None
-    kit = compute_kit(result, run_scale(result))
+    return write_kit_for_run(result, compute_kit(result, run_scale(result)), folder)
+
+
+def write_kit_for_run(result: RunResult, kit: BudgetKit, folder: Path) -> dict[str, object]:
+    """The kit's tables and figures and ``cost_definitions.csv`` in a run folder; returns the
+    scale and the delivery form its figures show (the run's ``budget`` fact)."""
     write_kit_files(result, kit, folder, Language("en"))
+    write_csv(cost_definitions_table(result, kit), folder / TABLES["cost_definitions"])
     scale = kit.budget.scale
     return {
         "budget": {
@@ -316,13 +369,16 @@ def write_budget_run(
     out: Path | None = None,
     *,
     lang: Language | None = None,
+    force: bool = False,
 ) -> Path:
     """``peer-econ budget``: the kit's tables, figures, workbook and manifest, atomically."""
     started = time.perf_counter()
     language = lang or Language("en")
     target = default_run_dir(Path("reports"), "budget") if out is None else Path(out)
     scale = kit.budget.scale
-    with atomic_output_dir(target) as folder:
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
         write_kit_files(result, kit, folder, language)
         write_manifest(
             folder,

@@ -35,8 +35,9 @@ from peer_econ.analysis.budget import (
     payback_year,
 )
 from peer_econ.errors import InputError
-from peer_econ.model.capacity import CapacityPlan, DeliveryScale, capacity_plan, capacity_table
+from peer_econ.model.capacity import CapacityPlan, DeliveryPlan, capacity_plan, capacity_table
 from peer_econ.model.costs import shared_costs, strategy_item_costs, unit_costs
+from peer_econ.model.delivery import programme_fixed_costs
 from peer_econ.model.engine import AFTER_COURSE_ITEMS, BUDGET_CATEGORIES
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import PAYERS, DiscountSchedule, Strategy
@@ -50,6 +51,11 @@ AUTHORITY_OF_PAYER: Mapping[str, str] = MappingProxyType(
 )
 
 _NO_DISCOUNT = DiscountSchedule((0.0,), (0.0,))
+
+#: The model's fixed programme cost per participant (replaced in budgets by the two lines below).
+PROGRAMME_FIXED_ITEM = "programme_fixed"
+#: Budget lines of programme costs at the plan's scale.
+LOCAL_COORDINATION_LINE, SETUP_LINE = "local_coordination", "setup"
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ class StrategyBudget:
 class BudgetResult:
     """The commissioner's kit for several delivery forms at one scale."""
 
-    scale: DeliveryScale
+    scale: DeliveryPlan
     comparator: str
     budgets: Mapping[str, StrategyBudget] = field(default_factory=dict)
 
@@ -162,11 +168,34 @@ def _startup_training_lines(
     return lines
 
 
-def strategy_budget(result: RunResult, strategy_name: str, scale: DeliveryScale) -> StrategyBudget:
+def _programme_lines(result: RunResult, scale: DeliveryPlan, payer: str) -> list[BudgetLine]:
+    """Programme costs at the plan's scale (:func:`peer_econ.model.delivery.programme_fixed_costs`):
+    local coordination every year and the one-off set-up in year 1, in cash (not annuitised:
+    a budget shows money when it is spent)."""
+    settings = result.inputs.settings
+    costs = programme_fixed_costs(
+        result.draws,
+        scale.scale,
+        discount_rate=settings.discount_costs.rates[0],
+        local_coordination=settings.local_coordination,
+    )
+    n = result.n_samples
+    yearly = np.broadcast_to(np.asarray(costs.yearly, dtype=np.float64), (scale.years, n)).copy()
+    setup = np.zeros((scale.years, n))
+    setup[0] = costs.setup
+    return [
+        BudgetLine(LOCAL_COORDINATION_LINE, payer, "running", True, yearly),
+        BudgetLine(SETUP_LINE, payer, "start-up", True, setup),
+    ]
+
+
+def strategy_budget(result: RunResult, strategy_name: str, scale: DeliveryPlan) -> StrategyBudget:
     """Capacity and yearly budget lines of one delivery form minus the comparator.
 
-    Per-participant items (undiscounted, budget categories only) are multiplied by the
-    participants enrolled in each year (``running``); training beyond the steady state (first
+    Per-participant items (undiscounted, budget categories only, without the model's fixed
+    programme cost per participant) are multiplied by the participants enrolled in each year
+    (``running``); programme costs at the plan's scale add local coordination every year and
+    the set-up in year 1; training beyond the steady state (first
     cohorts, ramp-up growth) is a ``start-up`` line; items that follow from the effect
     (downstream resource use, wellbeing offset) are ``saving`` lines.
     """
@@ -178,13 +207,18 @@ def strategy_budget(result: RunResult, strategy_name: str, scale: DeliveryScale)
     payer_of = {c.item: c.payer for c in inputs.cost_items}
     category_of = {c.item: c.category for c in inputs.cost_items}
     cash = {c.item: not getattr(c, "in_kind", False) for c in inputs.cost_items}
-    capacity = capacity_plan(result.draws, strategy, scale)
+    settings = inputs.settings
+    capacity = capacity_plan(
+        result.draws, strategy, scale, local_coordination=settings.local_coordination
+    )
     own = _per_participant_items(result, strategy)
     ref = _per_participant_items(result, comparator)
     lines = []
     running: dict[str, FloatArray] = {}
     for item in dict.fromkeys([*own, *ref]):
-        if category_of[item] not in BUDGET_CATEGORIES:
+        # the model's fixed cost per participant belongs to the model's scale: the budget
+        # takes the programme costs at the plan's scale instead (below)
+        if category_of[item] not in BUDGET_CATEGORIES or item == PROGRAMME_FIXED_ITEM:
             continue
         per_person = own.get(item, 0.0) - ref.get(item, 0.0)
         amounts = capacity.participants * per_person
@@ -194,6 +228,8 @@ def strategy_budget(result: RunResult, strategy_name: str, scale: DeliveryScale)
         kind = "saving" if item in AFTER_COURSE_ITEMS else "running"
         lines.append(BudgetLine(item, payer_of[item], kind, cash[item], amounts))
     lines += _startup_training_lines(result, capacity, running, payer_of, cash)
+    if strategy.programme and not comparator.programme:
+        lines += _programme_lines(result, scale, payer_of[PROGRAMME_FIXED_ITEM])
     if not lines:
         zeros = np.zeros((scale.years, result.n_samples))
         lines.append(BudgetLine("none", "ngo_grant", "running", True, zeros))
@@ -206,7 +242,7 @@ def programme_strategies(result: RunResult) -> tuple[str, ...]:
 
 
 def run_budget(
-    result: RunResult, scale: DeliveryScale, strategies: Sequence[str] | None = None
+    result: RunResult, scale: DeliveryPlan, strategies: Sequence[str] | None = None
 ) -> BudgetResult:
     """Capacity, budget and business case of each delivery form at ``scale``."""
     names = programme_strategies(result) if strategies is None else tuple(strategies)
@@ -226,6 +262,28 @@ def _status_words(status: str, note: str, labels: Mapping[str, str]) -> str:
     if note == "reference":
         return "reference (cheapest efficient option)"
     return f"{words} ({note})" if note else words
+
+
+def _statuses(result: RunResult, icers: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Strategy -> (status, note) of the incremental analysis, with Monte Carlo noise removed.
+
+    A dearer variant whose mean gain over its frontier comparator lies within Monte Carlo error
+    (:func:`peer_econ.outputs.decision.effect_within_noise`: equal effect assumed, so only
+    sampling noise separates them) is in effect dominated by it, and so is whatever it
+    dominates.
+    """
+    from peer_econ.outputs.decision import effect_within_noise
+
+    noise = effect_within_noise(result, icers)
+    out = {}
+    for row in icers.to_dict("records"):
+        name, status, note = str(row["strategy"]), str(row["status"]), str(row["note"])
+        if name in noise:
+            status, note = "D", f"dominated by {noise[name]}"
+        elif note.startswith("dominated by ") and note.removeprefix("dominated by ") in noise:
+            note = f"dominated by {noise[note.removeprefix('dominated by ')]}"
+        out[name] = (status, note)
+    return out
 
 
 def decision_rival(status: str, note: str, comparator: str) -> str:
@@ -286,7 +344,9 @@ def funding_comparison(
         ``status_code`` (``ND``, ``D``, ``ED`` or ``reference``) and ``status_by`` (the
         strategy that decides it, see :func:`decision_rival`); ``prob_ce_<wtp>`` = share
         of PSA samples in which the form is cost-effective against the comparator (INMB > 0) at
-        each WTP; ``rests_on`` and ``rests_on_swing``: the input whose one-way range moves its
+        each WTP; ``assumed_effect``: the
+        effect-multiplier parameter the form's effect rests on (empty for the trialled form);
+        ``rests_on`` and ``rests_on_swing``: the input whose one-way range moves its
         INMB most at the settings' WTP [DKK], against ``rests_on_against`` (the strategy it must
         beat to change its status: see :func:`decision_rival`).
     """
@@ -296,9 +356,15 @@ def funding_comparison(
     psa = result.psa
     names = list(psa.strategies)
     ref = names.index(result.comparator)
-    icers = icer_table(psa.cost, psa.qaly, names).set_index("strategy")
-    icer_of = dict(zip(icers.index, icers["icer"].astype(float), strict=True))
+    table = icer_table(psa.cost, psa.qaly, names)
+    statuses = _statuses(result, table)
+    icers = table.set_index("strategy")
+    icer_of = {
+        name: float(value) if statuses[name][0] == "ND" else float("nan")
+        for name, value in zip(icers.index, icers["icer"], strict=True)
+    }
     labels = {s.name: s.label for s in result.inputs.strategies}
+    by_strategy = {s.name: s for s in result.inputs.strategies}
     rows = []
     for name, plan in budget.budgets.items():
         j = names.index(name)
@@ -308,7 +374,7 @@ def funding_comparison(
         first = by_payer[by_payer["year"] == "1"].set_index("payer")["total"]
         steady_total = sum(line.amounts[-1] for line in plan.lines)
         steady_participants = plan.capacity.participants[-1]
-        status, note = str(icers.loc[name, "status"]), str(icers.loc[name, "note"])
+        status, note = statuses[name]
         rival = decision_rival(status, note, result.comparator)
         top, swing = _rests_on(result, name, rival, result.inputs.settings.wtp_point)
         row: dict[str, object] = {
@@ -335,6 +401,7 @@ def funding_comparison(
         )
         for w in points:
             row[f"prob_ce_{w:.0f}"] = float(np.mean(w * d_qaly - d_cost > 0))
+        row["assumed_effect"] = by_strategy[name].effect_multiplier or ""
         row["rests_on"] = top
         row["rests_on_swing"] = swing
         row["rests_on_against"] = rival

@@ -19,8 +19,10 @@ from peer_econ.outputs.run_files import TABLES, threshold_file
 from peer_econ.outputs.run_folder import RunWriter
 from peer_econ.runs import peer_sweeps
 from peer_econ.runs import scenarios as scen
+from peer_econ.runs.assumptions import write_assumptions_for_run
 from peer_econ.runs.budget import write_budget_for_run
 from peer_econ.runs.pipeline import RunResult
+from peer_econ.runs.scale_curve import write_scale_curve_for_run
 from peer_econ.runs.voi import write_voi_for_run
 
 #: Scenario file read by the run when it exists in the inputs folder.
@@ -71,6 +73,8 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
     plots.save_axes(plots.plot_tornado(shown), folder, "tornado")
 
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
+    # thresholds are found at the parameter means: say so in the table itself
+    decision["max_cost"] = decision["max_cost"].assign(cost_basis="parameter means")
     for key, frame in decision.items():
         write_csv(frame, folder / threshold_file(key))
 
@@ -143,6 +147,8 @@ def write_structural_for_run(result: RunResult, folder: Path) -> dict[str, objec
 
 RUN_WRITERS: tuple[RunWriter, ...] = (
     write_decision_analysis,
+    write_assumptions_for_run,
+    write_scale_curve_for_run,
     write_sensitivity_for_run,
     write_structural_for_run,
     write_voi_for_run,

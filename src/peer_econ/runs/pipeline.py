@@ -10,12 +10,19 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from peer_econ._rng import check_rng
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs, overrides_from_mapping
-from peer_econ.model.engine import evaluate
+from peer_econ.model.engine import Outcomes, evaluate
 from peer_econ.model.results import RunResult, outcome_modifier
-from peer_econ.model.spec import Inputs
+from peer_econ.model.spec import Inputs, Strategy
+from peer_econ.outputs.spool import release_spooled, spooled_array
+from peer_econ.parameters.table import Draws
+
+FloatArray = NDArray[np.float64]
 
 __all__ = ["RunResult", "describe_changes", "outcome_modifier", "prepare_inputs", "run"]
 
@@ -81,19 +88,27 @@ def run(
         raise InputError(f"n_samples = {settings.n_samples} must be >= 1")
     rng = check_rng(settings.seed)
     table = prepared.parameters
-    draws = table.sample(settings.n_samples, rng)
     det_draws = table.deterministic()
     follow_up = settings.trial_followup_months
+    if settings.n_samples > CHUNK_SAMPLES:
+        draws, psa, trial_psa = _psa_in_chunks(prepared, rng)
+    else:
+        draws = table.sample(settings.n_samples, rng)
+        psa = evaluate(draws, prepared)
+        trial_psa = evaluate(draws, prepared, horizon_months=follow_up, durability="sustained")
+        check_finite(psa, "PSA")
+    deterministic = evaluate(det_draws, prepared)
+    check_finite(deterministic, "base case")
     result = RunResult(
         inputs=prepared,
         seed=settings.seed,
         draws=draws,
-        deterministic=evaluate(det_draws, prepared),
-        psa=evaluate(draws, prepared),
+        deterministic=deterministic,
+        psa=psa,
         trial_deterministic=evaluate(
             det_draws, prepared, horizon_months=follow_up, durability="sustained"
         ),
-        trial_psa=evaluate(draws, prepared, horizon_months=follow_up, durability="sustained"),
+        trial_psa=trial_psa,
         overrides=dict(overrides or {}),
         wall_time_s=0.0,
     )
@@ -139,3 +154,103 @@ def describe_changes(
     if not parameters and not settings and not scenario:
         return None
     return {"source": source, "scenario": scenario, "parameters": parameters, "settings": settings}
+
+
+#: PSAs larger than this are sampled and evaluated in chunks of this many samples, with their
+#: per-sample arrays kept in memory-mapped files (:mod:`peer_econ.outputs.spool`), so that ten
+#: million samples run in a few GiB. Runs up to this size are sampled in one go (unchanged).
+CHUNK_SAMPLES = 1_000_000
+
+
+def _psa_in_chunks(inputs: Inputs, rng: np.random.Generator) -> tuple[Draws, Outcomes, Outcomes]:
+    """The PSA and its trial-period twin, chunk by chunk, into spooled arrays.
+
+    The one generator of the run draws the chunks one after another, so the result depends on
+    the seed alone. Item costs are combined as sample-weighted means; the trial-period outcomes
+    keep costs, QALYs and QALY gains (their budget split is not used).
+    """
+    n = inputs.settings.n_samples
+    table = inputs.parameters
+    strategies = inputs.strategy_names
+    k = len(strategies)
+    uncertain = table.uncertain_names()
+    store = {name: spooled_array((n,)) for name in uncertain}
+    psa_parts = {key: spooled_array((n, k)) for key in ("cost", "qaly", "qaly_gain")}
+    trial_parts = {key: spooled_array((n, k)) for key in ("cost", "qaly", "qaly_gain")}
+    gain_post = spooled_array((n,))
+    budget: dict[str, FloatArray] = {}
+    in_kind: dict[str, FloatArray] = {}
+    fixed: dict[str, FloatArray] = {}
+    item_sums: dict[tuple[str, str], float] = {}
+    counted: tuple[str, ...] = ()
+    follow_up = inputs.settings.trial_followup_months
+    for start in range(0, n, CHUNK_SAMPLES):
+        rows = slice(start, min(start + CHUNK_SAMPLES, n))
+        size = rows.stop - rows.start
+        draws = table.sample(size, rng)
+        psa = evaluate(draws, inputs)
+        check_finite(psa, "PSA")
+        trial = evaluate(draws, inputs, horizon_months=follow_up, durability="sustained")
+        for name in uncertain:
+            store[name][rows] = draws[name]
+        for key, target in psa_parts.items():
+            target[rows] = getattr(psa, key)
+        for key, target in trial_parts.items():
+            target[rows] = getattr(trial, key)
+        gain_post[rows] = psa.utility_gain_post
+        for parts, source in (
+            (budget, psa.budget_cost),
+            (in_kind, psa.in_kind_cost),
+            (fixed, psa.programme_fixed_cost),
+        ):
+            for payer, values in source.items():
+                if payer not in parts:
+                    parts[payer] = spooled_array((n, k))
+                parts[payer][rows] = values
+        for item, mean in psa.item_costs.items():
+            item_sums[item] = item_sums.get(item, 0.0) + mean * size
+        counted = psa.counted_items
+        release_spooled()
+    for array in (*store.values(), *psa_parts.values(), *trial_parts.values(), gain_post,
+                  *budget.values(), *in_kind.values(), *fixed.values()):  # fmt: skip
+        array.flags.writeable = False
+    arrays = {
+        s.name: store[s.name] if s.name in store else np.broadcast_to(np.float64(s.value), (n,))
+        for s in table.specs
+    }
+    all_draws = Draws(arrays, n, _owned=True)
+    item_costs = {key: total / n for key, total in item_sums.items()}
+    scale = {s.name: _effect_scale(s, all_draws, n) for s in inputs.strategies}
+    psa_all = Outcomes(
+        strategies, psa_parts["cost"], psa_parts["qaly"], psa_parts["qaly_gain"], item_costs,
+        counted, gain_post, scale, budget, in_kind, fixed,
+    )  # fmt: skip
+    trial_all = Outcomes(
+        strategies, trial_parts["cost"], trial_parts["qaly"], trial_parts["qaly_gain"],
+        item_costs, counted, gain_post, scale, {}, {}, {},
+    )  # fmt: skip
+    return all_draws, psa_all, trial_all
+
+
+def _effect_scale(strategy: Strategy, draws: Draws, n: int) -> FloatArray:
+    """Effect multiplier of a strategy per sample, as the engine defines it (0 without the
+    programme, the named multiplier parameter, or 1)."""
+    if not strategy.programme:
+        return np.broadcast_to(np.float64(0.0), (n,))
+    if strategy.effect_multiplier:
+        return np.broadcast_to(draws[strategy.effect_multiplier], (n,))
+    return np.broadcast_to(np.float64(1.0), (n,))
+
+
+def check_finite(outcomes: Outcomes, label: str) -> None:
+    """Refuse results that overflowed or are undefined (a last guard: inputs are bounded by
+    :data:`peer_econ.errors.MAX_ABS_VALUE`, which keeps the model's arithmetic finite)."""
+    for name, values in (("cost", outcomes.cost), ("QALYs", outcomes.qaly)):
+        finite = np.isfinite(values)
+        if not finite.all():
+            column = int(np.flatnonzero(~finite.all(axis=0))[0])
+            raise InputError(
+                f"{label} {name} of strategy {outcomes.strategies[column]!r} are not finite in "
+                f"{int((~finite).sum()):,} values; an input in parameters.csv is too large or "
+                "extreme for the model (check the values, SEs and ranges you changed)"
+            )

@@ -17,7 +17,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from peer_econ._rng import RandomLike, check_rng
-from peer_econ.analysis.dsa import _check_wtp, icer, increments
+from peer_econ.analysis.dsa import _check_wtp, increments
+from peer_econ.analysis.quadrants import icer_label, icer_value
 from peer_econ.errors import InputError
 from peer_econ.inputs.scenarios import (
     Scenario,
@@ -41,9 +42,11 @@ class ScenarioResult:
     ----------
     summary : pandas.DataFrame
         One row per ``scenario, strategy`` (non-comparators): ``label, comparator, wtp,
-        det_inc_cost, det_inc_qaly, det_icer, det_inmb`` (all parameters at their means) and
-        ``psa_inc_cost, psa_inc_qaly, psa_icer, psa_inmb, psa_inmb_low, psa_inmb_high,
-        prob_cost_effective, prob_best`` (PSA; ``psa_icer`` = mean cost over mean QALYs;
+        det_inc_cost, det_inc_qaly, det_icer, det_icer_label, det_inmb`` (all parameters at their
+        means) and ``psa_inc_cost, psa_inc_qaly, psa_icer, psa_icer_label, psa_inmb,
+        psa_inmb_low, psa_inmb_high, prob_cost_effective, prob_best`` (PSA; ``psa_icer`` = mean
+        cost over mean QALYs, NaN where it is no trade-off (dominant or dominated), which the
+        ``*_icer_label`` columns then say in words, so no negative ICER is ever shown;
         ``low``/``high`` the 2.5th/97.5th percentiles; ``prob_cost_effective`` = P(INMB > 0)
         vs the comparator; ``prob_best`` = P(highest NMB among all strategies)) [DKK, QALY].
     ceac : pandas.DataFrame
@@ -169,11 +172,13 @@ def run_scenarios(
                     "wtp": w,
                     "det_inc_cost": float(dc_det[0, j]),
                     "det_inc_qaly": float(de_det[0, j]),
-                    "det_icer": float(icer(dc_det[0, j], de_det[0, j])),
+                    "det_icer": icer_value(float(dc_det[0, j]), float(de_det[0, j])),
+                    "det_icer_label": icer_label(float(dc_det[0, j]), float(de_det[0, j])),
                     "det_inmb": float(w * de_det[0, j] - dc_det[0, j]),
                     "psa_inc_cost": mc,
                     "psa_inc_qaly": me,
-                    "psa_icer": float(icer(mc, me)),
+                    "psa_icer": icer_value(mc, me),
+                    "psa_icer_label": icer_label(mc, me),
                     "psa_inmb": float(inmb[:, j].mean()),
                     "psa_inmb_low": float(np.quantile(inmb[:, j], 0.025)),
                     "psa_inmb_high": float(np.quantile(inmb[:, j], 0.975)),

@@ -15,6 +15,7 @@ Figures are drawn by the plot functions of :mod:`peer_econ.outputs.plots` (``plo
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ import pandas as pd
 
 from peer_econ.analysis import dsa, gsa
 from peer_econ.analysis.parallel import ExecutionOptions
-from peer_econ.errors import InputError
+from peer_econ.errors import EstimationWarning, InputError
 from peer_econ.inputs import scenarios as scenario_files
 from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.model.spec import Inputs
@@ -35,16 +36,27 @@ from peer_econ.runs import scenarios as scen
 
 ProgressCallback = Callable[[int], None]
 
+#: Sobol indices whose bootstrap confidence half-width exceeds this multiple of the index's
+#: magnitude are flagged: their size (and often their sign) is not resolved by the design.
+SOBOL_CI_RATIO = 1.0
+
 
 # --- helpers --------------------------------------------------------------------------------------
 
 
 @contextmanager
-def _progress(enabled: bool, description: str, total: int) -> Iterator[ProgressCallback | None]:
-    """A ``rich`` progress bar advanced by the callback it yields (None when disabled)."""
+def _progress(
+    enabled: bool, description: str, total: int, *, then: str | None = None
+) -> Iterator[ProgressCallback | None]:
+    """A ``rich`` progress bar on stderr advanced by the callback it yields (None when disabled).
+
+    ``then`` names the stage that follows once the bar is full (e.g. SALib's analysis after the
+    model evaluations), so the display says what the remaining wait is for.
+    """
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -58,12 +70,17 @@ def _progress(enabled: bool, description: str, total: int) -> Iterator[ProgressC
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=False,
     ) as bar:
         task = bar.add_task(description, total=total)
+        done = [0]
 
         def advance(n: int) -> None:
             bar.advance(task, n)
+            done[0] += n
+            if then is not None and done[0] >= total:
+                bar.update(task, description=then)
 
         yield advance
 
@@ -147,6 +164,7 @@ def run_owsa(
     parameters: Sequence[str] | None = None,
     options: ExecutionOptions | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """One-way sensitivity analysis of every ranged model parameter; tornado per strategy.
@@ -183,7 +201,7 @@ def run_owsa(
             on_chunk=tick,
         )
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.table, tmp / "owsa.csv")
         tornados = [res.tornado(s) for s in res.strategies]
@@ -220,6 +238,7 @@ def run_twsa(
     curve_wtp: Sequence[float] | None = None,
     options: ExecutionOptions | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """Two-way grid: INMB surface and optimal strategy per cell, with a heat map.
@@ -271,7 +290,7 @@ def run_twsa(
                 on_chunk=tick,
             )
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.grid, tmp / "twsa_grid.csv")
         write_csv(res.optimal, tmp / "twsa_optimal.csv")
@@ -324,6 +343,7 @@ def run_threshold(
     n_grid: int = 33,
     options: ExecutionOptions | None = None,
     progress: bool = False,
+    force: bool = False,
 ) -> Path:
     """Threshold analysis: parameter values, WTP, maximum cost and minimum durability.
 
@@ -349,7 +369,7 @@ def run_threshold(
         )
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=w)
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         write_csv(res, tmp / "thresholds.csv")
         write_csv(decision["wtp"], tmp / "wtp_thresholds.csv")
         write_csv(decision["max_cost"], tmp / "max_cost.csv")
@@ -399,6 +419,7 @@ def run_scenario_analysis(
     seed: int | None = None,
     wtp: float | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """Run named scenarios (deterministic + PSA) and write the comparison.
@@ -434,7 +455,7 @@ def run_scenario_analysis(
             on_scenario=None if tick is None else (lambda _name: tick(1)),
         )
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=[*inputs.files, path]) as tmp:
         figs = _Figures(tmp, figures)
         _write_scenario_result(tmp, res, figs, "scenarios", w)
         _manifest(
@@ -473,6 +494,7 @@ def run_structural(
     seed: int | None = None,
     wtp: float | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """Structural scenario matrix (source outcome x durability x horizon), PSA + CEAC per cell.
@@ -496,7 +518,7 @@ def run_structural(
             on_scenario=None if tick is None else (lambda _name: tick(1)),
         )
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.summary, tmp / "structural.csv")
         write_csv(res.ceac, tmp / "structural_ceac.csv")
@@ -550,13 +572,16 @@ def run_sobol(
     seed: int | None = None,
     options: ExecutionOptions | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """Sobol indices (first, total, optional second order) of INMB and incremental QALYs.
 
     Writes ``sobol.csv`` (``output, parameter, S1, S1_conf, ST, ST_conf``), ``sobol_s2.csv``
-    (second order), ``sobol_convergence.csv`` (N vs 2N, if asked), ``sobol_timings.csv``,
-    bar charts and ``manifest.json`` (with the independence note).
+    (second order), ``sobol_convergence.csv`` (N vs 2N, if asked), bar charts and
+    ``manifest.json`` (with the independence note, the stage timings and a warning when
+    confidence intervals are wider than the indices they belong to). Timings stay out of the
+    tables, so identical runs give identical tables.
 
     Parameters
     ----------
@@ -570,7 +595,7 @@ def run_sobol(
     table = model_table(inputs)
     d = len(gsa.gsa_names(table))
     rows = n_base * ((2 * d + 2) if second_order else (d + 2))
-    with _progress(progress, "Sobol design", rows) as tick:
+    with _progress(progress, "Sobol design", rows, then="SALib analysis (bootstrap)") as tick:
         res = gsa.sobol_indices(
             outputs,
             table,
@@ -587,17 +612,13 @@ def run_sobol(
             outputs, table, n_base, rng=s, num_resamples=num_resamples, options=options
         )
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.indices, tmp / "sobol.csv")
         if res.second_order is not None:
             write_csv(res.second_order, tmp / "sobol_s2.csv")
         if conv is not None:
             write_csv(conv, tmp / "sobol_convergence.csv")
-        timings = pd.DataFrame(
-            {"stage": list(res.timings), "seconds": [res.timings[k] for k in res.timings]}
-        )
-        write_csv(timings, tmp / "sobol_timings.csv")
         for name in dict.fromkeys(res.indices["output"]):
             figs.draw("plot_sobol", f"sobol_{_safe_stem(str(name))}", res.indices, output=name)
         _manifest(
@@ -621,7 +642,29 @@ def run_sobol(
                 "ST": float(conv["ST_change"].max()),
             },
             notes=list(res.notes),
+            warnings=sobol_warnings(res.indices),
         )
+    for text in sobol_warnings(res.indices):
+        warnings.warn(text, EstimationWarning, stacklevel=2)
+    return out
+
+
+def sobol_warnings(indices: pd.DataFrame) -> list[str]:
+    """One warning per output whose first- or total-order confidence intervals are wider than
+    the indices (``S_conf > SOBOL_CI_RATIO x |S|`` for an index above 0.01), naming them."""
+    out = []
+    for output, rows in indices.groupby("output", sort=False):
+        wide = [
+            f"{row['parameter']} ({kind} {row[kind]:.3f} +/- {row[kind + '_conf']:.3f})"
+            for row in rows.to_dict("records")
+            for kind in ("S1", "ST")
+            if abs(row[kind]) > 0.01 and row[kind + "_conf"] > SOBOL_CI_RATIO * abs(row[kind])
+        ]
+        if wide:
+            out.append(
+                f"Sobol indices of {output}: confidence intervals wider than the indices for "
+                f"{len(wide)} of them (e.g. {', '.join(wide[:3])}); increase --n-base"
+            )
     return out
 
 
@@ -636,6 +679,7 @@ def run_morris(
     seed: int | None = None,
     options: ExecutionOptions | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """Morris screening (mu*, sigma); writes ``morris.csv``, bar charts and ``manifest.json``."""
@@ -654,7 +698,9 @@ def run_morris(
             options=options,
             on_chunk=tick,
         )
-    return _write_screening(inputs, out_dir, res, started, "morris", s, w, options, figures)
+    return _write_screening(
+        inputs, out_dir, res, started, "morris", s, w, options, figures, force=force
+    )
 
 
 def run_delta(
@@ -668,6 +714,7 @@ def run_delta(
     seed: int | None = None,
     options: ExecutionOptions | None = None,
     progress: bool = False,
+    force: bool = False,
     figures: bool = True,
 ) -> Path:
     """Delta moment-independent measure; writes ``delta.csv``, bar charts and ``manifest.json``."""
@@ -684,7 +731,9 @@ def run_delta(
             options=options,
             on_chunk=tick,
         )
-    return _write_screening(inputs, out_dir, res, started, "delta", s, w, options, figures)
+    return _write_screening(
+        inputs, out_dir, res, started, "delta", s, w, options, figures, force=force
+    )
 
 
 def _write_screening(
@@ -697,10 +746,12 @@ def _write_screening(
     wtp: float,
     options: ExecutionOptions | None,
     figures: bool,
+    *,
+    force: bool = False,
 ) -> Path:
     out = Path(out_dir)
     plot = {"morris": "plot_morris", "delta": "plot_delta"}[method]
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.indices, tmp / f"{method}.csv")
         for name in dict.fromkeys(res.indices["output"]):

@@ -46,6 +46,83 @@ FloatArray = NDArray[np.float64]
 EXCLUDED_FROM_RANKING = ("baseline_utility",)
 #: Default grid of participants per arm for the proposed study.
 DEFAULT_SAMPLE_SIZES = (25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000)
+#: Most PSA samples the EVPPI and EVSI regressions use. A run of up to this size uses every
+#: sample (so default runs are unchanged); a larger run uses its first ``VOI_MAX_SAMPLES``
+#: samples, a simple random subsample since PSA samples are independent draws. The regressions
+#: cost time in proportion to the rows (140 s at a million samples), while their Monte Carlo
+#: error at 20,000 rows is already small beside the regression error; the error the subsample
+#: causes is reported (:class:`VOISampling`, ``voi_sampling.csv``).
+VOI_MAX_SAMPLES = 20_000
+
+
+@dataclass(frozen=True)
+class VOISampling:
+    """How many PSA samples the value-of-information regressions used, and the error that
+    using fewer than all of them causes, measured on EVPI at the ranking WTP.
+
+    Attributes
+    ----------
+    n_samples_psa : int
+        Samples of the PSA.
+    n_samples_voi : int
+        Samples (the first ones) used by the EVPPI and EVSI regressions.
+    wtp : float
+        WTP of the comparison [DKK/QALY].
+    evpi_psa : float
+        EVPI per person from every PSA sample [DKK].
+    evpi_voi : float
+        EVPI per person from the samples the regressions used [DKK]; the EVPPI values are
+        bounded by this one.
+    evpi_voi_se : float
+        Monte Carlo standard error of ``evpi_voi`` (standard deviation of the per-sample
+        opportunity loss over the square root of the rows) [DKK].
+    """
+
+    n_samples_psa: int
+    n_samples_voi: int
+    wtp: float
+    evpi_psa: float
+    evpi_voi: float
+    evpi_voi_se: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row table (``voi_sampling.csv``)."""
+        return pd.DataFrame([self.__dict__])
+
+
+#: Rows handled at once when EVPI is computed over a large PSA.
+_CHUNK_ROWS = 1_000_000
+
+
+def _evpi_and_se(cost: FloatArray, qaly: FloatArray, wtp: float) -> tuple[float, float]:
+    """EVPI at one WTP and its Monte Carlo standard error [DKK], in chunks of rows.
+
+    EVPI is the mean opportunity loss ``max_d NMB_d - NMB_best`` (``best`` = highest expected
+    NMB); its standard error is the loss's standard deviation over the square root of n.
+    """
+    n = cost.shape[0]
+    chunks = [slice(start, start + _CHUNK_ROWS) for start in range(0, n, _CHUNK_ROWS)]
+    sums = np.zeros(cost.shape[1])
+    for rows in chunks:
+        sums += (wtp * qaly[rows] - cost[rows]).sum(axis=0)
+    best = int(np.argmax(sums))
+    total = total_sq = 0.0
+    for rows in chunks:
+        nmb = wtp * qaly[rows] - cost[rows]
+        loss = nmb.max(axis=1) - nmb[:, best]
+        total += float(loss.sum())
+        total_sq += float(np.square(loss).sum())
+    mean = total / n
+    var = max(total_sq / n - mean**2, 0.0) * n / max(n - 1, 1)
+    return mean, float(np.sqrt(var / n))
+
+
+def voi_sampling(result: RunResult, wtp: float, n_used: int) -> VOISampling:
+    """Compare EVPI of the whole PSA with EVPI of the rows the VOI regressions use."""
+    cost, qaly = result.psa.cost, result.psa.qaly
+    full, _ = _evpi_and_se(cost, qaly, wtp)
+    part, se = _evpi_and_se(cost[:n_used], qaly[:n_used], wtp)
+    return VOISampling(result.n_samples, n_used, float(wtp), full, part, se)
 
 
 @dataclass(frozen=True)
@@ -69,6 +146,8 @@ class VOIResult:
         Discounted eligible population [persons].
     wtp_point : float
         WTP of the ranking [DKK/QALY].
+    sampling : VOISampling
+        Samples used by the regressions and the error of using fewer than all.
     """
 
     evppi: pd.DataFrame
@@ -78,6 +157,7 @@ class VOIResult:
     optimal: pd.DataFrame
     population_factor: float
     wtp_point: float
+    sampling: VOISampling
 
 
 def active_parameters(result: RunResult) -> tuple[str, ...]:
@@ -165,18 +245,20 @@ def run_voi(
         for s in result.inputs.parameters.specs
         if s.module == "model" and s.is_uncertain and s.name not in active
     )
-    frame = pd.DataFrame({name: np.asarray(result.draws[name]) for name in active})
+    n_used = min(result.n_samples, VOI_MAX_SAMPLES)
+    frame = pd.DataFrame({name: np.asarray(result.draws[name])[:n_used] for name in active})
     psa = result.psa
     curves = evppi_curves(
-        psa.cost, psa.qaly, frame, grid, voi_groups(result, active), strategies=psa.strategies
-    )
+        psa.cost[:n_used], psa.qaly[:n_used], frame, grid, voi_groups(result, active),
+        strategies=psa.strategies,
+    )  # fmt: skip
     population = eligible_population(result.inputs.parameters, settings)
     curves["population_evppi"] = curves["evppi"] * population.factor
     ranking = curves[curves["wtp"] == point].drop(columns="wtp")
     ranking = ranking.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
     evsi_frame, optimal = (
-        _evsi(result, grid, sample_sizes, population.factor) if evsi else _empty_evsi()
+        _evsi(result, grid, sample_sizes, population.factor, n_used) if evsi else _empty_evsi()
     )
     return VOIResult(
         evppi=curves.reset_index(drop=True),
@@ -186,6 +268,7 @@ def run_voi(
         optimal=optimal,
         population_factor=population.factor,
         wtp_point=point,
+        sampling=voi_sampling(result, point, n_used),
     )
 
 
@@ -211,13 +294,18 @@ def study_design(result: RunResult, n_per_arm: int = 100) -> TwoArmUtilityTrial:
     )
 
 
-def study_draws(result: RunResult, design: TwoArmUtilityTrial) -> dict[str, FloatArray]:
+def study_draws(
+    result: RunResult, design: TwoArmUtilityTrial, n_rows: int | None = None
+) -> dict[str, FloatArray]:
     """What the proposed study would measure, per PSA sample: the end-of-course gain of full
-    PEER and the share of it left at each follow-up (not cut at the model horizon)."""
-    draws: dict[str, FloatArray] = {"delta_u_post": np.asarray(result.psa.utility_gain_post)}
+    PEER and the share of it left at each follow-up (not cut at the model horizon); for the
+    first ``n_rows`` samples only when given."""
+    rows = slice(0, result.n_samples if n_rows is None else n_rows)
+    first = {name: np.asarray(values)[rows] for name, values in result.draws.items()}
+    draws: dict[str, FloatArray] = {"delta_u_post": np.asarray(result.psa.utility_gain_post)[rows]}
     for month in design.followup_months:
         draws[f"remaining_fraction_{month:g}m"] = remaining_fraction(
-            month, result.draws, result.inputs.settings, within_horizon=False
+            month, first, result.inputs.settings, within_horizon=False
         )
     return draws
 
@@ -228,7 +316,11 @@ def study_rng(seed: int) -> np.random.Generator:
 
 
 def _evsi(
-    result: RunResult, grid: FloatArray, sample_sizes: Sequence[int], factor: float
+    result: RunResult,
+    grid: FloatArray,
+    sample_sizes: Sequence[int],
+    factor: float,
+    n_used: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = result.inputs.parameters
     for name in ("evsi_study_fixed_cost", "evsi_study_cost_per_participant"):
@@ -236,10 +328,11 @@ def _evsi(
             raise InputError(f"parameters.csv: EVSI needs the study cost parameter '{name}'")
     design = study_design(result)
     sizes = np.asarray(sorted(set(int(n) for n in sample_sizes)))
+    draws = study_draws(result, design, n_used)
     curve: EVSICurve = evsi_by_sample_size(
-        result.psa.cost,
-        result.psa.qaly,
-        study_draws(result, design),
+        result.psa.cost[:n_used],
+        result.psa.qaly[:n_used],
+        draws,
         design,
         sizes,
         grid,
@@ -265,7 +358,8 @@ def _empty_evsi() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def write_voi_tables(voi: VOIResult, folder: Path) -> list[Path]:
-    """Write ``evppi.csv``, ``evppi_ranking.csv``, ``evsi.csv`` and ``evsi_optimal.csv``."""
+    """Write ``evppi.csv``, ``evppi_ranking.csv``, ``evppi_inactive.csv``, ``evsi.csv``,
+    ``evsi_optimal.csv`` and ``voi_sampling.csv``."""
     inactive = pd.DataFrame({"parameter": list(voi.inactive)})
     tables = {
         TABLES["evppi"]: voi.evppi,
@@ -273,6 +367,7 @@ def write_voi_tables(voi: VOIResult, folder: Path) -> list[Path]:
         TABLES["evppi_inactive"]: inactive,
         TABLES["evsi"]: voi.evsi,
         TABLES["evsi_optimal"]: voi.optimal,
+        TABLES["voi_sampling"]: voi.sampling.to_frame(),
     }
     return [write_csv(frame, folder / name) for name, frame in tables.items()]
 
@@ -307,18 +402,39 @@ def _top_names(voi: VOIResult, count: int = 15) -> list[str]:
     return list(voi.ranking["name"].head(count))
 
 
+def sampling_sentence(sampling: VOISampling) -> str:
+    """How many samples the regressions used and the error that causes, in words."""
+    if sampling.n_samples_voi >= sampling.n_samples_psa:
+        return (
+            f"The regressions use all {sampling.n_samples_psa:,} PSA samples (EVPI "
+            f"{sampling.evpi_psa:,.0f} DKK per person, Monte Carlo standard error "
+            f"{sampling.evpi_voi_se:,.0f} DKK)."
+        )
+    return (
+        f"The regressions use the first {sampling.n_samples_voi:,} of "
+        f"{sampling.n_samples_psa:,} PSA samples (an independent random subsample). Error this "
+        f"causes, at {sampling.wtp:,.0f} DKK/QALY: EVPI {sampling.evpi_voi:,.0f} DKK per person "
+        f"on the subsample (Monte Carlo standard error {sampling.evpi_voi_se:,.0f}) against "
+        f"{sampling.evpi_psa:,.0f} on all samples; EVPPI values carry an error of the same "
+        "order (voi_sampling.csv)."
+    )
+
+
 def write_voi_run(
     result: RunResult,
     out: Path | None = None,
     *,
     voi: VOIResult | None = None,
     figures: bool = True,
+    force: bool = False,
 ) -> Path:
     """``peer-econ voi``: compute (if not given) and write the VOI tables, figures and manifest."""
     started = time.perf_counter()
     computed = run_voi(result) if voi is None else voi
     target = default_run_dir(Path("reports"), "voi") if out is None else Path(out)
-    with atomic_output_dir(target) as folder:
+    with atomic_output_dir(
+        target, force=force, protect=result.inputs.files if out is not None else ()
+    ) as folder:
         write_voi_tables(computed, folder)
         if figures:
             write_voi_figures(computed, folder)
@@ -333,6 +449,7 @@ def write_voi_run(
                 "wtp_point": computed.wtp_point,
                 "population_factor": computed.population_factor,
                 "inactive_parameters": list(computed.inactive),
+                "voi_sampling": computed.sampling.__dict__,
             },
         )
     return target

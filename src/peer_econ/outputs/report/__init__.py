@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,11 @@ from peer_econ.outputs.report.context import Context
 from peer_econ.outputs.report.tables import RunTables, read_run_folder
 from peer_econ.outputs.run_files import REPORT
 from peer_econ.outputs.run_folder import (
+    SAMPLE_FILES,
+    SAMPLE_FORMATS,
     RunWarning,
     RunWriter,
+    StageClock,
     call_writers,
     deterministic_table,
     run_info,
@@ -44,6 +48,7 @@ from peer_econ.outputs.run_folder import (
 )
 
 __all__ = [
+    "SAMPLE_FORMATS",
     "RunTables",
     "RunWarning",
     "RunWriter",
@@ -66,6 +71,10 @@ def write_run(
     writers: tuple[RunWriter, ...] = (),
     lang: Language | str = "en",
     what_if: Mapping[str, Any] | None = None,
+    started: float | None = None,
+    force: bool = False,
+    samples_format: str = "parquet",
+    on_stage: Callable[[str], None] | None = None,
 ) -> Path:
     """Write every table of ``result`` (and the writers' output) and the report, atomically.
 
@@ -74,7 +83,8 @@ def write_run(
     result : RunResult
         Output of :func:`peer_econ.runs.pipeline.run`.
     out : Path, optional
-        Target folder (default a new ``reports/<timestamp>-run-<hash>/``).
+        Target folder (default a new ``reports/<timestamp>-run-<hash>/``). An explicit ``out``
+        may not be or hold one of the run's input files.
     command : str
         Command name recorded in the manifest.
     writers : tuple of callables
@@ -86,31 +96,56 @@ def write_run(
         What was changed against the inputs folder (``source``, ``scenario``, ``parameters``,
         ``settings``); the report shows it in a banner. By default the ``--set`` overrides of
         ``result``.
+    started : float, optional
+        ``time.perf_counter()`` when the command started; the manifest's ``wall_time_s`` then
+        covers the whole command. Without it, it covers sampling, model and everything written
+        here (all but reading the inputs).
+    force : bool
+        Replace ``out`` if it holds a previous peer_econ output (see
+        :func:`peer_econ.outputs.files.atomic_output_dir`).
+    samples_format : {"parquet", "csv"}
+        Format of the per-sample table.
+    on_stage : callable, optional
+        Called with a label as each stage starts (progress display); the manifest records the
+        wall time [s] and peak memory [MiB] after each stage.
 
     Returns
     -------
     Path
         The folder written.
     """
+    begin = time.perf_counter()
+    if samples_format not in SAMPLE_FORMATS:
+        raise ValueError(f"samples_format {samples_format!r}: one of {list(SAMPLE_FORMATS)}")
     language = lang if isinstance(lang, Language) else Language(check_language(lang))
     target = default_run_dir(Path("reports"), command) if out is None else Path(out)
     changes = what_if if what_if is not None else default_what_if(result)
-    with atomic_output_dir(target) as folder:
-        write_run_tables(result, folder)
-        facts, notes = call_writers(result, folder, writers)
+    clock = StageClock(on_stage)
+    protect = result.inputs.files if out is not None else ()
+    with atomic_output_dir(target, force=force, protect=protect) as folder:
+        clock.start("model_tables", "model tables")
+        write_run_tables(result, folder, samples_format=samples_format)
+        clock.stop()
+        facts, notes = call_writers(result, folder, writers, clock)
+        clock.start("report")
         info = run_info(
             result, command=command, language=language.code, facts=facts, notes=notes,
             what_if=changes,
         )  # fmt: skip
         write_run_info(info, folder)
         (folder / REPORT).write_text(build_report(folder, language), encoding="utf-8")
+        clock.stop()
         write_manifest(
             folder,
             command=command,
             seed=result.seed,
             n_samples=result.n_samples,
             inputs=list(result.inputs.files),
-            wall_time_s=result.wall_time_s,
+            wall_time_s=(
+                time.perf_counter() - started
+                if started is not None
+                else result.wall_time_s + time.perf_counter() - begin
+            ),
             extra={
                 "settings": result.inputs.settings.as_dict(),
                 "overrides": dict(result.overrides),
@@ -118,6 +153,9 @@ def write_run(
                 "strategies": list(result.psa.strategies),
                 "language": language.code,
                 "warnings": notes,
+                "timings_s": {k: round(v, 3) for k, v in clock.timings.items()},
+                "peak_memory_mib_after": clock.peaks,
+                "samples_file": SAMPLE_FILES[samples_format],
             },
         )
     for note in notes:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from peer_econ.outputs.report.blocks import Cell, Figure, Paragraph, Section, Table
+from peer_econ.analysis.budget import payback_year
+from peer_econ.outputs.report.blocks import (
+    Block,
+    Bullets,
+    Cell,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+)
 from peer_econ.outputs.report.context import Context
 from peer_econ.outputs.report.sections.common import budget_scale, scale_phrase
 
@@ -62,15 +71,43 @@ def build(ctx: Context) -> list[Section]:
         ctx.t("budget.by_year_caption", option=ctx.strategy(scale.strategy)),
         wide=True,
     )
-    blocks = (
+    blocks: tuple[Block, ...] = (
         Paragraph(ctx.t("budget.intro", scale=scale_phrase(ctx, scale), years=scale.years)),
         Paragraph(ctx.t("budget.definitions"), "note"),
         funding,
         budget,
         Figure("budget_years", ctx.t("budget.years_figure", option=ctx.strategy(scale.strategy))),
         Paragraph(ctx.t("budget.business")),
+        *_payback(ctx, scale.strategy),
         Figure(
             "business_case", ctx.t("budget.business_figure", option=ctx.strategy(scale.strategy))
         ),
     )
     return [Section("budget", "budget", ctx.t("budget.title"), blocks)]
+
+
+#: Authorities of ``business_case.csv`` -> their payer code in ``labels.csv``.
+AUTHORITY_PAYERS = {"kommune": "municipality", "region": "region", "stat": "state",
+                    "ngo_grant": "ngo_grant"}  # fmt: skip
+
+
+def _payback(ctx: Context, strategy: str) -> tuple[Bullets, ...]:
+    """Payback or no payback for each authority that spends on ``strategy`` (business case)."""
+    case = ctx.run.maybe("business_case")
+    if case is None:
+        return ()
+    lines = []
+    for authority, rows in case[case["strategy"] == strategy].groupby("authority", sort=False):
+        if not (rows["investment"] > 0).any():
+            continue
+        last = rows.iloc[-1]
+        year = payback_year(rows["cumulative_net"].to_numpy(dtype=float))
+        values = {
+            "authority": ctx.label("payer", AUTHORITY_PAYERS.get(str(authority), authority)),
+            "year": year,
+            "years": int(last["year"]),
+            "net": ctx.dkk(last["cumulative_net"]),
+            "chance": ctx.chance(last["prob_paid_back"]),
+        }
+        lines.append(ctx.t("budget.payback" if year is not None else "budget.no_payback", **values))
+    return (Bullets(tuple(lines)),) if lines else ()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from peer_econ.outputs.report.blocks import Card, Cards, Cell, Paragraph, Section, Table
 from peer_econ.outputs.report.context import Context
+from peer_econ.outputs.report.sections import assumptions
 from peer_econ.outputs.report.sections.common import (
     budget_scale,
     durability_phrase,
@@ -143,10 +144,15 @@ def _dominator(ctx: Context, name: str) -> str | None:
 def _could_change(ctx: Context, name: str, fc: pd.Series | None) -> str:
     """The one assumption that could change the answer.
 
-    Against the comparator: the durability threshold (months the gain must last). Against
-    another delivery form that decides its status (dominance): the input its comparison with
-    that form rests on most.
+    A form whose standing rests on an assumed effect multiplier (paid and hybrid delivery
+    against volunteers, the course alone): the multiplier at which it would change
+    (``multiplier_thresholds.csv``). Against the comparator: the durability threshold (months
+    the gain must last). Against another delivery form that decides its status (dominance):
+    the input its comparison with that form rests on most.
     """
+    assumed = assumptions.could_change(ctx, name)
+    if assumed:
+        return assumed
     rival = str(fc["rests_on_against"]) if fc is not None else ctx.info.comparator
     if fc is not None and rival and rival != ctx.info.comparator and str(fc["rests_on"]):
         return ctx.t(

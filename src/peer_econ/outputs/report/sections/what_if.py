@@ -30,11 +30,17 @@ def lines(ctx: Context) -> list[str]:
         value = ctx.sig(change["value"], 4)
         name = ctx.parameter(change["name"])
         base = change.get("base")
+        key = "what_if.parameter_uncertain" if change.get("uncertain") else "what_if.parameter"
         out.append(
-            ctx.t("what_if.parameter", name=name, value=value, base=ctx.sig(base, 4))
+            ctx.t(key, name=name, value=value, base=ctx.sig(base, 4))
             if base is not None
             else ctx.t("what_if.parameter_nobase", name=name, value=value)
         )
+        if change.get("outside_evidence"):
+            out.append(
+                ctx.t("what_if.outside", low=ctx.sig(change["low"], 4),
+                      high=ctx.sig(change["high"], 4))
+            )  # fmt: skip
     for change in what_if.get("settings", []):
         key = str(change["name"])
         out.append(
