@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from peer_econ.app import scenario as S
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs
 from peer_econ.model.capacity import DeliveryPlan
+from peer_econ.outputs.report import RunWarning
 from peer_econ.runs.budget_plan import run_budget
 from peer_econ.runs.pipeline import run
 
@@ -174,17 +176,26 @@ def test_run_folder_export_has_the_what_if_banner(inputs, base, tmp_path) -> Non
     prepared = S.prepare(inputs, scenario)
     result = S.run_scenario(prepared)
     changes = S.what_changed(inputs, scenario)
-    with pytest.warns(UserWarning):  # EVPPI clipping at 200 samples is reported, not hidden
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         folder = write_app_run(result, prepared.scale, scenario.wtp, changes, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["command"] == "app"
+    # warnings of the writers (none in the revised base case at 200 samples) are repeated after
+    # the folder is in place and recorded in the manifest, never hidden
+    assert sorted({str(w.message) for w in caught if issubclass(w.category, RunWarning)}) == sorted(
+        manifest["warnings"]
+    )
     assert manifest["what_if"][0]["name"] == "participants_per_group"
     assert manifest["scale"]["municipalities"] == 3
     report = (folder / "report.html").read_text()
-    banner = report.index('id="what-if"')
-    assert banner < report.index('id="key-messages"')  # shown first
-    assert "Participants per group: fixed at 12 (inputs: uncertain, mean 8)" in report
-    assert "Outside the evidence range 6 to 10." in report
+    banner = report.index('<div class="callout whatif"')
+    assert banner < report.index('<section id="decision"')  # in the header, before page one
+    # the report's own banner, from run_info.json (so 'peer-econ report --lang da' re-words it)
+    assert "Inputs were changed in the app." in report
+    assert "Participants enrolled per group fixed at 12 (inputs: uncertain, mean 8)." in report
+    assert "Outside the evidence range 6 to 10: a what-if, not a finding." in report
+    assert "Municipalities set to 3 (inputs: 5)." in report
     by_payer = (folder / "budget_by_payer.csv").read_text()
     assert by_payer.startswith("strategy,year,payer") or "year" in by_payer.splitlines()[0]
     assert (folder / "what_if.csv").is_file() and not list(tmp_path.glob(".*tmp*"))

@@ -12,7 +12,7 @@ import pytest
 from peer_econ._rng import check_rng
 from peer_econ.inputs.load import load_inputs
 from peer_econ.model.engine import evaluate
-from peer_econ.outputs import report
+from peer_econ.outputs import report, run_folder
 from peer_econ.outputs.spool import is_spooled, release_spooled, spooled_array
 from peer_econ.runs import pipeline
 
@@ -60,7 +60,7 @@ def test_chunks_equal_drawing_them_by_hand(inputs, chunked) -> None:  # type: ig
 
 def test_tables_of_a_chunked_run(chunked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(report, "SAMPLE_ROWS_PER_CHUNK", 1_000)
+        patch.setattr(run_folder, "SAMPLE_ROWS_PER_CHUNK", 1_000)  # 3 chunks of 2,500 rows
         report.write_run_tables(chunked, tmp_path)
         (tmp_path / "csv").mkdir()
         report.write_run_tables(chunked, tmp_path / "csv", samples_format="csv")

@@ -71,9 +71,10 @@ def write_gzip_csv_chunks(frames: Iterator[pd.DataFrame], path: Path) -> Path:
     return path
 
 
-def sample_chunks(result: RunResult, rows: int = SAMPLE_ROWS_PER_CHUNK) -> Iterator[pd.DataFrame]:
-    """The per-sample table (columns of :meth:`RunResult.samples`) a chunk of rows at a time,
-    so ten million samples never sit in one data frame."""
+def sample_chunks(result: RunResult, rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """The per-sample table (columns of :meth:`RunResult.samples`) a chunk of rows at a time
+    (default :data:`SAMPLE_ROWS_PER_CHUNK`), so ten million samples never sit in one frame."""
+    rows = SAMPLE_ROWS_PER_CHUNK if rows is None else rows
     if result.n_samples <= rows:
         yield result.samples()
         return
