@@ -13,6 +13,7 @@ from peer_econ.cli import app
 COMMANDS = [
     ["validate-inputs"],
     ["run"],
+    ["report"],
     ["analyse"],
     ["voi"],
     ["budget"],

@@ -423,7 +423,7 @@ def run_command(
     typer.echo(f"wrote {folder}")
 
 
-@app.command("report")
+@app.command("report", epilog="Example: peer-econ report reports/my-run --lang da --pdf")
 @user_errors
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help="Run folder written by 'peer-econ run'.")],
