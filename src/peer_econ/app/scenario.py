@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from peer_econ.analysis import dsa
@@ -40,6 +41,7 @@ from peer_econ.parameters.table import ParameterSpec, ParameterTable
 from peer_econ.runs.budget_plan import (
     comparison_wtp,
     decision_rival,
+    frontier_statuses,
     funding_comparison,
     run_budget,
 )
@@ -370,7 +372,18 @@ def decide(result: RunResult, scale: DeliveryPlan, wtp: float) -> Decision:
     inputs = result.inputs
     comparator = result.comparator
     at = cea_curves(psa.cost, psa.qaly, psa.strategies, wtp=[wtp])
-    table = icer_table(psa.cost, psa.qaly, psa.strategies)
+    raw = icer_table(psa.cost, psa.qaly, psa.strategies)
+    # variants that differ from volunteer delivery only by Monte Carlo noise (equal effect
+    # assumed) are in effect dominated, as in the funding comparison and the report
+    statuses = frontier_statuses(result, raw)
+    efficient = np.array([statuses[s][0] == "ND" for s in raw["strategy"]], dtype=bool)
+    table = raw.assign(
+        status=[statuses[s][0] for s in raw["strategy"]],
+        note=[statuses[s][1] for s in raw["strategy"]],
+        inc_cost=raw["inc_cost"].where(efficient),
+        inc_effect=raw["inc_effect"].where(efficient),
+        icer=raw["icer"].where(efficient),
+    )
     icers = _records(table)
     inmb = _records(
         incremental_nmb(psa.cost, psa.qaly, psa.strategies, [wtp], comparator=comparator)

@@ -264,7 +264,7 @@ def _status_words(status: str, note: str, labels: Mapping[str, str]) -> str:
     return f"{words} ({note})" if note else words
 
 
-def _statuses(result: RunResult, icers: pd.DataFrame) -> dict[str, tuple[str, str]]:
+def frontier_statuses(result: RunResult, icers: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """Strategy -> (status, note) of the incremental analysis, with Monte Carlo noise removed.
 
     A dearer variant whose mean gain over its frontier comparator lies within Monte Carlo error
@@ -357,7 +357,7 @@ def funding_comparison(
     names = list(psa.strategies)
     ref = names.index(result.comparator)
     table = icer_table(psa.cost, psa.qaly, names)
-    statuses = _statuses(result, table)
+    statuses = frontier_statuses(result, table)
     icers = table.set_index("strategy")
     icer_of = {
         name: float(value) if statuses[name][0] == "ND" else float("nan")
