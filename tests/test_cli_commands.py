@@ -402,3 +402,17 @@ def test_budget_rejects_groups_below_two(tmp_path: Path) -> None:
         invoke("budget", "--set", "participants_per_group=1", "--out", tmp_path / "b")
     )
     assert "at least 2 participants" in errors[0]
+
+
+def test_owsa_prints_what_matters_most(tmp_path: Path) -> None:
+    """The sensitivity commands say what they found, not only where they wrote it: the top
+    inputs of the tornado by label, with their swing in DKK, read from tornado.csv."""
+    out = tmp_path / "owsa"
+    result = invoke("sensitivity", "owsa", "--out", out)
+    assert result.exit_code == 0, result.output
+    tornado = pd.read_csv(out / "tornado.csv")
+    first = tornado[tornado["strategy"] == "peer_volunteer"].iloc[0]
+    line = next(x for x in result.output.splitlines() if x.startswith("PEER (volunteer peers):"))
+    assert "most influential (swing of net benefit, DKK)" in line
+    assert f"({first['swing']:,.0f})" in line
+    assert first["parameter"] not in line  # labels, not code names

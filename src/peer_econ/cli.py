@@ -846,7 +846,7 @@ FiguresOpt = Annotated[bool, typer.Option("--figures/--no-figures", help="Write 
 
 def _sensitivity(command: str, inputs: Path, out: Path | None, force: bool, **kwargs: Any) -> None:
     from peer_econ.outputs.files import default_run_dir
-    from peer_econ.runs.sensitivity import COMMANDS
+    from peer_econ.runs.sensitivity import COMMANDS, summary_lines
 
     protect: list[Path] = [inputs]
     if kwargs.get("scenario_file") is not None:
@@ -855,6 +855,8 @@ def _sensitivity(command: str, inputs: Path, out: Path | None, force: bool, **kw
     loaded = _load(inputs)
     target = default_run_dir(Path("reports"), f"sensitivity-{command}") if out is None else out
     folder = COMMANDS[command](loaded, target, progress=sys.stderr.isatty(), force=force, **kwargs)
+    for line in summary_lines(command, Path(folder), loaded):
+        typer.echo(line)
     typer.echo(f"wrote {folder}")
 
 

@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -783,3 +784,41 @@ COMMANDS: Mapping[str, Callable[..., Path]] = {
     "morris": run_morris,
     "delta": run_delta,
 }
+
+
+#: What each sensitivity command's summary ranks: (table file, grouping column, ranking column,
+#: what the ranking column means, number format), largest first.
+SUMMARY_TABLES: Mapping[str, tuple[str, str, str, str, str]] = MappingProxyType(
+    {
+        "owsa": ("tornado.csv", "strategy", "swing", "swing of net benefit, DKK", ",.0f"),
+        "sobol": ("sobol.csv", "output", "ST", "total-order Sobol index", ".3f"),
+        "morris": ("morris.csv", "output", "mu_star", "Morris mu*", ".3g"),
+        "delta": ("delta.csv", "output", "delta", "delta index", ".3f"),
+    }
+)
+#: Inputs named per group in a summary.
+SUMMARY_TOP = 3
+
+
+def summary_lines(command: str, folder: Path, inputs: Inputs) -> list[str]:
+    """A few lines on what a sensitivity command found, read from the tables it wrote: the
+    inputs that matter most per strategy or output (``owsa``, ``sobol``, ``morris``,
+    ``delta``); other commands point to their tables."""
+    if command not in SUMMARY_TABLES:
+        return []
+    name, group, column, meaning, number = SUMMARY_TABLES[command]
+    table = pd.read_csv(folder / name)
+    strategies = {s.name: s.label for s in inputs.strategies}
+    lines = []
+    for key, rows in table.groupby(group, sort=False):
+        top = rows.sort_values(column, ascending=False, kind="stable").head(SUMMARY_TOP)
+        ranked = "; ".join(
+            f"{_parameter_label(inputs, str(p))} ({v:{number}})"
+            for p, v in zip(top["parameter"], top[column], strict=True)
+        )
+        lines.append(f"{strategies.get(str(key), key)}: most influential ({meaning}): {ranked}")
+    return lines
+
+
+def _parameter_label(inputs: Inputs, name: str) -> str:
+    return inputs.display.label("parameter", name, "en") or name
