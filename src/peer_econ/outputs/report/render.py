@@ -70,10 +70,12 @@ class Prose:
         return f'<a class="cite" href="#ref-{key}">[{key}]</a>'
 
     def _link_terms(self, html: str) -> str:
-        assert self._pattern is not None
+        pattern = self._pattern
+        if pattern is None:  # no glossary terms to link
+            return html
         out, last = [], 0
         # never inside a tag or an existing link
-        for match in self._pattern.finditer(html):
+        for match in pattern.finditer(html):
             if _inside_tag_or_link(html, match.start()):
                 continue
             group = match.lastgroup or ""
