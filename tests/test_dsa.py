@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 
 import numpy as np
@@ -162,13 +161,11 @@ def test_max_cost_breaks_even() -> None:
 # --- PEER ---------------------------------------------------------------------------------------
 
 
-def test_peer_owsa_fast_and_excludes_baseline(peer) -> None:  # type: ignore[no-untyped-def]
+def test_peer_owsa_excludes_baseline(peer) -> None:  # type: ignore[no-untyped-def]
+    """Speed (<= 1 s for the full OWSA) is measured in benchmarks/bench_sensitivity.py."""
     table = model_table(peer)
     model = PeerModel(peer)
-    t0 = time.perf_counter()
     res = dsa.owsa(model, table, peer.strategy_names, comparator="sau", wtp=200_000.0)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.0
     names = [r.name for r in res.ranges]
     assert "baseline_utility" not in names and "mansa_d" in names
     assert any("baseline_utility" in n for n in res.notes)
