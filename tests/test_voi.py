@@ -15,7 +15,6 @@ from peer_econ.analysis.voi import (
     EVPPIResult,
     EVPPIResults,
     _clip,
-    evpi,
     evppi,
     evppi_curves,
     evppi_nested,
@@ -23,7 +22,15 @@ from peer_econ.analysis.voi import (
     population_multiplier,
     population_value,
 )
+from peer_econ.analysis.cea import evpi as cea_evpi
 from peer_econ.errors import EstimationWarning, InputError, InputWarning
+
+
+def evpi(cost: np.ndarray, effect: np.ndarray, wtp: float | np.ndarray) -> np.ndarray:
+    """EVPI per WTP from the public function (the one name for EVPI), as an array."""
+    names = [f"s{j}" for j in range(np.shape(cost)[1])]
+    frame = cea_evpi(cost, effect, names, wtp=np.atleast_1d(np.asarray(wtp, dtype=float)))
+    return frame["evpi"].to_numpy()
 
 
 def unit_normal_loss(m: float, s: float) -> float:

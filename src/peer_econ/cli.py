@@ -7,6 +7,7 @@ with status 2; nothing is written when a command fails.
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -143,7 +144,7 @@ def _print_summary(result: RunResult) -> None:
 
 
 def _fmt_icer(icer: float, inc_cost: float, inc_qaly: float) -> str:
-    if icer != icer:  # NaN: the comparator itself
+    if math.isnan(icer):  # the comparator itself
         return "-"
     if inc_cost <= 0 and inc_qaly > 0:
         return "dominant"
@@ -341,7 +342,9 @@ def voi_command(
 @user_errors
 def budget_command(
     inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
-    strategy: Annotated[str, typer.Option(help="Strategy to fund.")] = "peer_volunteer",
+    strategy: Annotated[
+        str | None, typer.Option(help="Strategy to fund (default: headline_strategy).")
+    ] = None,
     courses_per_year: Annotated[
         float, typer.Option("--courses-per-year", help="Courses per municipality per year.")
     ] = 4.0,
@@ -369,6 +372,8 @@ def budget_command(
     from peer_econ.runs.budget import write_budget_run
     from peer_econ.runs.pipeline import run
 
+    loaded = load_inputs(inputs)
+    strategy = strategy or loaded.settings.headline_strategy
     plan = BudgetPlan(
         strategy,
         courses_per_year,
@@ -376,7 +381,6 @@ def budget_command(
         years,
         tuple(_parse_numbers(ramp_up, "--ramp-up") or ()),
     )
-    loaded = load_inputs(inputs)
     result = run(loaded, n_samples=n_samples, seed=seed)
     folder, table = write_budget_run(result, plan, out)
     typer.echo(f"budget impact of {strategy}: {plan.courses_per_year_total:g} courses a year")

@@ -32,7 +32,7 @@ class BudgetPlan:
     Attributes
     ----------
     strategy : str
-        Strategy to fund (e.g. ``peer_volunteer``).
+        Strategy to fund (a column of the budget cost arrays).
     courses_per_year : float
         Courses per municipality per year [courses/year], > 0.
     municipalities : int

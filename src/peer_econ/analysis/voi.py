@@ -74,7 +74,6 @@ __all__ = [
     "EVPPIResults",
     "FitDiagnostic",
     "METHODS",
-    "evpi",
     "evppi",
     "evppi_curves",
     "evppi_nested",
@@ -102,7 +101,7 @@ class FitDiagnostic:
     Attributes
     ----------
     response : str
-        E.g. ``"cost[peer] - cost[sau]"``.
+        E.g. ``"cost[B] - cost[A]"`` (strategy B minus reference A).
     edf : float
         Effective degrees of freedom of the fit (trace of the smoother matrix).
     r_squared : float
@@ -349,12 +348,8 @@ def _reference(
 
 
 # --------------------------------------------------------------------------------------------
-# EVPI and the max-mean kernel
+# the max-mean kernel and EVPI on increments
 # --------------------------------------------------------------------------------------------
-
-
-def _chunk(n_samples: int, n_cols: int) -> int:
-    return max(1, int(4_000_000 // max(1, n_samples * n_cols)))
 
 
 def _mean_max_inb(g: FloatArray, h: FloatArray, wtp: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -394,33 +389,14 @@ def _mean_max_inb(g: FloatArray, h: FloatArray, wtp: FloatArray) -> tuple[FloatA
     return mean_max, max_mean
 
 
-def evpi(cost: ArrayLike, effect: ArrayLike, wtp: ArrayLike) -> FloatArray:
-    """Per-person expected value of perfect information, ``E[max_d NMB_d] - max_d E[NMB_d]``.
+def _evpi(g: FloatArray, h: FloatArray, wtp: FloatArray) -> FloatArray:
+    """Per-person EVPI from incremental outcomes over a reference strategy.
 
-    Parameters
-    ----------
-    cost : array_like, shape (n_samples, n_strategies)
-        Cost per person [currency].
-    effect : array_like, shape (n_samples, n_strategies)
-        Effect per person [QALY].
-    wtp : float or array_like, shape (n_wtp,)
-        Willingness to pay [currency per QALY].
-
-    Returns
-    -------
-    ndarray, shape (n_wtp,)
-        EVPI per person [currency], >= 0.
-
-    Raises
-    ------
-    InputError
-        On mismatched shapes or non-finite values.
+    ``g`` and ``h`` are incremental cost and effect, shape ``(n_samples, n_strategies - 1)``;
+    returns ``mean_i max(0, max_d INB) - max(0, max_d mean_i INB)``, shape ``(n_wtp,)``
+    [currency], >= 0. The public EVPI of a PSA is :func:`peer_econ.analysis.cea.evpi`.
     """
-    c, e = _as_outcomes(cost, effect)
-    w = _as_wtp(wtp)
-    g = c[:, 1:] - c[:, :1]
-    h = e[:, 1:] - e[:, :1]
-    mean_max, max_mean = _mean_max_inb(g, h, w)
+    mean_max, max_mean = _mean_max_inb(g, h, wtp)
     return np.maximum(mean_max - max_mean, 0.0)
 
 
@@ -464,10 +440,7 @@ def _prepare(
     labels = tuple(f"cost[{snames[j]}] - cost[{snames[ref]}]" for j in others) + tuple(
         f"effect[{snames[j]}] - effect[{snames[ref]}]" for j in others
     )
-    mean_max, max_mean = _mean_max_inb(dc, de, w)
-    return _Prepared(
-        c, e, w, x, names, snames, ref, y, labels, np.maximum(mean_max - max_mean, 0.0)
-    )
+    return _Prepared(c, e, w, x, names, snames, ref, y, labels, _evpi(dc, de, w))
 
 
 def _resolve_method(method: str, d: int) -> str:

@@ -94,7 +94,7 @@ def evaluate_request(inputs: Inputs, payload: Mapping[str, Any]) -> dict[str, An
         if not isinstance(plan_in, Mapping):
             raise InputError("'plan' must be a JSON object")
         plan = BudgetPlan(
-            str(plan_in.get("strategy", "peer_volunteer")),
+            str(plan_in.get("strategy", inputs.settings.headline_strategy)),
             _number(plan_in.get("courses_per_year", 4), "courses_per_year"),
             _whole(plan_in.get("municipalities", 5), "municipalities", 1, 98),
             1,
@@ -198,14 +198,16 @@ def make_server(inputs: Inputs, host: str = "127.0.0.1", port: int = 8765) -> Th
                 with lock:  # one model run at a time keeps memory bounded
                     result = evaluate_request(inputs, payload)
                 self._send(200, json.dumps(result).encode(), "application/json")
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 self._send(400, json.dumps({"error": f"invalid JSON: {exc}"}).encode(),
                            "application/json")  # fmt: skip
             except InputError as exc:
                 self._send(400, json.dumps({"error": "; ".join(exc.problems)}).encode(),
                            "application/json")  # fmt: skip
-            except (ValueError, TypeError, OverflowError) as exc:
-                self._send(400, json.dumps({"error": f"invalid request: {exc}"}).encode(),
-                           "application/json")  # fmt: skip
+            except Exception:
+                # A fault of ours, not of the request: answer 500 and let the server log the
+                # traceback (socketserver's handle_error) instead of blaming the user.
+                self._send(500, b'{"error": "internal error"}', "application/json")
+                raise
 
     return ThreadingHTTPServer((host, port), Handler)

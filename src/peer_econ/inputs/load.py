@@ -9,6 +9,7 @@ Row numbers count the header as row 1, as a spreadsheet shows them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import tomllib
@@ -311,10 +312,6 @@ def read_parameters(path: Path) -> ParameterTable:
                     row_problems.append(
                         f"{where}, columns 'p1'-'p4': {exc} (for {kind}: {meaning})"
                     )
-                except TypeError:
-                    row_problems.append(
-                        f"{where}, columns 'p1'-'p4': wrong number of values for {kind} ({meaning})"
-                    )
         if low is not None and high is not None and low > high:
             row_problems.append(f"{where}, columns 'low'/'high': low = {low} exceeds high = {high}")
         if dist is not None and value is not None:
@@ -580,8 +577,8 @@ def read_settings(path: Path) -> ModelSettings:
     model_keys = {
         "horizon_months", "trial_followup_months", "source_outcome", "utility_route",
         "durability", "shrinkage", "attendance_scaling", "downstream_resource_use",
-        "wellbeing_offset", "perspective", "comparator", "booster_courses",
-        "booster_interval_months",
+        "wellbeing_offset", "perspective", "comparator", "headline_strategy",
+        "booster_courses", "booster_interval_months",
     }  # fmt: skip
     for key, value in model.items():
         if key not in model_keys:
@@ -694,20 +691,40 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
             strategies = read_strategies(folder / "strategies.csv", table, int(fpg))
         except InputError as exc:
             problems.extend(exc.problems)
-    if (
-        settings is not None
-        and strategies
-        and settings.comparator not in {s.name for s in strategies}
-    ):
-        problems.append(
-            f"{folder / 'settings.toml'} [model]: comparator = {settings.comparator!r} is not a "
-            f"strategy in strategies.csv ({[s.name for s in strategies]})"
-        )
+    if settings is not None and strategies:
+        settings = _named_strategies(settings, strategies, folder / "settings.toml", problems)
     if problems or table is None or settings is None:
         raise InputError(problems)
     optional = ("correlations.csv", "scenarios.toml")
     files = tuple(p for p in (folder / f for f in (*INPUT_FILES, *optional)) if p.exists())
     return Inputs(table, strategies, cost_items, settings, files)
+
+
+def _named_strategies(
+    settings: ModelSettings, strategies: tuple[Strategy, ...], path: Path, problems: list[str]
+) -> ModelSettings:
+    """Fill in and check the comparator and the headline strategy (strategies are data).
+
+    An empty comparator becomes the first strategy without the programme, an empty headline
+    strategy the first other strategy of ``strategies.csv``. Both must name strategies of the
+    table, and they must differ.
+    """
+    names = [s.name for s in strategies]
+    comparator = settings.comparator or next(
+        (s.name for s in strategies if not s.programme), names[0]
+    )
+    headline = settings.headline_strategy or next((n for n in names if n != comparator), "")
+    for key, value in (("comparator", comparator), ("headline_strategy", headline)):
+        if value not in names:
+            problems.append(
+                f"{path} [model]: {key} = {value!r} is not a strategy in strategies.csv ({names})"
+            )
+    if comparator == headline:
+        problems.append(
+            f"{path} [model]: headline_strategy = {headline!r} is the comparator; name the "
+            f"strategy the single-strategy outputs describe, one of {names}"
+        )
+    return dataclasses.replace(settings, comparator=comparator, headline_strategy=headline)
 
 
 def parse_overrides(items: Sequence[str], table: ParameterTable) -> dict[str, float]:

@@ -83,7 +83,7 @@ class Strategy:
     Attributes
     ----------
     name : str
-        Identifier, e.g. ``peer_volunteer``.
+        Identifier: the ``strategy`` column of ``strategies.csv``.
     label : str
         Display name.
     programme : bool
@@ -136,7 +136,14 @@ class DiscountSchedule:
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """Structural switches and run settings (``inputs/settings.toml``)."""
+    """Structural switches and run settings (``inputs/settings.toml``).
+
+    ``comparator`` is the reference strategy of every increment and ``headline_strategy`` the
+    strategy that single-strategy outputs describe (tornado, scenario forest, global sensitivity,
+    budget impact). Strategies are data: an empty name is filled in when the inputs folder is
+    loaded (the comparator: the first strategy without the programme; the headline: the first
+    other strategy in ``strategies.csv``).
+    """
 
     horizon_months: float = 36.0
     trial_followup_months: float = 3.0
@@ -148,7 +155,8 @@ class ModelSettings:
     downstream_resource_use: bool = False
     wellbeing_offset: bool = False
     perspective: str = "health_and_social_care"
-    comparator: str = "sau"
+    comparator: str = ""
+    headline_strategy: str = ""
     booster_courses: int = 0
     booster_interval_months: float = 12.0
     discount_costs: DiscountSchedule = DiscountSchedule((0.0, 35.0, 70.0), (0.035, 0.025, 0.015))

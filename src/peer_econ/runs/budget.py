@@ -11,10 +11,13 @@ from peer_econ.analysis.budget import BudgetPlan, budget_impact
 from peer_econ.outputs import html as H
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
 from peer_econ.outputs.html import ReportSection
+from peer_econ.model.spec import ModelSettings
 from peer_econ.runs.pipeline import RunResult
 
-#: Plan shown in every run report: the five trial municipalities, four courses a year each.
-DEFAULT_PLAN = BudgetPlan("peer_volunteer", courses_per_year=4, municipalities=5, years=5)
+def default_plan(settings: ModelSettings) -> BudgetPlan:
+    """Plan shown in every run report: the headline strategy in the five trial municipalities,
+    four courses a year each, over five years."""
+    return BudgetPlan(settings.headline_strategy, courses_per_year=4, municipalities=5, years=5)
 
 
 def budget_table(result: RunResult, plan: BudgetPlan) -> pd.DataFrame:
@@ -71,7 +74,7 @@ def budget_section(table: pd.DataFrame, plan: BudgetPlan, folder: Path) -> Repor
 
 def write_budget_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
     """Run-folder writer: the default plan's budget impact."""
-    plan = DEFAULT_PLAN
+    plan = default_plan(result.inputs.settings)
     if plan.strategy not in result.psa.strategies:
         return []
     table = write_budget_files(result, plan, folder)

@@ -31,18 +31,13 @@ SCENARIO_FILE = "scenarios.toml"
 RUN_SCENARIO_SAMPLES = 2_000
 
 
-def _headline_strategy(result: RunResult) -> str:
-    names = [s for s in result.psa.strategies if s != result.comparator]
-    return "peer_volunteer" if "peer_volunteer" in names else names[0]
-
-
 def write_sensitivity_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
     """Tornado, decision thresholds, the utility x durability grid and the scenario table."""
     from peer_econ.outputs import plots
 
     inputs = result.inputs
     wtp = inputs.settings.wtp_point
-    strategy = _headline_strategy(result)
+    strategy = result.inputs.settings.headline_strategy
     table = model_table(inputs)
     one_way = dsa.owsa(
         PeerModel(inputs),
@@ -198,7 +193,7 @@ def _scenario_section(result: RunResult, strategy: str, folder: Path) -> list[Re
 
 def write_structural_for_run(result: RunResult, folder: Path) -> list[ReportSection]:
     """Structural matrix (source outcome x durability x horizon), a PSA per cell."""
-    strategy = _headline_strategy(result)
+    strategy = result.inputs.settings.headline_strategy
     wtp = result.inputs.settings.wtp_point
     res = scen.run_structural_matrix(
         result.inputs, n_samples=min(RUN_SCENARIO_SAMPLES, result.n_samples), rng=result.seed,

@@ -525,16 +525,18 @@ def run_structural(
 
 
 def _outputs(inputs: Inputs, wtp: float, strategies: Sequence[str] | None) -> gsa.DecisionOutputs:
+    """Decision outputs of the chosen strategies: ``None`` for every strategy but the
+    comparator, empty (the default of the commands) for the headline strategy of the settings."""
     comp = inputs.settings.comparator
-    chosen = (
-        tuple(s for s in inputs.strategy_names if s != comp)
-        if strategies is None
-        else tuple(strategies)
-    )
+    if strategies is None:
+        chosen = tuple(s for s in inputs.strategy_names if s != comp)
+    else:
+        chosen = tuple(strategies) or (inputs.settings.headline_strategy,)
     return gsa.DecisionOutputs(PeerModel(inputs), inputs.strategy_names, comp, wtp, chosen)
 
 
-DEFAULT_GSA_STRATEGIES = ("peer_volunteer",)
+#: Strategies of the global analyses by default: none named, i.e. the headline strategy.
+DEFAULT_GSA_STRATEGIES: tuple[str, ...] = ()
 
 
 def run_sobol(
@@ -561,7 +563,8 @@ def run_sobol(
     Parameters
     ----------
     strategies : sequence of str or None
-        Strategies vs the comparator whose outputs are analysed (None: all).
+        Strategies vs the comparator whose outputs are analysed (None: all; empty, the
+        default: the headline strategy of the settings).
     """
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
