@@ -32,7 +32,12 @@ COURSE_YEARS = 10 * 7 / 365.25
 #: Resource-use differences and their unit costs [per participant; DKK per unit].
 DOWNSTREAM = {
     "primary_care": ("delta_gp_visits", -1.5, "gp_consultation_fee", 160.0),
-    "psychiatric_outpatient": ("delta_outpatient_visits", 0.5, "psychiatric_outpatient_visit", 2500.0),
+    "psychiatric_outpatient": (
+        "delta_outpatient_visits",
+        0.5,
+        "psychiatric_outpatient_visit",
+        2500.0,
+    ),
     "psychiatric_inpatient": ("delta_bed_days", -0.5, "psychiatric_bed_day", 6000.0),
     "municipal_support": ("delta_support_hours", -2.0, "municipal_support_hour", 500.0),
 }

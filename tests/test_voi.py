@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from peer_econ.analysis.cea import evpi as cea_evpi
 from peer_econ.analysis.voi import (
     EVPPIResult,
     EVPPIResults,
@@ -22,7 +23,6 @@ from peer_econ.analysis.voi import (
     population_multiplier,
     population_value,
 )
-from peer_econ.analysis.cea import evpi as cea_evpi
 from peer_econ.errors import EstimationWarning, InputError, InputWarning
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from peer_econ.analysis.budget import BudgetPlan, budget_impact
+from peer_econ.model.spec import ModelSettings
 from peer_econ.outputs import html as H
 from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_csv, write_manifest
 from peer_econ.outputs.html import ReportSection
-from peer_econ.model.spec import ModelSettings
 from peer_econ.runs.pipeline import RunResult
+
 
 def default_plan(settings: ModelSettings) -> BudgetPlan:
     """Plan shown in every run report: the headline strategy in the five trial municipalities,
