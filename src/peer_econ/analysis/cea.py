@@ -53,7 +53,7 @@ doi:10.1016/j.jval.2019.02.008
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -880,111 +880,189 @@ def wtp_switch_points(
 # --------------------------------------------------------------------------------------------
 
 
-def _icer_rows(
-    mean_cost: FloatArray, mean_effect: FloatArray, names: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    k = len(names)
-    order = sorted(range(k), key=lambda j: (mean_cost[j], -mean_effect[j], names[j]))
-    # means that differ only by rounding noise count as equal
-    tol_c = REL_TOL_MEANS * float(np.max(np.abs(mean_cost)))
-    tol_e = REL_TOL_MEANS * float(np.max(np.abs(mean_effect)))
+@dataclass(frozen=True)
+class _Means:
+    """Mean cost and effect per strategy with the tolerances below which means count as equal."""
 
-    def same(i: int, j: int) -> bool:
+    cost: FloatArray
+    effect: FloatArray
+    names: tuple[str, ...]
+    tol_c: float
+    tol_e: float
+
+    @classmethod
+    def of(cls, cost: FloatArray, effect: FloatArray, names: tuple[str, ...]) -> _Means:
+        """Tolerances ``REL_TOL_MEANS`` x the largest absolute mean (rounding noise)."""
+        tol_c = REL_TOL_MEANS * float(np.max(np.abs(cost)))
+        tol_e = REL_TOL_MEANS * float(np.max(np.abs(effect)))
+        return cls(cost, effect, names, tol_c, tol_e)
+
+    def order_key(self, j: int) -> tuple[float, float, str]:
+        """Tie-break order: mean cost ascending, mean effect descending, name."""
+        return (self.cost[j], -self.effect[j], self.names[j])
+
+    def same(self, i: int, j: int) -> bool:
+        """Means equal within the tolerances."""
         return bool(
-            abs(mean_cost[i] - mean_cost[j]) <= tol_c
-            and abs(mean_effect[i] - mean_effect[j]) <= tol_e
+            abs(self.cost[i] - self.cost[j]) <= self.tol_c
+            and abs(self.effect[i] - self.effect[j]) <= self.tol_e
         )
 
-    # identical strategies share one representative (the first of them by name)
+    def dominates(self, i: int, j: int) -> bool:
+        """``i`` costs no more and is at least as effective as ``j`` (within the tolerances)."""
+        return bool(
+            self.cost[i] <= self.cost[j] + self.tol_c
+            and self.effect[i] >= self.effect[j] - self.tol_e
+        )
+
+
+def _identical_groups(means: _Means) -> list[list[int]]:
+    """Strategies with equal means grouped; each group sorted by name (its first member is the
+    representative), groups in tie-break order of their representatives."""
     groups: list[list[int]] = []
-    for j in order:
+    for j in sorted(range(len(means.names)), key=means.order_key):
         for group in groups:
-            if same(group[0], j):
+            if means.same(group[0], j):
                 group.append(j)
                 break
         else:
             groups.append([j])
     for group in groups:
-        group.sort(key=lambda j: names[j])
-    groups.sort(key=lambda g: (mean_cost[g[0]], -mean_effect[g[0]], names[g[0]]))
-    reps = [g[0] for g in groups]
-    copies = {g[0]: g[1:] for g in groups}
+        group.sort(key=lambda j: means.names[j])
+    groups.sort(key=lambda g: means.order_key(g[0]))
+    return groups
 
-    def dominates(i: int, j: int) -> bool:
-        return bool(
-            mean_cost[i] <= mean_cost[j] + tol_c and mean_effect[i] >= mean_effect[j] - tol_e
-        )
 
-    strong = {j for j in reps if any(dominates(i, j) for i in reps if i != j)}
-    undominated = [j for j in reps if j not in strong]  # cost and effect strictly increasing
+def _extended_frontier(means: _Means, undominated: list[int]) -> list[int]:
+    """Remove extendedly dominated strategies from the undominated ones (cost and effect strictly
+    increasing) until the ICERs increase along the frontier; return the frontier.
 
+    ICERs are compared without dividing and within
+    a relative ``REL_TOL_ICER``, so equal ICERs (collinear points) stay on the frontier.
+    """
+    c_, e_ = means.cost, means.effect
     frontier = list(undominated)
-    extended: set[int] = set()
     while len(frontier) >= 3:
         bad = []
         for i in range(1, len(frontier) - 1):
             a, b, c = frontier[i - 1], frontier[i], frontier[i + 1]
             # ICER(b vs a) > ICER(c vs b), compared without dividing; equal ICERs stay ND
-            lhs = (mean_cost[b] - mean_cost[a]) * (mean_effect[c] - mean_effect[b])
-            rhs = (mean_cost[c] - mean_cost[b]) * (mean_effect[b] - mean_effect[a])
+            lhs = (c_[b] - c_[a]) * (e_[c] - e_[b])
+            rhs = (c_[c] - c_[b]) * (e_[b] - e_[a])
             if lhs > rhs + REL_TOL_ICER * (abs(lhs) + abs(rhs)):
                 bad.append(b)
         if not bad:
             break
-        extended.update(bad)
         frontier = [j for j in frontier if j not in bad]
+    return frontier
 
-    def row(j: int, status: str, note: str, inc: tuple[float, float, float]) -> dict[str, Any]:
-        return {
-            "strategy": names[j],
-            "cost": float(mean_cost[j]),
-            "effect": float(mean_effect[j]),
-            "inc_cost": inc[0],
-            "inc_effect": inc[1],
-            "icer": inc[2],
-            "status": status,
-            "note": note,
-        }
 
-    nan3 = (math.nan, math.nan, math.nan)
+def _icer_row(
+    means: _Means, j: int, status: str, note: str, inc: tuple[float, float, float]
+) -> dict[str, Any]:
+    """One row of the ICER table."""
+    return {
+        "strategy": means.names[j],
+        "cost": float(means.cost[j]),
+        "effect": float(means.effect[j]),
+        "inc_cost": inc[0],
+        "inc_effect": inc[1],
+        "icer": inc[2],
+        "status": status,
+        "note": note,
+    }
+
+
+_NO_INCREMENT = (math.nan, math.nan, math.nan)
+
+
+def _frontier_rows(
+    means: _Means, frontier: list[int], reps: list[int], copies: Mapping[int, list[int]]
+) -> list[dict[str, Any]]:
+    """Rows of the frontier strategies by increasing cost: increments and ICER over the previous
+    frontier strategy (none for the first, the reference or a dominant strategy), each followed
+    by the strategies identical to it."""
     rows: list[dict[str, Any]] = []
     dominant = len(frontier) == 1 and len(reps) > 1
     for pos, j in enumerate(frontier):
         if pos == 0:
-            inc = nan3
+            inc = _NO_INCREMENT
             note = "dominant" if dominant else ("reference" if len(reps) > 1 else "")
         else:
             p = frontier[pos - 1]
-            d_c = float(mean_cost[j] - mean_cost[p])
-            d_e = float(mean_effect[j] - mean_effect[p])
+            d_c = float(means.cost[j] - means.cost[p])
+            d_e = float(means.effect[j] - means.effect[p])
             inc = (d_c, d_e, d_c / d_e)
-            note = f"vs {names[p]}"
-        rows.append(row(j, STATUS_NON_DOMINATED, note, inc))
+            note = f"vs {means.names[p]}"
+        rows.append(_icer_row(means, j, STATUS_NON_DOMINATED, note, inc))
         rows.extend(
-            row(x, STATUS_NON_DOMINATED, f"identical to {names[j]}", inc) for x in copies[j]
+            _icer_row(means, x, STATUS_NON_DOMINATED, f"identical to {means.names[j]}", inc)
+            for x in copies[j]
         )
+    return rows
+
+
+def _dominated_rows(
+    means: _Means,
+    frontier: list[int],
+    reps: list[int],
+    strong: set[int],
+    copies: Mapping[int, list[int]],
+) -> list[dict[str, Any]]:
+    """Rows of the strategies off the frontier in tie-break order: ``D`` with a dominator (an
+    undominated one when there is one: with tolerances dominance need not be transitive) or
+    ``ED`` with the frontier neighbours, each followed by the strategies identical to it."""
+    rows: list[dict[str, Any]] = []
+    cost = means.cost
     for j in reps:
         if j in frontier:
             continue
         if j in strong:
-            # prefer an undominated dominator; with tolerances dominance need not be transitive
             by = next(
-                (i for i in reps if i not in strong and dominates(i, j)),
-                next(i for i in reps if i != j and dominates(i, j)),
+                (i for i in reps if i not in strong and means.dominates(i, j)),
+                next(i for i in reps if i != j and means.dominates(i, j)),
             )
-            status, note = STATUS_DOMINATED, f"dominated by {names[by]}"
+            status, note = STATUS_DOMINATED, f"dominated by {means.names[by]}"
         else:
-            lo = max(
-                (f for f in frontier if mean_cost[f] < mean_cost[j]), key=mean_cost.__getitem__
-            )
-            hi = min(
-                (f for f in frontier if mean_cost[f] > mean_cost[j]), key=mean_cost.__getitem__
-            )
+            lo = max((f for f in frontier if cost[f] < cost[j]), key=cost.__getitem__)
+            hi = min((f for f in frontier if cost[f] > cost[j]), key=cost.__getitem__)
             status = STATUS_EXTENDED_DOMINATED
-            note = f"extendedly dominated by {names[lo]} and {names[hi]}"
-        rows.append(row(j, status, note, nan3))
-        rows.extend(row(x, status, f"identical to {names[j]}", nan3) for x in copies[j])
+            note = f"extendedly dominated by {means.names[lo]} and {means.names[hi]}"
+        rows.append(_icer_row(means, j, status, note, _NO_INCREMENT))
+        rows.extend(
+            _icer_row(means, x, status, f"identical to {means.names[j]}", _NO_INCREMENT)
+            for x in copies[j]
+        )
     return rows
+
+
+def _icer_rows(
+    mean_cost: FloatArray, mean_effect: FloatArray, names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Rows of the incremental analysis (see :func:`icer_table` for the columns and rules).
+
+    Steps: group strategies with equal means (:func:`_identical_groups`); mark the strongly
+    dominated representatives; drop the extendedly dominated ones from the rest
+    (:func:`_extended_frontier`); write the frontier rows with their ICERs
+    (:func:`_frontier_rows`), then the dominated rows (:func:`_dominated_rows`).
+
+    Parameters
+    ----------
+    mean_cost, mean_effect : ndarray, shape (n_strategies,)
+        Mean cost [currency] and effect [effect unit] of each strategy.
+    names : tuple of str
+        Strategy names, in the order of the means.
+    """
+    means = _Means.of(mean_cost, mean_effect, names)
+    groups = _identical_groups(means)
+    reps = [g[0] for g in groups]
+    copies = {g[0]: g[1:] for g in groups}
+    strong = {j for j in reps if any(means.dominates(i, j) for i in reps if i != j)}
+    undominated = [j for j in reps if j not in strong]  # cost and effect strictly increasing
+    frontier = _extended_frontier(means, undominated)
+    return _frontier_rows(means, frontier, reps, copies) + _dominated_rows(
+        means, frontier, reps, strong, copies
+    )
 
 
 def icer_table(

@@ -28,7 +28,7 @@ a report of the ISPOR-SMDM Modeling Good Research Practices Task Force-6. Med De
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -668,69 +668,29 @@ def thresholds(
     if not rs:
         return pd.DataFrame()
     grids = [np.linspace(r.low, r.high, n_grid) for r in rs]
-    n = 1 + n_grid * len(rs)
-    draws = base_draws(table, n)
-    for i, r in enumerate(rs):
-        draws[r.name][1 + i * n_grid : 1 + (i + 1) * n_grid] = grids[i]
-    cost, effect = run_model(model, draws, options=options, on_chunk=on_chunk)
+    cost, effect = run_model(
+        model, _scan_draws(table, rs, grids), options=options, on_chunk=on_chunk
+    )
     others, dc, de = increments(cost, effect, strategies, comparator)
     inmb = w * de - dc
-    base_inmb = inmb[0]
-
-    problems: list[tuple[int, int, float, float]] = []  # (range i, strategy j, lo, hi)
-    for i in range(len(rs)):
-        block = inmb[1 + i * n_grid : 1 + (i + 1) * n_grid]
-        for j in range(len(others)):
-            for lo, hi in _brackets(grids[i], block[:, j]):
-                problems.append((i, j, lo, hi))
-
-    roots = np.array([], dtype=np.float64)
-    if problems:
-        p_i = np.array([p[0] for p in problems])
-        p_j = np.array([p[1] for p in problems])
-        names = [r.name for r in rs]
-
-        def inmb_at(xv: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
-            d = base_draws(table, xv.size)
-            for k, name in enumerate(names):
-                sel = p_i[idx] == k
-                if np.any(sel):
-                    d[name][sel] = xv[sel]
-            c, e = run_model(model, d, options=options)
-            _, dcx, dex = increments(c, e, strategies, comparator)
-            vals = w * dex - dcx
-            return vals[np.arange(xv.size), p_j[idx]]
-
-        lo_arr = np.array([p[2] for p in problems])
-        hi_arr = np.array([p[3] for p in problems])
-        widths = np.array([rs[i].high - rs[i].low for i in p_i])
-        roots = bisect_rows(inmb_at, lo_arr, hi_arr, xtol=float(xtol * widths.min()), rtol=1e-12)
-
+    blocks = [inmb[1 + i * n_grid : 1 + (i + 1) * n_grid] for i in range(len(rs))]
+    brackets = [
+        _Bracket(i, j, lo, hi)
+        for i, block in enumerate(blocks)
+        for j in range(len(others))
+        for lo, hi in _brackets(grids[i], block[:, j])
+    ]
+    roots = _refine_roots(
+        model, table, rs, brackets, strategies, comparator, w, xtol=xtol, options=options
+    )
     rows = []
     for i, r in enumerate(rs):
-        block = inmb[1 + i * n_grid : 1 + (i + 1) * n_grid]
         for j, s in enumerate(others):
-            found = sorted(
-                float(roots[k]) for k, p in enumerate(problems) if p[0] == i and p[1] == j
+            found = _distinct_sorted(
+                float(roots[k])
+                for k, b in enumerate(brackets)
+                if b.range_index == i and b.column == j
             )
-            found = [v for k, v in enumerate(found) if k == 0 or v - found[k - 1] > 1e-12]
-            col = block[:, j]
-            if found:
-                best = min(found, key=lambda v: abs(v - r.base))
-                # side on which INMB is positive, judged from the scan ends around the root
-                right = col[grids[i] > best]
-                left = col[grids[i] < best]
-                if right.size and right[0] > 0:
-                    when = "above"
-                elif left.size and left[-1] > 0:
-                    when = "below"
-                else:
-                    when = "at threshold only"
-                status = "threshold found" if len(found) == 1 else "several thresholds"
-            else:
-                best = np.nan
-                when = "always" if np.all(col > 0) else "never"
-                status = NO_THRESHOLD
             rows.append(
                 {
                     "parameter": r.name,
@@ -741,17 +701,112 @@ def thresholds(
                     "low": r.low,
                     "high": r.high,
                     "base_value": r.base,
-                    "base_inmb": float(base_inmb[j]),
-                    "inmb_low": float(col[0]),
-                    "inmb_high": float(col[-1]),
-                    "threshold": best,
-                    "n_thresholds": len(found),
-                    "all_thresholds": ";".join(f"{v:.10g}" for v in found),
-                    "cost_effective_when": when,
-                    "status": status,
+                    "base_inmb": float(inmb[0, j]),
+                    "inmb_low": float(blocks[i][0, j]),
+                    "inmb_high": float(blocks[i][-1, j]),
+                    **_classify_thresholds(found, r.base, grids[i], blocks[i][:, j]),
                 }
             )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class _Bracket:
+    """A sign change of INMB between two scan points: range ``range_index``, strategy column
+    ``column`` (of the non-comparator strategies), parameter values ``lo`` and ``hi``."""
+
+    range_index: int
+    column: int
+    lo: float
+    hi: float
+
+
+def _scan_draws(
+    table: ParameterTable, rs: Sequence[SweepRange], grids: Sequence[FloatArray]
+) -> dict[str, FloatArray]:
+    """Draws for the scan: row 0 the base case, then ``n_grid`` rows per range in which only
+    that range's parameter moves along its grid."""
+    n_grid = len(grids[0]) if grids else 0
+    draws = base_draws(table, 1 + n_grid * len(rs))
+    for i, r in enumerate(rs):
+        draws[r.name][1 + i * n_grid : 1 + (i + 1) * n_grid] = grids[i]
+    return draws
+
+
+def _refine_roots(
+    model: ModelFunction,
+    table: ParameterTable,
+    rs: Sequence[SweepRange],
+    brackets: Sequence[_Bracket],
+    strategies: Sequence[str],
+    comparator: str,
+    wtp: float,
+    *,
+    xtol: float,
+    options: ExecutionOptions | None,
+) -> FloatArray:
+    """Refine every bracket to a root of INMB by bisection, all brackets in one model call per
+    iteration; ``xtol`` is relative to the narrowest range width. Returns ``(n_brackets,)``."""
+    if not brackets:
+        return np.array([], dtype=np.float64)
+    range_of = np.array([b.range_index for b in brackets])
+    column_of = np.array([b.column for b in brackets])
+    names = [r.name for r in rs]
+
+    def inmb_at(xv: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
+        d = base_draws(table, xv.size)
+        for k, name in enumerate(names):
+            sel = range_of[idx] == k
+            if np.any(sel):
+                d[name][sel] = xv[sel]
+        c, e = run_model(model, d, options=options)
+        _, dcx, dex = increments(c, e, strategies, comparator)
+        vals = wtp * dex - dcx
+        return vals[np.arange(xv.size), column_of[idx]]
+
+    lo_arr = np.array([b.lo for b in brackets])
+    hi_arr = np.array([b.hi for b in brackets])
+    widths = np.array([rs[i].high - rs[i].low for i in range_of])
+    return bisect_rows(inmb_at, lo_arr, hi_arr, xtol=float(xtol * widths.min()), rtol=1e-12)
+
+
+def _distinct_sorted(values: Iterable[float], tol: float = 1e-12) -> list[float]:
+    """Sorted values with near-duplicates (closer than ``tol``) dropped."""
+    ordered = sorted(values)
+    return [v for k, v in enumerate(ordered) if k == 0 or v - ordered[k - 1] > tol]
+
+
+def _classify_thresholds(
+    found: Sequence[float], base: float, grid: FloatArray, inmb: FloatArray
+) -> dict[str, Any]:
+    """The threshold columns of one parameter and strategy from its roots and its INMB scan.
+
+    ``threshold`` is the root closest to the base value; ``cost_effective_when`` is the side on
+    which INMB is positive, judged from the scan points next to that root (``above``,
+    ``below``, ``at threshold only``), or ``always``/``never`` without a root.
+    """
+    if found:
+        best = min(found, key=lambda v: abs(v - base))
+        right = inmb[grid > best]
+        left = inmb[grid < best]
+        if right.size and right[0] > 0:
+            when = "above"
+        elif left.size and left[-1] > 0:
+            when = "below"
+        else:
+            when = "at threshold only"
+        status = "threshold found" if len(found) == 1 else "several thresholds"
+    else:
+        best = np.nan
+        when = "always" if np.all(inmb > 0) else "never"
+        status = NO_THRESHOLD
+    return {
+        "threshold": best,
+        "n_thresholds": len(found),
+        "all_thresholds": ";".join(f"{v:.10g}" for v in found),
+        "cost_effective_when": when,
+        "status": status,
+    }
 
 
 def threshold_curve(

@@ -620,6 +620,16 @@ def read_settings(path: Path) -> ModelSettings:
                 problems.append(f"{path} [wtp]: {key} = {value!r} must be a number (DKK/QALY)")
             else:
                 kwargs[f"wtp_{key}"] = float(value)
+        elif key in ("report_points", "curve_points"):
+            numeric = isinstance(value, list) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value
+            )
+            if not numeric:
+                problems.append(
+                    f"{path} [wtp]: {key} = {value!r} must be a list of numbers >= 0 (DKK/QALY)"
+                )
+            else:
+                kwargs[f"wtp_{key}"] = tuple(float(v) for v in value)
         elif key == "nice_band_gbp":
             numeric = isinstance(value, list) and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in value

@@ -180,6 +180,10 @@ class ModelSettings:
     wtp_stop: float = 1_000_000.0
     wtp_step: float = 10_000.0
     wtp_point: float = 200_000.0
+    #: WTP values [DKK/QALY] of the report's probability and EVPI table (with ``wtp_point``).
+    wtp_report_points: tuple[float, ...] = (100_000.0, 300_000.0, 500_000.0)
+    #: WTP values [DKK/QALY] of the two-way grid's break-even curves (with ``wtp_point``).
+    wtp_curve_points: tuple[float, ...] = (100_000.0, 400_000.0)
     nice_band_gbp: tuple[float, float] = (20_000.0, 30_000.0)
 
     def __hash__(self) -> int:

@@ -177,7 +177,7 @@ def decision_sections(
     """Report sections for the ICER table and the uncertainty figures."""
     settings = result.inputs.settings
     # exact curves at the reported points (no snapping to the grid)
-    points = np.asarray(sorted({100_000.0, settings.wtp_point, 300_000.0, 500_000.0}))
+    points = np.asarray(sorted({settings.wtp_point, *settings.wtp_report_points}))
     exact = cea_curves(result.psa.cost, result.psa.qaly, result.psa.strategies, wtp=points)
     rows = []
     for g, w in enumerate(points):

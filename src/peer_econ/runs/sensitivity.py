@@ -225,9 +225,10 @@ def run_twsa(
     """Two-way grid: INMB surface and optimal strategy per cell, with a heat map.
 
     Without ``x``/``y`` this is the mapping-free default: end-of-course utility gain x linear
-    durability, with threshold curves at ``curve_wtp`` (default 100,000, the WTP point and
-    400,000 DKK/QALY). With ``x`` and ``y`` any two parameters are crossed over ``x_values`` x
-    ``y_values`` (default 11 points across each table range).
+    durability, with threshold curves at ``curve_wtp`` (default: the WTP point and the
+    ``curve_points`` of the settings' ``[wtp]`` table). With ``x`` and ``y`` any two
+    parameters are crossed over ``x_values`` x ``y_values`` (default 11 points across each
+    table range).
 
     Writes ``twsa_grid.csv``, ``twsa_optimal.csv``, ``twsa_threshold_curve.csv`` (default grid),
     ``twsa_<strategy>.png/.svg`` and ``manifest.json``.
@@ -239,7 +240,8 @@ def run_twsa(
     if (x is None) != (y is None):
         raise InputError("two-way: give both --x and --y, or neither for the default grid")
     if x is None or y is None:
-        curves = list(curve_wtp) if curve_wtp is not None else sorted({100_000.0, point, 400_000.0})
+        default_curves = {point, *inputs.settings.wtp_curve_points}
+        curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
         n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
             peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
         )
