@@ -431,6 +431,8 @@ def _prepare(
     c, e = _as_outcomes(cost, effect)
     w = _as_wtp(wtp)
     x, names = _as_parameters(parameters, c.shape[0], parameter_names)
+    if not names:
+        raise InputError("parameters has no columns")
     snames = _strategy_names(strategies, c.shape[1])
     ref = _reference(c, e, reference, snames)
     others = [j for j in range(c.shape[1]) if j != ref]
@@ -541,23 +543,39 @@ def _clip(raw: FloatArray, evpi_values: FloatArray, label: str) -> FloatArray:
     return np.clip(raw, 0.0, np.maximum(evpi_values, 0.0))
 
 
-def _evppi_group(
-    prep: _Prepared,
-    label: str,
-    cols: tuple[str, ...],
-    *,
-    method: str,
-    criterion: str,
-    degree: int,
-    k: int | None,
-    se: bool,
-    n_se_draws: int,
-    gp_subsample: int,
-    rng: np.random.Generator | None,
-    warn_constant: bool = True,
-) -> EVPPIResult:
-    idx = [prep.names.index(cname) for cname in cols]
-    x = prep.x[:, idx]
+@dataclass(frozen=True)
+class _FitOptions:
+    """How each group's incremental outcomes are regressed (arguments of :func:`evppi`)."""
+
+    method: str
+    criterion: str = "gcv"
+    degree: int = 3
+    k: int | None = None
+    se: bool = False
+    n_se_draws: int = 500
+    gp_subsample: int = 500
+
+    def __post_init__(self) -> None:
+        if self.criterion not in smoothing.CRITERIA:
+            raise InputError(
+                f"unknown smoothing criterion '{self.criterion}'; choose one of "
+                f"{list(smoothing.CRITERIA)}"
+            )
+        if self.n_se_draws < 2:
+            raise InputError(f"n_se_draws = {self.n_se_draws}; use at least 2")
+
+    @property
+    def needs_rng(self) -> bool:
+        """Standard errors and the Gaussian process draw random numbers."""
+        return self.se or self.method == "gp"
+
+
+def _varying_columns(
+    prep: _Prepared, label: str, cols: tuple[str, ...], warn_constant: bool
+) -> FloatArray:
+    """The group's parameter draws without constant columns ``(n_samples, d)``, warning about
+    the constant ones when asked."""
+    x = prep.x[:, [prep.names.index(cname) for cname in cols]]
     varying = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0.0]
     constant = [cols[j] for j in range(len(cols)) if j not in varying]
     if constant and warn_constant:
@@ -565,43 +583,14 @@ def _evppi_group(
             f"parameter(s) {constant} are constant in the PSA; their EVPPI is 0"
             + (" and they are left out of the group" if varying else ""),
             InputWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    km1 = prep.c.shape[1] - 1
-    n_w = prep.wtp.size
-    if not varying or km1 == 0:
-        zeros = np.zeros(n_w)
-        return EVPPIResult(
-            label,
-            cols,
-            _frozen(prep.wtp),
-            _frozen(zeros),
-            _frozen(zeros) if se else None,
-            _frozen(prep.evpi),
-            "constant",
-            _frozen(zeros),
-            (),
-        )
-    x = x[:, varying]
-    used = _resolve_method(method, x.shape[1])
-    fit = _fit(
-        used,
-        x,
-        prep.y,
-        criterion=criterion,
-        degree=degree,
-        k=k,
-        posterior=se,
-        gp_subsample=gp_subsample,
-        rng=rng,
-    )
-    mean_max, max_mean = _mean_max_inb(fit.fitted[:, :km1], fit.fitted[:, km1:], prep.wtp)
-    raw = mean_max - max_mean
-    value = _clip(raw, prep.evpi, label)
-    se_arr = None
-    if se:
-        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, n_se_draws, check_rng(rng))
-    diags = tuple(
+    return x[:, varying]
+
+
+def _diagnostics(fit: smoothing.PenalizedFit, labels: tuple[str, ...]) -> tuple[FitDiagnostic, ...]:
+    """Goodness of fit of each regression (one per incremental outcome)."""
+    return tuple(
         FitDiagnostic(
             lab,
             float(fit.edf[r]),
@@ -609,8 +598,47 @@ def _evppi_group(
             float(fit.smoothing[r]),
             int(fit.n_terms),
         )
-        for r, lab in enumerate(prep.labels)
+        for r, lab in enumerate(labels)
     )
+
+
+def _evppi_group(
+    prep: _Prepared,
+    label: str,
+    cols: tuple[str, ...],
+    options: _FitOptions,
+    rng: np.random.Generator | None,
+    *,
+    warn_constant: bool = True,
+) -> EVPPIResult:
+    """EVPPI of one group: regress the increments on its varying parameters, take the expected
+    maximum of the fitted net benefits, clip to ``[0, EVPI]`` (zero for a constant group)."""
+    x = _varying_columns(prep, label, cols, warn_constant)
+    km1 = prep.c.shape[1] - 1
+    if x.shape[1] == 0 or km1 == 0:
+        zeros = _frozen(np.zeros(prep.wtp.size))
+        return EVPPIResult(
+            label, cols, _frozen(prep.wtp), zeros, zeros if options.se else None,
+            _frozen(prep.evpi), "constant", zeros, (),
+        )  # fmt: skip
+    used = _resolve_method(options.method, x.shape[1])
+    fit = _fit(
+        used,
+        x,
+        prep.y,
+        criterion=options.criterion,
+        degree=options.degree,
+        k=options.k,
+        posterior=options.se,
+        gp_subsample=options.gp_subsample,
+        rng=rng,
+    )
+    mean_max, max_mean = _mean_max_inb(fit.fitted[:, :km1], fit.fitted[:, km1:], prep.wtp)
+    raw = mean_max - max_mean
+    value = _clip(raw, prep.evpi, label)
+    se_arr = None
+    if options.se:
+        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, options.n_se_draws, check_rng(rng))
     return EVPPIResult(
         label,
         cols,
@@ -620,7 +648,7 @@ def _evppi_group(
         _frozen(prep.evpi),
         used,
         _frozen(raw),
-        diags,
+        _diagnostics(fit, prep.labels),
     )
 
 
@@ -696,27 +724,23 @@ def evppi(
     effect : array_like, shape (n_samples, n_strategies)
         PSA effects per person [QALY].
     parameters : DataFrame, mapping name -> array (n_samples,), or array (n_samples, n_parameters)
-        Parameter draws; row ``i`` produced row ``i`` of ``cost`` and ``effect``. With
-        ``groups=None`` all columns form **one** group (pass one column for a single-parameter
-        EVPPI).
+        Parameter draws; row ``i`` produced row ``i`` of ``cost`` and ``effect``. Without
+        ``groups`` all columns form **one** group (one column: single-parameter EVPPI).
     wtp : float or array_like, shape (n_wtp,)
         Willingness to pay [currency per QALY]; the fits are shared by all values.
     groups : mapping name -> list of columns, or list of column lists / names, optional
         Several groups at once; then an :class:`EVPPIResults` is returned.
     method : {"auto", "spline", "tensor", "additive", "poly", "gp"}
         Smoother (see the module docstring).
-    strategies : sequence of str, optional
-        Strategy labels used in diagnostics (default ``s0, s1, ...``).
-    reference : int or str, optional
-        Reference strategy of the incremental regressions (default: lowest mean cost).
-    se : bool, default False
+    strategies, reference : sequence of str, int or str, optional
+        Strategy labels of the diagnostics (default ``s0, s1, ...``); reference strategy of
+        the incremental regressions (default: lowest mean cost).
+    se, n_se_draws : bool (default False), int (default 500)
         Also estimate a standard error from ``n_se_draws`` posterior draws of the coefficients.
-    n_se_draws : int, default 500
     smoothing_criterion : {"gcv", "reml"}, default "gcv"
-    degree : int, default 3
-        Total degree for ``method="poly"``.
-    k : int, optional
-        Basis dimension per parameter (spline default 6; tensor 5/4/3 for 2/3/4 parameters).
+    degree, k : int (default 3), int or None
+        Total degree for ``method="poly"``; basis dimension per parameter (spline default 6;
+        tensor 5/4/3 for 2/3/4 parameters).
     gp_subsample : int, default 500
         Rows used to fit the Gaussian process hyperparameters (``method="gp"``).
     parameter_names : sequence of str, optional
@@ -732,52 +756,25 @@ def evppi(
     Raises
     ------
     InputError
-        Mismatched row counts, unknown parameter names, unknown method, more regression terms
-        than samples, non-finite values.
+        Mismatched row counts, unknown names or method, too many terms, non-finite values.
 
     Warns
     -----
-    InputWarning
-        A parameter is constant (its EVPPI is 0).
-    EstimationWarning
-        The raw estimate fell outside ``[0, EVPI]`` and was clipped.
+    InputWarning, EstimationWarning
+        A parameter is constant (its EVPPI is 0); the raw estimate fell outside ``[0, EVPI]``
+        and was clipped.
 
     References
     ----------
     Strong M, Oakley JE, Brennan A. Med Decis Making. 2014;34(3):311-326.
     doi:10.1177/0272989X13505910
     """
-    if smoothing_criterion not in smoothing.CRITERIA:
-        raise InputError(
-            f"unknown smoothing criterion '{smoothing_criterion}'; choose one of "
-            f"{list(smoothing.CRITERIA)}"
-        )
-    if n_se_draws < 2:
-        raise InputError(f"n_se_draws = {n_se_draws}; use at least 2")
-    gen = check_rng(rng) if (se or method == "gp") else None
+    options = _FitOptions(method, smoothing_criterion, degree, k, se, n_se_draws, gp_subsample)
+    gen = check_rng(rng) if options.needs_rng else None
     prep = _prepare(cost, effect, parameters, wtp, strategies, reference, parameter_names)
     group_list = _as_groups(groups, prep.names)
-    if not prep.names:
-        raise InputError("parameters has no columns")
-    results = tuple(
-        _evppi_group(
-            prep,
-            label,
-            cols,
-            method=method,
-            criterion=smoothing_criterion,
-            degree=degree,
-            k=k,
-            se=se,
-            n_se_draws=n_se_draws,
-            gp_subsample=gp_subsample,
-            rng=gen,
-        )
-        for label, cols in group_list
-    )
-    if groups is None:
-        return results[0]
-    return EVPPIResults(results)
+    results = tuple(_evppi_group(prep, label, cols, options, gen) for label, cols in group_list)
+    return results[0] if groups is None else EVPPIResults(results)
 
 
 def _all_groups(
@@ -837,7 +834,11 @@ def evppi_curves(
         ``kind`` in {"parameter", "group"} and ``share = evppi / evpi`` (NaN where EVPI is 0).
         Constant parameters get EVPPI 0 (one :class:`InputWarning` lists them).
     """
-    gen = check_rng(rng) if (se or method == "gp") else None
+    # the curves use the default smoother settings and a larger GP subsample
+    options = _FitOptions(
+        method, smoothing_criterion, se=se, n_se_draws=n_se_draws, gp_subsample=1000
+    )
+    gen = check_rng(rng) if options.needs_rng else None
     prep = _prepare(cost, effect, parameters, wtp, strategies, reference, parameter_names)
     items, kinds = _all_groups(prep.names, groups, include_single)
     const = [nm for j, nm in enumerate(prep.names) if np.ptp(prep.x[:, j]) == 0.0]
@@ -849,20 +850,7 @@ def evppi_curves(
         )
     frames = []
     for (label, cols), kind in zip(items, kinds, strict=True):
-        res = _evppi_group(
-            prep,
-            label,
-            cols,
-            method=method,
-            criterion=smoothing_criterion,
-            degree=3,
-            k=None,
-            se=se,
-            n_se_draws=n_se_draws,
-            gp_subsample=1000,
-            rng=gen,
-            warn_constant=False,
-        )
+        res = _evppi_group(prep, label, cols, options, gen, warn_constant=False)
         fr = res.to_frame()
         fr.insert(1, "kind", kind)
         frames.append(fr)
