@@ -48,13 +48,11 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> list[ReportSec
         ranges=dsa.sweep_ranges(table),
     )
     write_csv(one_way.table, folder / "owsa.csv")
-    tornado = one_way.tornado(strategy)
-    write_csv(tornado, folder / "tornado.csv")
-    plots.save_axes(plots.plot_tornado(tornado), folder, "tornado")
+    tornado = peer_sweeps.write_tornado_table(one_way, strategy, folder)
+    plots.save_axes(plots.plot_tornado(tornado), folder, peer_sweeps.tornado_stem(strategy))
 
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
-    for key, frame in decision.items():
-        write_csv(frame, folder / f"threshold_{key}.csv")
+    peer_sweeps.write_decision_thresholds(decision, folder)
 
     grid = peer_sweeps.utility_durability_grid(inputs, wtp=wtp)
     write_csv(grid.grid, folder / "utility_durability_grid.csv")
@@ -98,7 +96,7 @@ def _sensitivity_section(
         headers={"outcome_low": "INMB at low (DKK)", "outcome_high": "INMB at high (DKK)"},
         caption="The ten largest swings",
     )
-    body += H.figure(folder / "tornado.png", "Tornado diagram")
+    body += H.figure(folder / f"{peer_sweeps.tornado_stem(strategy)}.png", "Tornado diagram")
     max_cost = decision.get("max_cost")
     if max_cost is not None:
         cols = [c for c in ("strategy", "inc_qaly", "inc_cost", "max_inc_cost", "headroom")

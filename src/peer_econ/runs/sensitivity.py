@@ -131,10 +131,6 @@ def _manifest(
     )
 
 
-def _safe_stem(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-
-
 # --- one-way --------------------------------------------------------------------------------------
 
 
@@ -151,8 +147,8 @@ def run_owsa(
 ) -> Path:
     """One-way sensitivity analysis of every ranged model parameter; tornado per strategy.
 
-    Writes ``owsa.csv`` (tidy low/base/high results), ``tornado.csv`` (per strategy, ordered by
-    INMB swing), ``tornado_<strategy>.png/.svg`` and ``manifest.json``.
+    Writes ``owsa.csv`` (tidy low/base/high results), ``tornado_<strategy>.csv`` (ordered by
+    INMB swing) with ``tornado_<strategy>.png/.svg`` for every strategy, and ``manifest.json``.
 
     Parameters
     ----------
@@ -186,10 +182,9 @@ def run_owsa(
     with atomic_output_dir(out) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.table, tmp / "owsa.csv")
-        tornados = [res.tornado(s) for s in res.strategies]
-        write_csv(pd.concat(tornados, ignore_index=True), tmp / "tornado.csv")
-        for s, t in zip(res.strategies, tornados, strict=True):
-            figs.draw("plot_tornado", f"tornado_{_safe_stem(s)}", t)
+        for s in res.strategies:
+            tornado = peer_sweeps.write_tornado_table(res, s, tmp)
+            figs.draw("plot_tornado", peer_sweeps.tornado_stem(s), tornado)
         _manifest(
             tmp,
             "sensitivity owsa",
@@ -282,7 +277,7 @@ def run_twsa(
         for s in dict.fromkeys(res.grid["strategy"]):
             figs.draw(
                 "plot_twsa",
-                f"twsa_{_safe_stem(str(s))}",
+                f"twsa_{peer_sweeps.safe_stem(str(s))}",
                 res.grid,
                 strategy=s,
                 wtp=wtps[0],
@@ -330,8 +325,8 @@ def run_threshold(
     """Threshold analysis: parameter values, WTP, maximum cost and minimum durability.
 
     Writes ``thresholds.csv`` (per parameter and strategy; ``no threshold in range`` when INMB
-    keeps its sign), ``wtp_thresholds.csv``, ``max_cost.csv``, ``durability_threshold.csv`` and
-    ``manifest.json``.
+    keeps its sign), ``threshold_wtp.csv``, ``threshold_max_cost.csv``,
+    ``threshold_durability.csv`` and ``manifest.json``.
     """
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
@@ -353,9 +348,7 @@ def run_threshold(
     out = Path(out_dir)
     with atomic_output_dir(out) as tmp:
         write_csv(res, tmp / "thresholds.csv")
-        write_csv(decision["wtp"], tmp / "wtp_thresholds.csv")
-        write_csv(decision["max_cost"], tmp / "max_cost.csv")
-        write_csv(decision["durability"], tmp / "durability_threshold.csv")
+        peer_sweeps.write_decision_thresholds(decision, tmp)
         _manifest(
             tmp,
             "sensitivity threshold",
@@ -384,11 +377,13 @@ def _write_scenario_result(
     write_csv(res.ceac, tmp / f"{prefix}_ceac.csv")
     write_csv(res.settings, tmp / f"{prefix}_changes.csv")
     for s in dict.fromkeys(res.summary["strategy"]):
-        figs.draw("plot_scenario_forest", f"{prefix}_forest_{_safe_stem(str(s))}", res.summary,
-                  strategy=s)  # fmt: skip
+        stem = f"{prefix}_forest_{peer_sweeps.safe_stem(str(s))}"
+        figs.draw("plot_scenario_forest", stem, res.summary, strategy=s)
     for name in dict.fromkeys(res.ceac["scenario"]):
         sub = res.ceac[res.ceac["scenario"] == name]
-        figs.draw("plot_ceac_scenario", f"{prefix}_ceac_{_safe_stem(str(name))}", sub, wtp=wtp)
+        figs.draw(
+            "plot_ceac_scenario", f"{prefix}_ceac_{peer_sweeps.safe_stem(str(name))}", sub, wtp=wtp
+        )
 
 
 def run_scenario_analysis(
@@ -504,7 +499,7 @@ def run_structural(
         write_csv(res.ceac, tmp / "structural_ceac.csv")
         write_csv(res.settings, tmp / "structural_changes.csv")
         for st in dict.fromkeys(res.summary["strategy"]):
-            figs.draw("plot_scenario_forest", f"structural_forest_{_safe_stem(str(st))}",
+            figs.draw("plot_scenario_forest", f"structural_forest_{peer_sweeps.safe_stem(str(st))}",
                       res.summary, strategy=st)  # fmt: skip
         _manifest(
             tmp,
@@ -604,7 +599,9 @@ def run_sobol(
         )
         write_csv(timings, tmp / "sobol_timings.csv")
         for name in dict.fromkeys(res.indices["output"]):
-            figs.draw("plot_sobol", f"sobol_{_safe_stem(str(name))}", res.indices, output=name)
+            figs.draw(
+                "plot_sobol", f"sobol_{peer_sweeps.safe_stem(str(name))}", res.indices, output=name
+            )
         _manifest(
             tmp,
             "sensitivity sobol",
@@ -709,7 +706,9 @@ def _write_screening(
         figs = _Figures(tmp, figures)
         write_csv(res.indices, tmp / f"{method}.csv")
         for name in dict.fromkeys(res.indices["output"]):
-            figs.draw(plot, f"{method}_{_safe_stem(str(name))}", res.indices, output=name)
+            figs.draw(
+                plot, f"{method}_{peer_sweeps.safe_stem(str(name))}", res.indices, output=name
+            )
         _manifest(
             tmp,
             f"sensitivity {method}",
