@@ -87,9 +87,42 @@ def test_served_over_loopback(server: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "payload",
-    [{"n_samples": float("nan")}, {"wtp": float("inf")}, {"settings": {"shrinkage": "false"}}],
+    ("payload", "match"),
+    [
+        ({"n_samples": float("nan")}, r"n_samples = nan must be a whole number"),
+        ({"wtp": float("inf")}, r"wtp = inf must be a finite number"),
+        ({"settings": {"shrinkage": "false"}}, r"shrinkage = 'false' must be true or false"),
+        ({"plan": {"strategy": "nope"}}, r"nope"),
+    ],
 )
-def test_non_finite_and_mistyped_values_are_rejected(inputs, payload) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError):
+def test_non_finite_and_mistyped_values_are_rejected(inputs, payload, match: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=match):
         evaluate_request(inputs, payload)
+
+
+def test_a_fault_of_the_app_is_not_blamed_on_the_request(
+    inputs, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A programming error (here a TypeError inside the model run) answers 500, not 400."""
+    import peer_econ.app.server as server_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug, not a bad request")
+
+    monkeypatch.setattr(server_module, "evaluate_request", broken)
+    srv = make_server(inputs, "127.0.0.1", 0)
+    srv.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    host, port = srv.server_address[:2]
+    try:
+        req = urllib.request.Request(
+            f"http://{host!s}:{port}/api/evaluate", data=b"{}", method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=10)
+        assert err.value.code == 500
+        assert json.loads(err.value.read()) == {"error": "internal error"}
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -159,9 +159,17 @@ def test_enbs_and_optimal_n_hand_calculation() -> None:
 
 
 def test_population_enbs_pipeline(curve_case: tuple) -> None:
+    """Population EVSI = EVSI x 500 x sum_{t<10} 1.035^-t; ENBS = that - (300,000 + 2 n x
+    1,500); the optimum per WTP is the largest ENBS and its n, or (0, 0) when none is > 0."""
     curve, _ = curve_case
     pop = population_value(curve.evsi, 500.0, 10, 0.035)
+    multiplier = 500.0 * sum(1.035**-t for t in range(10))
+    np.testing.assert_allclose(pop, curve.evsi * multiplier, rtol=1e-12)
     e = enbs(pop, 300_000.0, 1_500.0, curve.n_per_arm)
+    n = np.asarray(curve.n_per_arm, dtype=float)
+    np.testing.assert_allclose(e, pop - (300_000.0 + 2 * n * 1_500.0)[:, None], rtol=1e-12)
     n_opt, best = optimal_sample_size(curve.n_per_arm, e)
     assert n_opt.shape == (3,)
-    assert np.all(best >= 0.0)
+    top = e.max(axis=0)
+    np.testing.assert_array_equal(best, np.where(top > 0, top, 0.0))
+    np.testing.assert_array_equal(n_opt, np.where(top > 0, n[e.argmax(axis=0)], 0.0))

@@ -387,9 +387,23 @@ def test_wellbeing_offset_reduces_costs(inputs: Inputs) -> None:
     on = evaluate(det, inputs, settings=replace(inputs.settings, wellbeing_offset=True))
     off = evaluate(det, inputs)
     saving = on.item_costs[("peer_volunteer", "wellbeing_offset")]
-    # 0.26 SD x 8.7 WEMWBS points x -42.5 USD x 6.6 DKK/USD x CPI 2021->2024 over ~1
-    # discounted year
-    assert saving == pytest.approx(0.26 * 8.7 * -42.5 * 6.6 * 118.28 / 105.35, rel=0.04)
+    # d (0.26 SD) x SD_WEMWBS (8.7 points) x offset (-42.5 USD PPP per point-year) x 6.6 DKK/USD
+    # x CPI 2021->2024, over the year after the 10-week course discounted at 3.5 %:
+    # ∫_c^(c+1) 1.035^-t dt = (1.035^-c - 1.035^-(c+1)) / ln 1.035, c = 70 / 365.25 years
+    v = {
+        n: float(det[n][0])
+        for n in (
+            "mansa_d",
+            "wemwbs_sd",
+            "ppp_dkk_per_usd",
+            "wellbeing_offset_per_wemwbs_point",
+            "cpi_2021_to_2024",
+        )
+    }
+    c = 70 / 365.25
+    years = (1.035**-c - 1.035 ** -(c + 1)) / math.log(1.035)
+    price = v["wellbeing_offset_per_wemwbs_point"] * v["ppp_dkk_per_usd"] * v["cpi_2021_to_2024"]
+    assert saving == pytest.approx(v["mansa_d"] * v["wemwbs_sd"] * price * years, rel=1e-12)
     assert on.cost[0, 1] == pytest.approx(off.cost[0, 1] + saving)
 
 
@@ -556,7 +570,10 @@ def test_downstream_differences_scale_with_effect(inputs: Inputs) -> None:
     settings = replace(inputs.settings, downstream_resource_use=True)
     out = evaluate(det, inputs, settings=settings)
     full = out.item_costs[("peer_volunteer", "psychiatric_inpatient")]
-    assert full == pytest.approx(-0.5 * 6000 * 0.983, rel=0.01)
+    # -0.5 bed days x price, spread over the first year and discounted at 3.5 %:
+    # ∫_0^1 1.035^-t dt = (1 - 1/1.035) / ln 1.035 = 0.982995 years
+    price = float(det["psychiatric_bed_day"][0])
+    assert full == pytest.approx(-0.5 * price * (1 - 1 / 1.035) / math.log(1.035), rel=1e-12)
     assert out.item_costs[("peer_course_only", "psychiatric_inpatient")] == pytest.approx(
         0.9 * full, rel=1e-12
     )
