@@ -393,15 +393,21 @@ def _blend(target: NDArray[Any], value: NDArray[Any], mask: NDArray[np.int64]) -
     t ^= diff
 
 
-def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
-    """Breakpoints of ``max_d (w * e_t[d] - c_t[d])`` for ``w >= 0``.
+class _Scratch:
+    """Work arrays of one envelope step, allocated once per call, shape ``(n_samples,)``."""
 
-    ``c_t`` and ``e_t`` are C-contiguous ``(k, n)`` arrays (strategy axis first), rows in
-    tie-break order: at a tie the first row wins. Each step moves every sample to the steepest
-    line that overtakes its current winner first (identical lines: the first row); the slope
-    strictly increases, so there are at most ``k - 1`` steps. Works row by row on whole sample
-    vectors (``k`` is small, ``n`` large) without compressing arrays between steps.
-    """
+    def __init__(self, n: int) -> None:
+        self.slope = np.empty(n)
+        self.cross = np.empty(n)
+        self.steeper = np.empty(n, dtype=bool)
+        self.better = np.empty(n, dtype=bool)
+        self.level = np.empty(n, dtype=bool)
+        self.mask = np.empty(n, dtype=np.int64)
+        self.index = np.empty(n, dtype=np.intp)
+
+
+def _cheapest(c_t: FloatArray) -> NDArray[np.intp]:
+    """Row with the lowest cost per sample (the first at ties): the winner at ``w = 0``."""
     k, n = c_t.shape
     start = np.zeros(n, dtype=np.intp)
     best = c_t[0].copy()
@@ -409,6 +415,58 @@ def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
         cheaper = c_t[j] < best
         start[cheaper] = j
         np.minimum(best, c_t[j], out=best)
+    return start
+
+
+def _first_overtaker(
+    c_t: FloatArray,
+    e_t: FloatArray,
+    c_cur: FloatArray,
+    e_cur: FloatArray,
+    w_now: FloatArray,
+    first: FloatArray,
+    nxt: NDArray[np.intp],
+    tmp: _Scratch,
+) -> None:
+    """For every sample, the steeper line that overtakes the current winner first at
+    ``w >= w_now``: its crossing point goes to ``first`` (``inf`` if none) and its row to
+    ``nxt``; at equal crossing points the steepest line wins, then the first row."""
+    n = e_cur.size
+    first_e = np.full(n, -np.inf)
+    for j in range(c_t.shape[0]):
+        e_j = e_t[j]
+        np.subtract(e_j, e_cur, out=tmp.slope)
+        np.greater(tmp.slope, 0.0, out=tmp.steeper)
+        np.subtract(c_t[j], c_cur, out=tmp.cross)
+        # crossing point; garbage (inf/nan) where not steeper, masked out below
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            np.divide(tmp.cross, tmp.slope, out=tmp.cross)
+        np.maximum(tmp.cross, w_now, out=tmp.cross)
+        np.less(tmp.cross, first, out=tmp.better)
+        np.equal(tmp.cross, first, out=tmp.level)
+        tmp.level &= e_j > first_e
+        tmp.better |= tmp.level
+        tmp.better &= tmp.steeper
+        np.copyto(tmp.mask, tmp.better, casting="unsafe")
+        np.negative(tmp.mask, out=tmp.mask)  # 0 or -1 (all bits set)
+        _blend(first, tmp.cross, tmp.mask)
+        _blend(first_e, e_j, tmp.mask)
+        tmp.index.fill(j)
+        _blend(nxt, tmp.index, tmp.mask)
+
+
+def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
+    """Breakpoints of ``max_d (w * e_t[d] - c_t[d])`` for ``w >= 0``.
+
+    ``c_t`` and ``e_t`` are C-contiguous ``(k, n)`` arrays (strategy axis first), rows in
+    tie-break order: at a tie the first row wins. Each step moves every sample to the steepest
+    line that overtakes its current winner first (:func:`_first_overtaker`; identical lines:
+    the first row); the slope strictly increases, so there are at most ``k - 1`` steps. Works
+    row by row on whole sample vectors (``k`` is small, ``n`` large) without compressing
+    arrays between steps.
+    """
+    k, n = c_t.shape
+    start = _cheapest(c_t)
     steps = k - 1
     w_all = np.full((steps, n), np.inf)
     src_all = np.empty((steps, n), dtype=np.intp)
@@ -420,50 +478,22 @@ def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
     samples = np.arange(n, dtype=np.intp)
     current = start
     w_now = np.zeros(n)
-    slope = np.empty(n)
-    cross = np.empty(n)
-    steeper = np.empty(n, dtype=bool)
-    better = np.empty(n, dtype=bool)
-    level = np.empty(n, dtype=bool)
-    mask = np.empty(n, dtype=np.int64)
-    index = np.empty(n, dtype=np.intp)
+    tmp = _Scratch(n)
     used = 0
     for step in range(steps):
         at = current * n + samples
-        e_cur = e_hist[step]
-        c_cur = c_hist[step]
-        np.take(e_flat, at, out=e_cur)
-        np.take(c_flat, at, out=c_cur)
-        first = w_all[step]
-        first_e = np.full(n, -np.inf)
-        nxt = dst_all[step]
-        nxt[:] = current
+        np.take(e_flat, at, out=e_hist[step])
+        np.take(c_flat, at, out=c_hist[step])
+        dst_all[step] = current
         src_all[step] = current
-        for j in range(k):
-            e_j = e_t[j]
-            np.subtract(e_j, e_cur, out=slope)
-            np.greater(slope, 0.0, out=steeper)
-            np.subtract(c_t[j], c_cur, out=cross)
-            # crossing point; garbage (inf/nan) where not steeper, masked out below
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                np.divide(cross, slope, out=cross)
-            np.maximum(cross, w_now, out=cross)
-            np.less(cross, first, out=better)
-            np.equal(cross, first, out=level)
-            level &= e_j > first_e
-            better |= level
-            better &= steeper
-            np.copyto(mask, better, casting="unsafe")
-            np.negative(mask, out=mask)  # 0 or -1 (all bits set)
-            _blend(first, cross, mask)
-            _blend(first_e, e_j, mask)
-            index.fill(j)
-            _blend(nxt, index, mask)
+        _first_overtaker(
+            c_t, e_t, c_hist[step], e_hist[step], w_now, w_all[step], dst_all[step], tmp
+        )
         used = step + 1
-        if not np.isfinite(first).any():
+        if not np.isfinite(w_all[step]).any():
             break
-        current = nxt
-        w_now = first
+        current = dst_all[step]
+        w_now = w_all[step]
     if steps:
         at = dst_all[used - 1] * n + samples  # winner after the last step
         np.take(e_flat, at, out=e_hist[used])
@@ -676,48 +706,12 @@ def cea_curves(
     rank = psa.rank
     n, k = psa.cost.shape
     m = grid.size
-    size = (m + 1) * k
-    change = np.zeros(size, dtype=np.int64)  # winner count changes per grid bin
-    fix = np.zeros((m, k), dtype=np.int64)  # corrections at grid points hit exactly
-    sum_de = np.zeros(m + 1)  # changes of the winners' effect sum per grid bin
-    sum_dc = np.zeros(m + 1)
-    start_counts = np.zeros(k, dtype=np.int64)
-    sum_e0 = 0.0
-    sum_c0 = 0.0
-    # samples in chunks: small arrays stay in cache and are reused by the allocator
-    for lo in range(0, n, SAMPLE_CHUNK):
-        # (k, chunk), rows in tie-break order
-        c_t = np.ascontiguousarray(psa.cost[lo : lo + SAMPLE_CHUNK].T[rank])
-        e_t = np.ascontiguousarray(psa.effect[lo : lo + SAMPLE_CHUNK].T[rank])
-        env = _envelope(c_t, e_t)
-        # a breakpoint at t changes the winner at grid points w > t
-        bp_wtp = env.wtp.reshape(-1)
-        src = env.src.reshape(-1)
-        dst = env.dst.reshape(-1)
-        after = _bins(grid, bp_wtp)  # m for t >= last grid point or inf
-        change += np.bincount(after * k + dst, minlength=size)
-        change -= np.bincount(after * k + src, minlength=size)
-        start_counts += np.bincount(env.start, minlength=k)
-        sum_de += np.bincount(
-            after, weights=np.diff(env.effect, axis=0).reshape(-1), minlength=m + 1
-        )
-        sum_dc += np.bincount(after, weights=np.diff(env.cost, axis=0).reshape(-1), minlength=m + 1)
-        sum_e0 += float(env.effect[0].sum())
-        sum_c0 += float(env.cost[0].sum())
-        # grid points at (or within rounding of) a breakpoint: re-evaluate those samples
-        # directly, so exact ties follow the rank rule whatever the rounding of the breakpoint
-        _refine_near_breakpoints(grid, bp_wtp, after, env, c_t, e_t, fix)
-    counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m] + start_counts[None, :] + fix
-
-    # mean cost and effect of the per-sample winner, as a function of w
-    e_win = np.cumsum(sum_de)[:m] / n
-    c_win = np.cumsum(sum_dc)[:m] / n
-    e_win0_mean = sum_e0 / n
-    c_win0_mean = sum_c0 / n
+    won = _winners(psa, grid)
+    counts = won.counts
     mean_e = psa.mean_effect[rank]
     mean_c = psa.mean_cost[rank]
-    gap_e = e_win[:, None] + (e_win0_mean - mean_e)[None, :]
-    gap_c = c_win[:, None] + (c_win0_mean - mean_c)[None, :]
+    gap_e = won.effect_change[:, None] + (won.effect_at_zero - mean_e)[None, :]
+    gap_c = won.cost_change[:, None] + (won.cost_at_zero - mean_c)[None, :]
     loss = np.maximum(grid[:, None] * gap_e - gap_c, 0.0)
     # a strategy that wins in every sample loses nothing (not rounding noise from the sums)
     loss[counts == n] = 0.0
@@ -743,6 +737,68 @@ def cea_curves(
         enmb=_readonly(enmb[:, inverse]),
         loss=_readonly(loss[:, inverse]),
         evpi=_readonly(evpi_values),
+    )
+
+
+@dataclass(frozen=True)
+class _Winners:
+    """Who has the highest NMB in each sample, summarised at each grid point.
+
+    ``counts`` ``(n_wtp, n_strategies)``: samples won by each strategy (rank order). The mean
+    effect of the per-sample winner at grid point ``g`` is ``effect_at_zero + effect_change[g]``
+    (kept apart as computed); the same for cost.
+    """
+
+    counts: NDArray[np.int64]
+    effect_change: FloatArray
+    cost_change: FloatArray
+    effect_at_zero: float
+    cost_at_zero: float
+
+
+def _winners(psa: PSA, grid: FloatArray) -> _Winners:
+    """Count winners and sum their effects and costs over the grid from the per-sample
+    envelopes (:func:`_envelope`), chunk by chunk of samples: a breakpoint at ``t`` changes
+    the winner at every grid point ``w > t``, so each is added once to the bin after ``t`` and
+    the bins are summed up along the grid."""
+    rank = psa.rank
+    n, k = psa.cost.shape
+    m = grid.size
+    size = (m + 1) * k
+    change = np.zeros(size, dtype=np.int64)  # winner count changes per grid bin
+    fix = np.zeros((m, k), dtype=np.int64)  # corrections at grid points hit exactly
+    sum_de = np.zeros(m + 1)  # changes of the winners' effect sum per grid bin
+    sum_dc = np.zeros(m + 1)
+    start_counts = np.zeros(k, dtype=np.int64)
+    sum_e0 = 0.0
+    sum_c0 = 0.0
+    # samples in chunks: small arrays stay in cache and are reused by the allocator
+    for lo in range(0, n, SAMPLE_CHUNK):
+        # (k, chunk), rows in tie-break order
+        c_t = np.ascontiguousarray(psa.cost[lo : lo + SAMPLE_CHUNK].T[rank])
+        e_t = np.ascontiguousarray(psa.effect[lo : lo + SAMPLE_CHUNK].T[rank])
+        env = _envelope(c_t, e_t)
+        bp_wtp = env.wtp.reshape(-1)
+        after = _bins(grid, bp_wtp)  # m for t >= last grid point or inf
+        change += np.bincount(after * k + env.dst.reshape(-1), minlength=size)
+        change -= np.bincount(after * k + env.src.reshape(-1), minlength=size)
+        start_counts += np.bincount(env.start, minlength=k)
+        sum_de += np.bincount(
+            after, weights=np.diff(env.effect, axis=0).reshape(-1), minlength=m + 1
+        )
+        sum_dc += np.bincount(after, weights=np.diff(env.cost, axis=0).reshape(-1), minlength=m + 1)
+        sum_e0 += float(env.effect[0].sum())
+        sum_c0 += float(env.cost[0].sum())
+        # grid points at (or within rounding of) a breakpoint: re-evaluate those samples
+        # directly, so exact ties follow the rank rule whatever the rounding of the breakpoint
+        _refine_near_breakpoints(grid, bp_wtp, after, env, c_t, e_t, fix)
+    counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m] + start_counts[None, :] + fix
+    return _Winners(
+        counts,
+        np.cumsum(sum_de)[:m] / n,
+        np.cumsum(sum_dc)[:m] / n,
+        sum_e0 / n,
+        sum_c0 / n,
     )
 
 

@@ -28,7 +28,7 @@ a report of the ISPOR-SMDM Modeling Good Research Practices Task Force-6. Med De
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -510,37 +510,9 @@ def twsa(
     draws[x] = xx.ravel().copy()
     draws[y] = yy.ravel().copy()
     cost, effect = run_model(model, draws, options=options, on_chunk=on_chunk)
-    others, dc, de = increments(cost, effect, strategies, comparator)
-    grids, optimal = [], []
-    for w in wtps:
-        inmb = w * de - dc
-        for j, s in enumerate(others):
-            grids.append(
-                pd.DataFrame(
-                    {
-                        "x_value": xx.ravel(),
-                        "y_value": yy.ravel(),
-                        "wtp": w,
-                        "strategy": s,
-                        "inc_cost": dc[:, j],
-                        "inc_qaly": de[:, j],
-                        "inmb": inmb[:, j],
-                    }
-                )
-            )
-        nmb = w * effect - cost
-        best = np.argmax(nmb, axis=1)
-        optimal.append(
-            pd.DataFrame(
-                {
-                    "x_value": xx.ravel(),
-                    "y_value": yy.ravel(),
-                    "wtp": w,
-                    "optimal": np.asarray(strategies, dtype=object)[best],
-                    "nmb": nmb[np.arange(n), best],
-                }
-            )
-        )
+    cells = {"x_value": xx.ravel(), "y_value": yy.ravel()}
+    grids = [_twsa_inmb(cells, cost, effect, strategies, comparator, w) for w in wtps]
+    optimal = [_twsa_optimal(cells, cost, effect, strategies, w) for w in wtps]
     return TwsaResult(
         x,
         y,
@@ -548,6 +520,53 @@ def twsa(
         pd.concat(optimal, ignore_index=True),
         None,
         comparator,
+    )
+
+
+def _twsa_inmb(
+    cells: Mapping[str, FloatArray],
+    cost: FloatArray,
+    effect: FloatArray,
+    strategies: Sequence[str],
+    comparator: str,
+    wtp: float,
+) -> pd.DataFrame:
+    """Grid rows at one WTP: increments and INMB of every strategy vs the comparator."""
+    others, dc, de = increments(cost, effect, strategies, comparator)
+    inmb = wtp * de - dc
+    frames = [
+        pd.DataFrame(
+            {
+                **cells,
+                "wtp": wtp,
+                "strategy": s,
+                "inc_cost": dc[:, j],
+                "inc_qaly": de[:, j],
+                "inmb": inmb[:, j],
+            }
+        )
+        for j, s in enumerate(others)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _twsa_optimal(
+    cells: Mapping[str, FloatArray],
+    cost: FloatArray,
+    effect: FloatArray,
+    strategies: Sequence[str],
+    wtp: float,
+) -> pd.DataFrame:
+    """Optimal strategy (highest NMB, first at ties) and its NMB in every cell at one WTP."""
+    nmb = wtp * effect - cost
+    best = np.argmax(nmb, axis=1)
+    return pd.DataFrame(
+        {
+            **cells,
+            "wtp": wtp,
+            "optimal": np.asarray(strategies, dtype=object)[best],
+            "nmb": nmb[np.arange(nmb.shape[0]), best],
+        }
     )
 
 
@@ -674,39 +693,30 @@ def thresholds(
     others, dc, de = increments(cost, effect, strategies, comparator)
     inmb = w * de - dc
     blocks = [inmb[1 + i * n_grid : 1 + (i + 1) * n_grid] for i in range(len(rs))]
-    brackets = [
-        _Bracket(i, j, lo, hi)
-        for i, block in enumerate(blocks)
-        for j in range(len(others))
-        for lo, hi in _brackets(grids[i], block[:, j])
-    ]
+    brackets = _sign_changes(grids, blocks)
     roots = _refine_roots(
         model, table, rs, brackets, strategies, comparator, w, xtol=xtol, options=options
     )
-    rows = []
-    for i, r in enumerate(rs):
-        for j, s in enumerate(others):
-            found = _distinct_sorted(
-                float(roots[k])
-                for k, b in enumerate(brackets)
-                if b.range_index == i and b.column == j
-            )
-            rows.append(
-                {
-                    "parameter": r.name,
-                    "unit": r.unit,
-                    "strategy": s,
-                    "comparator": comparator,
-                    "wtp": w,
-                    "low": r.low,
-                    "high": r.high,
-                    "base_value": r.base,
-                    "base_inmb": float(inmb[0, j]),
-                    "inmb_low": float(blocks[i][0, j]),
-                    "inmb_high": float(blocks[i][-1, j]),
-                    **_classify_thresholds(found, r.base, grids[i], blocks[i][:, j]),
-                }
-            )
+    rows = [
+        {
+            "parameter": r.name,
+            "unit": r.unit,
+            "strategy": s,
+            "comparator": comparator,
+            "wtp": w,
+            "low": r.low,
+            "high": r.high,
+            "base_value": r.base,
+            "base_inmb": float(inmb[0, j]),
+            "inmb_low": float(blocks[i][0, j]),
+            "inmb_high": float(blocks[i][-1, j]),
+            **_classify_thresholds(
+                _roots_of(brackets, roots, i, j), r.base, grids[i], blocks[i][:, j]
+            ),
+        }
+        for i, r in enumerate(rs)
+        for j, s in enumerate(others)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -719,6 +729,17 @@ class _Bracket:
     column: int
     lo: float
     hi: float
+
+
+def _sign_changes(grids: Sequence[FloatArray], blocks: Sequence[FloatArray]) -> list[_Bracket]:
+    """Every sign change of the scanned INMB ``blocks[i][:, j]`` over ``grids[i]``, in range
+    and strategy order."""
+    return [
+        _Bracket(i, j, lo, hi)
+        for i, block in enumerate(blocks)
+        for j in range(block.shape[1])
+        for lo, hi in _brackets(grids[i], block[:, j])
+    ]
 
 
 def _scan_draws(
@@ -770,9 +791,20 @@ def _refine_roots(
     return bisect_rows(inmb_at, lo_arr, hi_arr, xtol=float(xtol * widths.min()), rtol=1e-12)
 
 
-def _distinct_sorted(values: Iterable[float], tol: float = 1e-12) -> list[float]:
-    """Sorted values with near-duplicates (closer than ``tol``) dropped."""
-    ordered = sorted(values)
+def _roots_of(
+    brackets: Sequence[_Bracket],
+    roots: FloatArray,
+    range_index: int,
+    column: int,
+    tol: float = 1e-12,
+) -> list[float]:
+    """Sorted roots of one range and strategy column, near-duplicates (closer than ``tol``)
+    dropped."""
+    ordered = sorted(
+        float(roots[k])
+        for k, b in enumerate(brackets)
+        if b.range_index == range_index and b.column == column
+    )
     return [v for k, v in enumerate(ordered) if k == 0 or v - ordered[k - 1] > tol]
 
 

@@ -963,41 +963,18 @@ def evppi_nested(
     gen = check_rng(rng)
     w = _as_wtp(wtp)
     phi = {kk: np.asarray(v, dtype=np.float64) for kk, v in sample_phi(n_outer, gen).items()}
-    outer_per_chunk = max(1, chunk_size // n_inner)
-    mean_c: list[FloatArray] = []
-    mean_e: list[FloatArray] = []
-    pooled_max: FloatArray | None = None
-    pooled_c = 0.0
-    pooled_e = 0.0
-    for a in range(0, n_outer, outer_per_chunk):
-        b = min(n_outer, a + outer_per_chunk)
-        rep = {kk: np.repeat(v[a:b], n_inner) for kk, v in phi.items()}
-        psi = sample_psi_given_phi(rep, gen)
-        params = {**rep, **{kk: np.asarray(v, dtype=np.float64) for kk, v in psi.items()}}
-        c, e = _as_outcomes(*model(params))
-        ks = c.shape[1]
-        c3 = c.reshape(b - a, n_inner, ks)
-        e3 = e.reshape(b - a, n_inner, ks)
-        mean_c.append(c3.mean(axis=1))
-        mean_e.append(e3.mean(axis=1))
-        pooled_c = pooled_c + c.sum(axis=0)
-        pooled_e = pooled_e + e.sum(axis=0)
-        nmb_max = np.array([np.max(wi * e - c, axis=1).sum() for wi in w])
-        pooled_max = nmb_max if pooled_max is None else pooled_max + nmb_max
-    mc = np.vstack(mean_c)
-    me = np.vstack(mean_e)
+    sums = _nested_sums(model, phi, sample_psi_given_phi, n_outer, n_inner, w, gen, chunk_size)
+    mc, me = sums.inner_cost, sums.inner_effect
     total = n_outer * n_inner
-    pc = np.asarray(pooled_c) / total
-    pe = np.asarray(pooled_e) / total
+    pc = np.asarray(sums.cost) / total
+    pe = np.asarray(sums.effect) / total
     first = np.empty((n_outer, w.size))
     for j, wi in enumerate(w):
         first[:, j] = np.max(wi * me - mc, axis=1)
     max_mean = np.max(w[:, None] * pe[None, :] - pc[None, :], axis=1)
     raw = first.mean(axis=0) - max_mean
     se_arr = first.std(axis=0, ddof=1) / np.sqrt(n_outer)
-    if pooled_max is None:  # pragma: no cover - the loop above runs at least once
-        raise InputError("nested EVPPI needs n_outer >= 1")
-    evpi_v = np.maximum(pooled_max / total - max_mean, 0.0)
+    evpi_v = np.maximum(sums.max_nmb / total - max_mean, 0.0)
     value = np.clip(raw, 0.0, evpi_v)
     names = tuple(phi)
     return EVPPIResult(
@@ -1010,6 +987,59 @@ def evppi_nested(
         "nested",
         _frozen(raw),
         (),
+    )
+
+
+@dataclass(frozen=True)
+class _NestedSums:
+    """Inner means ``(n_outer, n_strategies)`` and pooled sums of the nested simulation:
+    cost and effect per strategy ``(n_strategies,)``, the per-sample maximum NMB ``(n_wtp,)``."""
+
+    inner_cost: FloatArray
+    inner_effect: FloatArray
+    cost: FloatArray
+    effect: FloatArray
+    max_nmb: FloatArray
+
+
+def _nested_sums(
+    model: ModelFn,
+    phi: Mapping[str, FloatArray],
+    sample_psi_given_phi: Callable[
+        [Mapping[str, FloatArray], np.random.Generator], Mapping[str, FloatArray]
+    ],
+    n_outer: int,
+    n_inner: int,
+    wtp: FloatArray,
+    gen: np.random.Generator,
+    chunk_size: int,
+) -> _NestedSums:
+    """Run the ``outer x inner`` simulation in chunks of about ``chunk_size`` rows (whole outer
+    draws each) and collect the inner means and the pooled sums."""
+    outer_per_chunk = max(1, chunk_size // n_inner)
+    mean_c: list[FloatArray] = []
+    mean_e: list[FloatArray] = []
+    pooled_max: FloatArray = np.zeros(wtp.size)
+    pooled_c: FloatArray | float = 0.0
+    pooled_e: FloatArray | float = 0.0
+    for a in range(0, n_outer, outer_per_chunk):
+        b = min(n_outer, a + outer_per_chunk)
+        rep = {kk: np.repeat(v[a:b], n_inner) for kk, v in phi.items()}
+        psi = sample_psi_given_phi(rep, gen)
+        params = {**rep, **{kk: np.asarray(v, dtype=np.float64) for kk, v in psi.items()}}
+        c, e = _as_outcomes(*model(params))
+        ks = c.shape[1]
+        mean_c.append(c.reshape(b - a, n_inner, ks).mean(axis=1))
+        mean_e.append(e.reshape(b - a, n_inner, ks).mean(axis=1))
+        pooled_c = pooled_c + c.sum(axis=0)
+        pooled_e = pooled_e + e.sum(axis=0)
+        pooled_max = pooled_max + np.array([np.max(wi * e - c, axis=1).sum() for wi in wtp])
+    return _NestedSums(
+        np.vstack(mean_c),
+        np.vstack(mean_e),
+        np.asarray(pooled_c),
+        np.asarray(pooled_e),
+        pooled_max,
     )
 
 
