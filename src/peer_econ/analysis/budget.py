@@ -125,29 +125,9 @@ def budget_impact(
     if not 0 < level < 1:
         raise InputError(f"level = {level}; give a coverage between 0 and 1")
     j, ref = names.index(plan.strategy), names.index(comparator)
-    arrays = {p: np.asarray(a, dtype=np.float64) for p, a in budget_cost.items()}
-    if not arrays:
-        raise InputError("budget_cost: no payers given")
+    arrays = _checked_budget_cost(budget_cost, len(names))
     n_samples = next(iter(arrays.values())).shape[0]
-    if "total" in arrays:
-        raise InputError("budget_cost: 'total' is reserved for the sum over payers; rename it")
-    for payer, arr in arrays.items():
-        if not np.all(np.isfinite(arr)):
-            raise InputError(f"budget_cost[{payer!r}] holds NaN or infinite values")
-        if arr.shape != (n_samples, len(names)):
-            raise InputError(
-                f"budget_cost[{payer!r}] has shape {arr.shape}; "
-                f"expected ({n_samples}, {len(names)})"
-            )
-    per_course = np.asarray(participants_per_course, dtype=np.float64)
-    if per_course.ndim > 1 or (per_course.ndim == 1 and per_course.size != n_samples):
-        raise InputError(
-            f"participants_per_course has shape {per_course.shape}; give one number or "
-            f"one per sample ({n_samples},)"
-        )
-    per_course = np.broadcast_to(per_course, (n_samples,))
-    if not np.all(np.isfinite(per_course)) or np.any(per_course < 0):
-        raise InputError("participants_per_course: give finite numbers >= 0")
+    per_course = _checked_participants(participants_per_course, n_samples)
     participants = per_course * plan.courses_per_year_total
     tail = (1.0 - level) / 2.0 * 100.0
     rows = []
@@ -168,6 +148,41 @@ def budget_impact(
         delivered = participants * sum(plan.share(y) for y in range(1, plan.years + 1))
         rows.append(_row("all", payer, delivered, spend, tail))
     return pd.DataFrame(rows)
+
+
+def _checked_budget_cost(
+    budget_cost: Mapping[str, ArrayLike], n_strategies: int
+) -> dict[str, FloatArray]:
+    """Payer -> finite array ``(n_samples, n_strategies)``; ``total`` is reserved."""
+    arrays = {p: np.asarray(a, dtype=np.float64) for p, a in budget_cost.items()}
+    if not arrays:
+        raise InputError("budget_cost: no payers given")
+    n_samples = next(iter(arrays.values())).shape[0]
+    if "total" in arrays:
+        raise InputError("budget_cost: 'total' is reserved for the sum over payers; rename it")
+    for payer, arr in arrays.items():
+        if not np.all(np.isfinite(arr)):
+            raise InputError(f"budget_cost[{payer!r}] holds NaN or infinite values")
+        if arr.shape != (n_samples, n_strategies):
+            raise InputError(
+                f"budget_cost[{payer!r}] has shape {arr.shape}; "
+                f"expected ({n_samples}, {n_strategies})"
+            )
+    return arrays
+
+
+def _checked_participants(participants_per_course: ArrayLike, n_samples: int) -> FloatArray:
+    """Participants per course as finite numbers >= 0, shape ``(n_samples,)``."""
+    per_course = np.asarray(participants_per_course, dtype=np.float64)
+    if per_course.ndim > 1 or (per_course.ndim == 1 and per_course.size != n_samples):
+        raise InputError(
+            f"participants_per_course has shape {per_course.shape}; give one number or "
+            f"one per sample ({n_samples},)"
+        )
+    per_course = np.broadcast_to(per_course, (n_samples,))
+    if not np.all(np.isfinite(per_course)) or np.any(per_course < 0):
+        raise InputError("participants_per_course: give finite numbers >= 0")
+    return per_course
 
 
 def _row(

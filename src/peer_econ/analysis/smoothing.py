@@ -719,8 +719,7 @@ def gp_fit(
 
     Parameters
     ----------
-    x : ndarray, shape (n_samples, d)
-    y : ndarray, shape (n_samples, m)
+    x, y : ndarray, shapes (n_samples, d) and (n_samples, m)
     n_subsample : int
         Rows used for the hyperparameters (min with ``n_samples``).
     rng : numpy.random.Generator
@@ -739,21 +738,14 @@ def gp_fit(
     ----------
     Rasmussen CE, Williams CKI. Gaussian Processes for Machine Learning. MIT Press; 2006.
     """
-    from scipy import optimize
-
     if posterior:
         raise InputError("standard errors are not available for method='gp'; use 'tensor'")
-    n, d = x.shape
-    sd = x.std(axis=0)
-    sd[sd == 0.0] = 1.0
-    xs = (x - x.mean(axis=0)) / sd
-    n_sub = int(min(n, max(n_subsample, 10)))
-    idx = rng.choice(n, size=n_sub, replace=False) if n_sub < n else np.arange(n)
+    d = x.shape[1]
+    xs, idx = _gp_standardised_subsample(x, n_subsample, rng)
     xsub = xs[idx]
     d2 = _sq_dists(xsub, xsub)
-    m_ind = min(n_inducing, n_sub)
+    m_ind = min(n_inducing, idx.size)
     xind = xsub[:m_ind]
-    d2_ind = _sq_dists(xind, xind)
     m = y.shape[1]
     fitted = np.empty_like(y)
     edf = np.empty(m)
@@ -767,42 +759,13 @@ def gp_fit(
             edf[r_i] = 1.0
             ratio[r_i] = np.inf
             continue
-        ysub = (yr[idx] - mu) / np.sqrt(var)
-        theta0 = np.concatenate([[np.log(0.5), np.log(0.5)], np.zeros(d)])
-        bounds = [(-8.0, 4.0), (-10.0, 2.0)] + [(-4.0, 5.0)] * d
-        res = optimize.minimize(
-            _gp_nlml,
-            theta0,
-            args=(d2, ysub),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": 100},
-        )
-        th = res.x
-        s2 = np.exp(th[0])
-        n2 = np.exp(th[1])
-        ell2 = np.exp(2.0 * th[2:])
-        kmm = s2 * np.exp(-0.5 * np.sum(d2_ind / ell2[:, None, None], axis=0))
-        knm = s2 * np.exp(
-            -0.5
-            * np.sum(((xs.T[:, :, None] - xind.T[:, None, :]) ** 2) / ell2[:, None, None], axis=0)
-        )
-        a = n2 * kmm + knm.T @ knm
-        a += 1e-8 * np.trace(a) / m_ind * np.eye(m_ind)
-        yc = (yr - mu) / np.sqrt(var)
-        cf = linalg.cho_factor(a, lower=True, check_finite=False)
-        beta = linalg.cho_solve(cf, knm.T @ yc, check_finite=False)
-        f_r = knm @ beta
+        theta = _gp_hyperparameters(d2, (yr[idx] - mu) / np.sqrt(var), d)
+        f_r, edf[r_i] = _gp_subset_of_regressors(theta, xs, xind, (yr - mu) / np.sqrt(var))
         # keep the fitted mean equal to the sample mean, as a smoother with an intercept does
         fitted[:, r_i] = mu + np.sqrt(var) * (f_r - f_r.mean())
-        edf[r_i] = 1.0 + float(np.trace(linalg.cho_solve(cf, knm.T @ knm, check_finite=False)))
-        ratio[r_i] = n2 / s2
+        ratio[r_i] = np.exp(theta[1]) / np.exp(theta[0])
     resid = y - fitted
-    rss = np.einsum("ij,ij->j", resid, resid)
-    yc_all = y - y.mean(axis=0)
-    tss = np.einsum("ij,ij->j", yc_all, yc_all)
-    r2 = np.where(tss > 0.0, 1.0 - rss / np.where(tss > 0.0, tss, 1.0), 0.0)
+    r2 = _r_squared(y, np.einsum("ij,ij->j", resid, resid))
     empty = np.empty((0, 0))
     return PenalizedFit(
         q=empty,
@@ -815,3 +778,68 @@ def gp_fit(
         smoothing=ratio,
         n_terms=m_ind,
     )
+
+
+#: Bounds of the log signal variance, log noise variance and log length-scales of the GP
+#: (standardised response and parameters).
+_GP_LOG_BOUNDS = ((-8.0, 4.0), (-10.0, 2.0), (-4.0, 5.0))
+#: Iteration cap of the marginal-likelihood optimisation.
+_GP_MAX_ITER = 100
+#: Jitter added to the diagonal, as a share of the mean diagonal, for a stable Cholesky factor.
+_GP_JITTER = 1e-8
+
+
+def _gp_standardised_subsample(
+    x: FloatArray, n_subsample: int, rng: np.random.Generator
+) -> tuple[FloatArray, NDArray[np.intp]]:
+    """Parameters standardised to mean 0 and SD 1 (constant columns only centred), and the rows
+    of a random subsample of ``max(n_subsample, 10)`` rows (all rows when fewer)."""
+    n = x.shape[0]
+    sd = x.std(axis=0)
+    sd[sd == 0.0] = 1.0
+    xs = (x - x.mean(axis=0)) / sd
+    n_sub = int(min(n, max(n_subsample, 10)))
+    idx = rng.choice(n, size=n_sub, replace=False) if n_sub < n else np.arange(n)
+    return xs, idx
+
+
+def _gp_hyperparameters(d2: FloatArray, y_std: FloatArray, d: int) -> FloatArray:
+    """Maximum-marginal-likelihood ``theta = (log s2, log noise2, log ell_1..ell_d)`` of an ARD
+    squared-exponential GP on a standardised subsample (``d2``: per-dimension squared
+    distances ``(d, n_sub, n_sub)``), by L-BFGS-B from ``s2 = noise2 = 0.5``, ``ell = 1``."""
+    from scipy import optimize
+
+    theta0 = np.concatenate([[np.log(0.5), np.log(0.5)], np.zeros(d)])
+    bounds = [_GP_LOG_BOUNDS[0], _GP_LOG_BOUNDS[1]] + [_GP_LOG_BOUNDS[2]] * d
+    res = optimize.minimize(
+        _gp_nlml,
+        theta0,
+        args=(d2, y_std),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": _GP_MAX_ITER},
+    )
+    return np.asarray(res.x, dtype=np.float64)
+
+
+def _gp_subset_of_regressors(
+    theta: FloatArray, xs: FloatArray, xind: FloatArray, y_std: FloatArray
+) -> tuple[FloatArray, float]:
+    """Posterior mean at all rows with inducing points ``xind`` and all responses ``y_std``:
+    ``f = K_nm (noise K_mm + K_mn K_nm)^-1 K_mn y``, and its effective degrees of freedom
+    ``1 + trace((noise K_mm + K_mn K_nm)^-1 K_mn K_nm)``."""
+    s2 = np.exp(theta[0])
+    n2 = np.exp(theta[1])
+    ell2 = np.exp(2.0 * theta[2:])
+    m_ind = xind.shape[0]
+    kmm = s2 * np.exp(-0.5 * np.sum(_sq_dists(xind, xind) / ell2[:, None, None], axis=0))
+    knm = s2 * np.exp(
+        -0.5 * np.sum(((xs.T[:, :, None] - xind.T[:, None, :]) ** 2) / ell2[:, None, None], axis=0)
+    )
+    a = n2 * kmm + knm.T @ knm
+    a += _GP_JITTER * np.trace(a) / m_ind * np.eye(m_ind)
+    cf = linalg.cho_factor(a, lower=True, check_finite=False)
+    beta = linalg.cho_solve(cf, knm.T @ y_std, check_finite=False)
+    edf = 1.0 + float(np.trace(linalg.cho_solve(cf, knm.T @ knm, check_finite=False)))
+    return knm @ beta, edf
