@@ -13,6 +13,7 @@ import pytest
 from peer_econ.app.server import evaluate_request, make_server, page
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs
+from peer_econ.model.spec import Inputs
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +102,8 @@ def test_non_finite_and_mistyped_values_are_rejected(inputs, payload, match: str
 
 
 def test_a_fault_of_the_app_is_not_blamed_on_the_request(
-    inputs, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    inputs: Inputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A programming error (here a TypeError inside the model run) answers 500, not 400."""
     import peer_econ.app.server as server_module
 

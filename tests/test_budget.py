@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -109,7 +111,7 @@ def test_peer_budget_uses_only_budget_categories() -> None:
         ({"m": np.array([[0.0, 1.0]])}, np.array([8.0, 9.0]), "one per sample"),
     ],
 )
-def test_budget_rejects_bad_arrays(costs: dict[str, np.ndarray], group: object, match: str) -> None:
+def test_budget_rejects_bad_arrays(costs: dict[str, np.ndarray], group: Any, match: str) -> None:
     with pytest.raises(InputError, match=match):
         budget_impact(costs, ["a", "b"], BudgetPlan("b", 1, 1, 1), group, comparator="a")
 
@@ -118,6 +120,6 @@ def test_plan_rejects_long_ramp_up_and_booleans() -> None:
     with pytest.raises(InputError, match="at most one share per year"):
         BudgetPlan("b", 1, 1, 2, ramp_up=(0.5, 0.5, 0.5))
     with pytest.raises(InputError, match="years"):
-        BudgetPlan("b", 1, 1, True)  # type: ignore[arg-type]
+        BudgetPlan("b", 1, 1, True)
     with pytest.raises(InputError, match="courses per year"):
         BudgetPlan("b", "x", 1, 1)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import types
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -41,7 +42,7 @@ def plots() -> types.ModuleType:
     return real
 
 
-def _manifest(folder: Path) -> dict:  # type: ignore[type-arg]
+def _manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "manifest.json").read_text())
 
 
@@ -60,11 +61,11 @@ def test_owsa_writes_tables_figures_manifest(peer, plots, tmp_path: Path) -> Non
         base = inmb_at(peer, strategy, 150_000.0)
         assert tor["base_outcome"].to_numpy() == pytest.approx(base, rel=1e-12)
     tor = pd.read_csv(out / "tornado_peer_volunteer.csv")
-    for row in tor.head(3).itertuples():
-        low = inmb_at(peer, "peer_volunteer", 150_000.0, **{row.parameter: row.low})
-        high = inmb_at(peer, "peer_volunteer", 150_000.0, **{row.parameter: row.high})
-        assert row.outcome_low == pytest.approx(low, rel=1e-12)
-        assert row.outcome_high == pytest.approx(high, rel=1e-12)
+    for row in tor.head(3).to_dict("records"):
+        low = inmb_at(peer, "peer_volunteer", 150_000.0, **{row["parameter"]: row["low"]})
+        high = inmb_at(peer, "peer_volunteer", 150_000.0, **{row["parameter"]: row["high"]})
+        assert row["outcome_low"] == pytest.approx(low, rel=1e-12)
+        assert row["outcome_high"] == pytest.approx(high, rel=1e-12)
     assert not (out / "tornado.csv").exists()
     man = _manifest(out)
     assert man["command"] == "sensitivity owsa" and man["wtp"] == 150_000.0
@@ -93,10 +94,10 @@ def test_threshold(peer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     thr = pd.read_csv(out / "thresholds.csv")
     assert "no threshold in range" in set(thr["status"])
     found = thr[(thr["status"] == "threshold found") & (thr["strategy"] == "peer_volunteer")]
-    for row in found.head(3).itertuples():
-        at = inmb_at(peer, "peer_volunteer", 200_000.0, **{row.parameter: row.threshold})
-        scale = abs(row.inmb_high - row.inmb_low)
-        assert abs(at) <= 1e-6 * scale, (row.parameter, at)
+    for row in found.head(3).to_dict("records"):
+        at = inmb_at(peer, "peer_volunteer", 200_000.0, **{row["parameter"]: row["threshold"]})
+        scale = abs(row["inmb_high"] - row["inmb_low"])
+        assert abs(at) <= 1e-6 * scale, (row["parameter"], at)
     table = model_table(peer)
     cost, qaly = PeerModel(peer)(table.deterministic())
     j = peer.strategy_names.index("peer_volunteer")
@@ -107,10 +108,10 @@ def test_threshold(peer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     expected = 200_000.0 * (qaly[0, j] - qaly[0, 0])
     assert cap.loc["peer_volunteer", "max_inc_cost"] == pytest.approx(expected, rel=1e-12)
     dur = pd.read_csv(out / "threshold_durability.csv").set_index("strategy")
-    months = float(dur.loc["peer_volunteer", "threshold"])
+    months = float(dur["threshold"]["peer_volunteer"])
     assert 0.05 < months < 240.0
     # bisection stops within 1e-9 of the range width: INMB within 1e-6 of its swing of zero
-    scale = abs(dur.loc["peer_volunteer", "inmb_high"] - dur.loc["peer_volunteer", "inmb_low"])
+    scale = abs(dur["inmb_high"]["peer_volunteer"] - dur["inmb_low"]["peer_volunteer"])
     at = inmb_at(peer, "peer_volunteer", 200_000.0, decay_months=months)
     assert abs(at) <= 1e-6 * scale
 
