@@ -199,3 +199,228 @@ def test_repeat_courses_repeat_course_costs_but_not_after_course_items(inputs: I
         expected = value if item == "wellbeing_offset" else value * factor
         assert twice.item_costs[(strategy, item)] == pytest.approx(expected, rel=1e-12), item
     assert np.all(twice.cost[:, 1:] != once.cost[:, 1:])
+
+
+# --- every item of every strategy, by hand ----------------------------------------------------
+
+#: Facilitators (paid, volunteer) and who delivers companionship, per strategy (strategies.csv).
+DELIVERY = {
+    "peer_volunteer": (0, 2, "volunteer"),
+    "peer_paid": (2, 0, "paid"),
+    "peer_hybrid": (1, 1, "volunteer"),
+    "peer_course_only": (0, 2, "none"),
+}
+
+
+def _items_by_hand(p: dict[str, float], strategy: str) -> dict[str, float]:
+    """Every cost item of one strategy written out from the parameter values [DKK per
+    randomised participant]; group items divided by the participants per group ``n``."""
+    paid, vol, companion = DELIVERY[strategy]
+    n = p["participants_per_group"]
+    sessions = p["sessions_per_course"]
+    hourly = (
+        p["coordinator_salary_annual"] * p["wage_index_2023_to_2024"] * (1 + p["overhead_rate"])
+    ) / p["productive_hours_per_year"]
+    paid_hourly = (
+        p["paid_peer_monthly_pay"] * 12 / p["paid_hours_per_year"]
+        * (1 + p["paid_peer_on_cost_rate"]) * (1 + p["overhead_rate"])
+    )  # fmt: skip
+    volunteer_hourly = (
+        p["sosu_hjaelper_min_monthly"] * 12 / p["paid_hours_per_year"]
+        * p["volunteer_value_multiplier"]
+    )  # fmt: skip
+    seat = (p["trainer_hours_per_training_cohort"] * hourly + p["training_venue_per_cohort"]) / p[
+        "volunteers_per_training_cohort"
+    ]
+    meetings = p["prop_one_to_one_uptake"] * p["companionship_meetings_per_user"]
+    items = {
+        "coordination": p["coordinator_hours_per_course"] * hourly / n,
+        "refreshments": sessions * p["refreshments_per_session"] / n,
+        "materials": p["materials_per_participant"],
+        "venue": sessions * p["venue_per_session"] / n,
+        "volunteer_training": vol * seat / p["courses_per_volunteer"] / n,
+        "volunteer_expenses": vol * sessions * p["volunteer_expenses_per_session"]
+        / p["facilitators_per_group"] / n,
+        "paid_peer_training": paid
+        * (seat + p["training_hours_per_volunteer"] * paid_hourly) / p["courses_per_paid_peer"] / n,
+        "paid_facilitation": paid * p["paid_peer_hours_per_course_per_facilitator"]
+        * paid_hourly / n,
+        "participant_time": p["mean_sessions_attended"] * p["participant_time_per_session"]
+        * p["participant_time_hourly_value"],
+        "participant_transport": p["mean_sessions_attended"]
+        * p["participant_transport_per_session"],
+    }  # fmt: skip
+    volunteer_hours = (
+        vol
+        * (
+            sessions * (p["session_hours"] + p["volunteer_preparation_hours_per_session"])
+            + p["training_hours_per_volunteer"] / p["courses_per_volunteer"]
+        )
+        / n
+    )
+    if companion != "none":
+        items["companionship_matching"] = (
+            p["prop_one_to_one_uptake"] * p["companionship_matching_hours"] * hourly
+        )
+        items["companionship_expenses"] = meetings * p["companionship_expenses_per_meeting"]
+        items["participant_time"] += (
+            meetings
+            * (p["companionship_meeting_hours"] + p["companionship_travel_hours"])
+            * p["participant_time_hourly_value"]
+        )
+        items["participant_transport"] += meetings * p["participant_transport_per_session"]
+    if companion == "paid":
+        items["companionship_paid_time"] = meetings * p["companionship_meeting_hours"] * paid_hourly
+    if companion == "volunteer":
+        volunteer_hours += meetings * p["companionship_meeting_hours"]
+    items["volunteer_time"] = volunteer_hours * volunteer_hourly
+    return {item: value for item, value in items.items() if value != 0.0}
+
+
+#: Values that make every item non-zero and every facilitator count matter.
+ITEM_VALUES = {"venue_per_session": 350.0, "prop_one_to_one_uptake": 0.4}
+
+
+@pytest.mark.parametrize("strategy", sorted(DELIVERY))
+def test_every_item_of_every_strategy_by_hand(inputs: Inputs, strategy: str) -> None:
+    """Each item of the model equals the hand formula (societal perspective: all items count),
+    the model has no other item, and the total is their sum; service as usual has none."""
+    draws = _draws(inputs, ITEM_VALUES)
+    p = {name: float(values[0]) for name, values in draws.items()}
+    out = evaluate(draws, inputs, settings=_settings(inputs, perspective="societal"))
+    expected = _items_by_hand(p, strategy)
+    got = {item: value for (s, item), value in out.item_costs.items() if s == strategy}
+    assert set(got) == set(expected)
+    for item, value in expected.items():
+        assert got[item] == pytest.approx(value, rel=1e-12), item
+    j = inputs.strategy_names.index(strategy)
+    assert out.cost[0, j] == pytest.approx(sum(expected.values()), rel=1e-12)
+    assert not any(s == "sau" for s, _ in out.item_costs)
+    assert out.cost[0, inputs.strategy_names.index("sau")] == 0.0
+
+
+def test_budget_cost_is_spending_by_payer(inputs: Inputs) -> None:
+    """Budget cost of a payer = the sum of its items in the budget categories (intervention,
+    health care, social care) whatever the perspective; time is nobody's budget."""
+    draws = _draws(inputs, ITEM_VALUES | {"delta_bed_days": -0.5, "delta_support_hours": -2.0})
+    settings = _settings(inputs, downstream_resource_use=True)
+    out = evaluate(draws, inputs, settings=settings)
+    budget_items = {
+        c.item: c.payer
+        for c in inputs.cost_items
+        if c.category in ("intervention", "health_care", "social_care")
+    }
+    assert set(out.budget_cost) == set(budget_items.values())
+    for payer, spend in out.budget_cost.items():
+        for j, strategy in enumerate(inputs.strategy_names):
+            expected = sum(
+                value
+                for (s, item), value in out.item_costs.items()
+                if s == strategy and budget_items.get(item) == payer
+            )
+            assert spend[0, j] == pytest.approx(expected, rel=1e-12, abs=1e-12), (payer, strategy)
+    ngo = out.budget_cost["ngo_grant"][0, inputs.strategy_names.index("peer_volunteer")]
+    assert ngo > 0
+
+
+def test_mean_item_costs_table(inputs: Inputs) -> None:
+    """One row per strategy and item (zeros included) with its category, payer, whether the
+    perspective counts it and its mean cost over the samples."""
+    draws = inputs.parameters.sample(50, 3)
+    out = evaluate(draws, inputs)
+    table = out.mean_item_costs(inputs.cost_items)
+    assert len(table) == len(inputs.strategy_names) * len(inputs.cost_items)
+    counted = set(inputs.settings.categories)
+    for row in table.to_dict("records"):
+        item = next(c for c in inputs.cost_items if c.item == row["item"])
+        assert (row["category"], row["payer"]) == (item.category, item.payer)
+        assert row["counted"] == (item.category in counted)
+        assert row["cost"] == out.item_costs.get((row["strategy"], row["item"]), 0.0)
+    j = inputs.strategy_names.index("peer_volunteer")
+    coordination = table[
+        (table["strategy"] == "peer_volunteer") & (table["item"] == "coordination")
+    ]
+    assert coordination["cost"].iloc[0] > 0
+    total = table[(table["strategy"] == "peer_volunteer") & table["counted"]]["cost"].sum()
+    assert total == pytest.approx(float(np.mean(out.cost[:, j])), rel=1e-12)
+
+
+# --- QALYs: the baseline path and repeat courses, against quadrature -----------------------
+
+
+@pytest.mark.parametrize("horizon_months", [6.0, 36.0])
+def test_baseline_qalys_by_hand(inputs: Inputs, horizon_months: float) -> None:
+    """Service as usual: constant baseline utility u0 to the horizon H, discounted:
+    QALY = u0 x (1 - 1.035^-H) / ln 1.035 (H in years); u0 = 0.6 here."""
+    draws = _draws(inputs, {"baseline_utility": 0.6})
+    out = evaluate(draws, inputs, settings=_settings(inputs, horizon_months=horizon_months))
+    expected = 0.6 * _discounted_years(0.0, horizon_months / 12.0)
+    assert out.qaly[0, inputs.strategy_names.index("sau")] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(out.qaly - out.qaly_gain, expected, rtol=1e-12)
+
+
+def _course_path(
+    t: np.ndarray,
+    starts: list[float],
+    stop: float,
+    durability: str,
+    target: float,
+    course: float,
+    decay_years: float,
+    half_life_years: float,
+    followup_years: float,
+) -> np.ndarray:
+    """Gain path per unit end-of-course gain for those who take every course (plain loop over
+    courses): each course ramps linearly from the current level to its peak (1 for the first,
+    max(target, level) for repeats) over ``course`` years, then decays by ``durability``."""
+    bounds = [*starts, stop]
+    level = 0.0
+    out = np.zeros_like(t)
+    for k in range(len(starts)):
+        a, b = bounds[k], bounds[k + 1]
+        peak = 1.0 if k == 0 else max(target, level)
+
+        def value(x: float, a: float = a, peak: float = peak, start_level: float = level) -> float:
+            end = a + course
+            if x < end:
+                return start_level + (peak - start_level) * (x - a) / course
+            after = x - end
+            if durability == "linear":
+                return peak * min(max(1.0 - after / decay_years, 0.0), 1.0)
+            if durability == "exponential":
+                return peak * float(np.exp(-np.log(2.0) * after / half_life_years))
+            if durability == "none":
+                return peak if x <= a + followup_years else 0.0
+            return peak
+
+        inside = (t >= a) & (t < b)
+        out[inside] = [value(float(x)) for x in t[inside]]
+        level = value(b)
+    return out
+
+
+@pytest.mark.parametrize("durability", ["none", "linear", "exponential", "sustained"])
+@pytest.mark.parametrize("target", [0.6, 1.3])
+def test_repeat_courses_follow_the_plain_path(
+    inputs: Inputs, durability: str, target: float
+) -> None:
+    """Two repeat courses (12 and 24 months), all take them: the model's discounted QALY gain
+    equals a midpoint sum (20,000 steps a year) of the plain path x 1.035^-t, for every
+    durability and a repeat peak below and above the first."""
+    values = {
+        "booster_effect_multiplier": target, "booster_uptake": 1.0, "decay_months": 9.0,
+        "half_life_months": 7.0, "course_weeks": 10.0, "mansa_d": 0.3,
+    }  # fmt: skip
+    settings = _settings(
+        inputs, durability=durability, booster_courses=2, booster_interval_months=12.0
+    )
+    out = evaluate(_draws(inputs, values), inputs, settings=settings)
+    steps = 60_000
+    t = (np.arange(steps) + 0.5) * 3.0 / steps
+    path = _course_path(
+        t, [0.0, 1.0, 2.0], 3.0, durability, target, COURSE_YEARS, 0.75, 7.0 / 12.0, 0.25
+    )
+    unit = float(np.sum(path * (1 + RATE) ** -t) * 3.0 / steps)
+    j = inputs.strategy_names.index("peer_volunteer")
+    expected = out.utility_gain_post[0] * unit
+    assert out.qaly_gain[0, j] == pytest.approx(expected, rel=2e-5)
