@@ -56,8 +56,38 @@ def equivalent_mutants() -> dict[str, str]:
     return out
 
 
+#: Status of each mark mutmut prints beside a mutant name at the end of a run.
+STATUS_BY_MARK = {
+    "🎉": "killed", "⏰": "killed", "🧙": "killed", "🙁": "survived", "🫥": "no tests",
+    "🤔": "suspicious", "🔇": "skipped",
+}  # fmt: skip
+
+
+def snapshot_path(module: str) -> Path:
+    """Where the statuses of a module's last run are kept (a later ``mutmut run`` for another
+    module may reset the ``.meta`` files when the tests changed in between)."""
+    return ROOT / "mutants" / "scores" / f"{module}.json"
+
+
+def save_snapshot(module: str, output: str) -> None:
+    """Statuses from the ``mark name`` lines mutmut prints after a run of named mutants."""
+    prefix = f"peer_econ.{module}."
+    status = {}
+    for line in output.splitlines():
+        mark, _, name = line.strip().partition(" ")
+        if name.startswith(prefix) and mark in STATUS_BY_MARK:
+            status[name] = STATUS_BY_MARK[mark]
+    path = snapshot_path(module)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(status, indent=0, sort_keys=True), encoding="utf-8")
+
+
 def results(module: str) -> dict[str, str]:
-    """Mutant name -> status for one module, from mutmut's ``.meta`` file."""
+    """Mutant name -> status for one module: the snapshot of its last run, else mutmut's
+    ``.meta`` file."""
+    if snapshot_path(module).is_file():
+        loaded: dict[str, str] = json.loads(snapshot_path(module).read_text(encoding="utf-8"))
+        return loaded
     meta = ROOT / "mutants" / "src" / "peer_econ" / (module.replace(".", "/") + ".py.meta")
     if not meta.is_file():
         return {}
@@ -74,12 +104,15 @@ def results(module: str) -> dict[str, str]:
 
 
 def run_module(module: str, log: Path) -> int:
-    """``mutmut run`` for one module, its output appended to ``log``; returns the exit code."""
+    """``mutmut run`` for one module, its output appended to ``log`` and its statuses saved
+    (:func:`save_snapshot`); returns the exit code."""
     cmd = [sys.executable, "-m", "mutmut", "run", f"peer_econ.{module}.*"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n=== {module}: {' '.join(cmd)}\n")
-        handle.flush()
-        return subprocess.run(cmd, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT).returncode
+        handle.write(f"\n=== {module}: {' '.join(cmd)}\n{done.stdout}{done.stderr}")
+    if done.returncode == 0:
+        save_snapshot(module, done.stdout)
+    return done.returncode
 
 
 def report(modules: list[str]) -> int:
