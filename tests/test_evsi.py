@@ -156,6 +156,24 @@ def test_enbs_and_optimal_n_hand_calculation() -> None:
     np.testing.assert_array_equal(best2, [0.0, 90_000.0])
     with pytest.raises(InputError, match="study costs"):
         enbs([1.0], -1.0, 0.0, [10])
+    with pytest.raises(InputError, match="study costs"):
+        enbs([1.0], 0.0, -1.0, [10])
+    # a free study is allowed: ENBS = population EVSI
+    np.testing.assert_array_equal(enbs([5.0, 7.0], 0.0, 0.0, [10, 20]), [5.0, 7.0])
+    np.testing.assert_array_equal(enbs([5.0], 0.5, 0.25, [1]), [4.0])  # 5 - (0.5 + 2 x 0.25)
+
+
+def test_optimal_sample_size_needs_a_positive_enbs() -> None:
+    """n* is the size with the largest ENBS only when that ENBS is > 0 (a study worth 0.5 is
+    still worth running); at exactly 0 the study is not run."""
+    n = np.array([10.0, 20.0])
+    n_opt, best = optimal_sample_size(n, np.array([[0.0, 0.5], [-1.0, 0.25]]))
+    np.testing.assert_array_equal(n_opt, [0.0, 10.0])
+    np.testing.assert_array_equal(best, [0.0, 0.5])
+    single, value = optimal_sample_size(n, np.array([-3.0, 0.5]))
+    assert float(single) == 20.0 and float(value) == 0.5
+    with pytest.raises(InputError, match="3 rows for 2 sample sizes"):
+        optimal_sample_size(n, np.zeros((3, 1)))
 
 
 def test_population_enbs_pipeline(curve_case: tuple) -> None:
