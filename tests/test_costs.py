@@ -424,3 +424,30 @@ def test_repeat_courses_follow_the_plain_path(
     j = inputs.strategy_names.index("peer_volunteer")
     expected = out.utility_gain_post[0] * unit
     assert out.qaly_gain[0, j] == pytest.approx(expected, rel=2e-5)
+
+
+@pytest.mark.parametrize("durability", ["none", "linear"])
+@pytest.mark.parametrize("interval_months", [1.5, 3.0])
+def test_repeat_courses_starting_early(
+    inputs: Inputs, durability: str, interval_months: float
+) -> None:
+    """Repeats every 1.5 months start while the previous course still ramps up (it lasts 2.3
+    months), so a repeat starts from the ramp's level; every 3 months a repeat starts exactly
+    when the trial follow-up ends, where the held gain still counts (``none``)."""
+    values = {
+        "booster_effect_multiplier": 0.6, "booster_uptake": 1.0, "decay_months": 9.0,
+        "course_weeks": 10.0, "mansa_d": 0.3,
+    }  # fmt: skip
+    settings = _settings(
+        inputs, durability=durability, booster_courses=2, booster_interval_months=interval_months
+    )
+    out = evaluate(_draws(inputs, values), inputs, settings=settings)
+    steps = 60_000
+    t = (np.arange(steps) + 0.5) * 3.0 / steps
+    step = interval_months / 12.0
+    path = _course_path(
+        t, [0.0, step, 2 * step], 3.0, durability, 0.6, COURSE_YEARS, 0.75, 1.0, 0.25
+    )
+    unit = float(np.sum(path * (1 + RATE) ** -t) * 3.0 / steps)
+    j = inputs.strategy_names.index("peer_volunteer")
+    assert out.qaly_gain[0, j] == pytest.approx(out.utility_gain_post[0] * unit, rel=2e-5)
