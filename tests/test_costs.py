@@ -278,7 +278,9 @@ def _items_by_hand(p: dict[str, float], strategy: str) -> dict[str, float]:
 
 
 #: Values that make every item non-zero and every facilitator count matter.
-ITEM_VALUES = {"venue_per_session": 350.0, "prop_one_to_one_uptake": 0.4}
+ITEM_VALUES = {
+    "venue_per_session": 350.0, "prop_one_to_one_uptake": 0.4, "volunteer_value_multiplier": 1.3,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("strategy", sorted(DELIVERY))
@@ -451,3 +453,46 @@ def test_repeat_courses_starting_early(
     unit = float(np.sum(path * (1 + RATE) ** -t) * 3.0 / steps)
     j = inputs.strategy_names.index("peer_volunteer")
     assert out.qaly_gain[0, j] == pytest.approx(out.utility_gain_post[0] * unit, rel=2e-5)
+
+
+def test_venue_item_exists_when_it_costs_anything(inputs: Inputs) -> None:
+    """A free venue is no item; 0.8 DKK a session for 10 sessions and 8 participants is
+    exactly 1 DKK per participant, and it is counted."""
+    values = {"sessions_per_course": 10.0, "participants_per_group": 8.0}
+    free = evaluate(_draws(inputs, values | {"venue_per_session": 0.0}), inputs)
+    assert ("peer_volunteer", "venue") not in free.item_costs
+    cheap = evaluate(_draws(inputs, values | {"venue_per_session": 0.8}), inputs)
+    assert cheap.item_costs[("peer_volunteer", "venue")] == 1.0
+    j = inputs.strategy_names.index("peer_volunteer")
+    assert cheap.cost[0, j] == pytest.approx(free.cost[0, j] + 1.0, rel=1e-12)
+
+
+def test_paid_course_with_volunteer_companions(inputs: Inputs) -> None:
+    """Strategies are data: paid facilitators with volunteer companionship value only the
+    companions' hours as volunteer time (uptake x meetings x hours x hourly value)."""
+    from peer_econ.model.costs import shared_costs, strategy_item_costs, unit_costs
+    from peer_econ.model.spec import Strategy
+
+    draws = _draws(inputs, ITEM_VALUES)
+    p = {name: float(values[0]) for name, values in draws.items()}
+    shared = shared_costs(draws, unit_costs(draws), _settings(inputs))
+    mixed = Strategy("mixed", "Mixed", True, 2, 0, "volunteer")
+    items = strategy_item_costs(mixed, shared)
+    hours = p["prop_one_to_one_uptake"] * p["companionship_meetings_per_user"]
+    hours *= p["companionship_meeting_hours"]
+    hourly = p["sosu_hjaelper_min_monthly"] * 12 / p["paid_hours_per_year"] * 1.3
+    assert items["volunteer_time"][0] == pytest.approx(hours * hourly, rel=1e-12)
+    assert "volunteer_training" not in items and "companionship_paid_time" not in items
+
+
+def test_effect_scale_defaults_to_the_full_effect(inputs: Inputs) -> None:
+    """Without an effect scale the downstream items are those of the full effect."""
+    from peer_econ.model.costs import shared_costs, strategy_item_costs, unit_costs
+
+    draws = _draws(inputs, _downstream_values())
+    settings = _settings(inputs, downstream_resource_use=True)
+    shared = shared_costs(draws, unit_costs(draws), settings)
+    strategy = next(s for s in inputs.strategies if s.name == "peer_volunteer")
+    items = strategy_item_costs(strategy, shared)
+    for item, value in shared.downstream.items():
+        np.testing.assert_array_equal(items[item], value)
