@@ -66,6 +66,30 @@ def test_simulate_mean_and_spread() -> None:
     np.testing.assert_array_equal(t, d.simulate(draws, rng=0))
 
 
+def test_simulate_adds_correlated_noise_to_the_expected_statistics() -> None:
+    """Given standard normals Z, the statistics are mu + Z L' with L L' the covariance (so the
+    same Z gives the same study whatever the sample size: common random numbers)."""
+    _, _, draws, _ = utility_psa(5, seed=2)
+    design = TwoArmUtilityTrial(50, sd_individual_utility=0.2, retention=(1.0, 0.8))
+    z = np.random.default_rng(9).standard_normal((5, 2))
+    chol = np.linalg.cholesky(design.covariance())
+    expected = design.expected_statistics(draws) + z @ chol.T
+    np.testing.assert_allclose(design.simulate(draws, standard_normals=z), expected, rtol=1e-12)
+    seeded = design.simulate(draws, rng=4)
+    np.testing.assert_array_equal(seeded, design.simulate(draws, rng=4))
+
+
+def test_evsi_curve_is_reproducible_with_a_seed() -> None:
+    cost, effect, draws, _ = utility_psa(2_000, seed=3)
+    wtp = np.array([20_000.0])
+    design = TwoArmUtilityTrial(10)
+    a = evsi_by_sample_size(cost, effect, draws, design, [20, 200], wtp, rng=5)
+    b = evsi_by_sample_size(cost, effect, draws, design, [20, 200], wtp, rng=5)
+    np.testing.assert_array_equal(a.evsi, b.evsi)
+    c = evsi_by_sample_size(cost, effect, draws, design, [20, 200], wtp, rng=6)
+    assert not np.array_equal(a.evsi, c.evsi)
+
+
 def test_design_bad_input() -> None:
     with pytest.raises(InputError, match="n_per_arm = 1"):
         TwoArmUtilityTrial(1)
