@@ -11,8 +11,10 @@ mutant that ``mutmut-equivalent.txt`` does not explain. That file (beside pyproj
 equivalent mutants, one per line: ``<mutant name>  <one-line reason>``. The exit status is 1
 when an unexplained survivor is left, so a new survivor is noticed like a failing test.
 
-mutmut keeps its results in ``mutants/``; a second run tests only mutants it has not seen.
-Delete ``mutants/`` after changing tests to test every mutant again.
+Each module's statuses are kept in ``mutants/scores/<module>.json`` (``--report-only`` prints
+them again). After writing tests for survivors, ``tools/mutate.py --survivors MODULE`` reruns
+only that module's survivors and updates its statuses; after changing the code, run the module
+again in full.
 """
 
 from __future__ import annotations
@@ -69,10 +71,11 @@ def snapshot_path(module: str) -> Path:
     return ROOT / "mutants" / "scores" / f"{module}.json"
 
 
-def save_snapshot(module: str, output: str) -> None:
-    """Statuses from the ``mark name`` lines mutmut prints after a run of named mutants."""
+def save_snapshot(module: str, output: str, previous: dict[str, str] | None = None) -> None:
+    """Statuses from the ``mark name`` lines mutmut prints after a run of named mutants,
+    updating ``previous`` (the earlier statuses of a survivors-only run)."""
     prefix = f"peer_econ.{module}."
-    status = {}
+    status = dict(previous or {})
     for line in output.splitlines():
         mark, _, name = line.strip().partition(" ")
         if name.startswith(prefix) and mark in STATUS_BY_MARK:
@@ -103,15 +106,19 @@ def results(module: str) -> dict[str, str]:
     return out
 
 
-def run_module(module: str, log: Path) -> int:
-    """``mutmut run`` for one module, its output appended to ``log`` and its statuses saved
-    (:func:`save_snapshot`); returns the exit code."""
-    cmd = [sys.executable, "-m", "mutmut", "run", f"peer_econ.{module}.*"]
+def run_module(module: str, log: Path, *, survivors_only: bool = False) -> int:
+    """``mutmut run`` for one module (or only its last survivors, after new tests), its output
+    appended to ``log`` and its statuses saved (:func:`save_snapshot`); returns the exit code."""
+    previous = results(module) if survivors_only else {}
+    names = sorted(n for n, s in previous.items() if s != "killed")
+    if survivors_only and not names:
+        return 0
+    cmd = [sys.executable, "-m", "mutmut", "run", *(names or [f"peer_econ.{module}.*"])]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n=== {module}: {' '.join(cmd)}\n{done.stdout}{done.stderr}")
+        handle.write(f"\n=== {module}: {' '.join(cmd[:6])}\n{done.stdout}{done.stderr}")
     if done.returncode == 0:
-        save_snapshot(module, done.stdout)
+        save_snapshot(module, done.stdout, previous)
     return done.returncode
 
 
@@ -145,6 +152,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", default=list(MODULES), help="e.g. model.costs")
     parser.add_argument("--report-only", action="store_true", help="do not run mutmut")
+    parser.add_argument(
+        "--survivors", action="store_true", help="rerun only the last survivors (after new tests)"
+    )
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -154,7 +164,7 @@ def main() -> int:
         log.parent.mkdir(exist_ok=True)
         for module in args.modules:
             print(f"mutating {module} (log: {log.relative_to(ROOT)})", flush=True)
-            code = run_module(module, log)
+            code = run_module(module, log, survivors_only=args.survivors)
             if code != 0:
                 print(f"mutmut failed for {module} (exit {code}); see {log}")
                 return 2
