@@ -430,14 +430,15 @@ def test_repeat_courses_follow_the_plain_path(
 
 @pytest.mark.parametrize("durability", ["none", "linear"])
 @pytest.mark.parametrize("interval_months", [1.5, 3.0])
+@pytest.mark.parametrize("target", [0.6, 1.3])
 def test_repeat_courses_starting_early(
-    inputs: Inputs, durability: str, interval_months: float
+    inputs: Inputs, durability: str, interval_months: float, target: float
 ) -> None:
     """Repeats every 1.5 months start while the previous course still ramps up (it lasts 2.3
     months), so a repeat starts from the ramp's level; every 3 months a repeat starts exactly
     when the trial follow-up ends, where the held gain still counts (``none``)."""
     values = {
-        "booster_effect_multiplier": 0.6, "booster_uptake": 1.0, "decay_months": 9.0,
+        "booster_effect_multiplier": target, "booster_uptake": 1.0, "decay_months": 9.0,
         "course_weeks": 10.0, "mansa_d": 0.3,
     }  # fmt: skip
     settings = _settings(
@@ -448,7 +449,7 @@ def test_repeat_courses_starting_early(
     t = (np.arange(steps) + 0.5) * 3.0 / steps
     step = interval_months / 12.0
     path = _course_path(
-        t, [0.0, step, 2 * step], 3.0, durability, 0.6, COURSE_YEARS, 0.75, 1.0, 0.25
+        t, [0.0, step, 2 * step], 3.0, durability, target, COURSE_YEARS, 0.75, 1.0, 0.25
     )
     unit = float(np.sum(path * (1 + RATE) ** -t) * 3.0 / steps)
     j = inputs.strategy_names.index("peer_volunteer")

@@ -76,3 +76,18 @@ def test_mapping_route_needs_the_mansa_outcome(inputs: Inputs) -> None:
     settings = replace(inputs.settings, utility_route="mapping", source_outcome="wsas")
     with pytest.raises(InputError, match="utility_route 'mapping' uses the MANSA mapping slope"):
         evaluate(inputs.parameters.deterministic(), inputs, settings=settings)
+
+
+def test_trial_period_has_no_repeat_courses(inputs: Inputs) -> None:
+    """The trial-period analysis is the trial as run: even repeats every 1.5 months (inside
+    its 3 months) add no cost and no gain there."""
+    draws = inputs.parameters.deterministic().with_values({"booster_uptake": 1.0})
+    plain = evaluate(draws, inputs, horizon_months=3.0, durability="sustained")
+    boosted_settings = replace(inputs.settings, booster_courses=2, booster_interval_months=1.5)
+    boosted = evaluate(
+        draws, inputs, settings=boosted_settings, horizon_months=3.0, durability="sustained"
+    )
+    np.testing.assert_array_equal(boosted.cost, plain.cost)
+    np.testing.assert_array_equal(boosted.qaly_gain, plain.qaly_gain)
+    full = evaluate(draws, inputs, settings=boosted_settings)
+    assert np.all(full.cost[0, 1:] > evaluate(draws, inputs).cost[0, 1:])
