@@ -215,3 +215,27 @@ def test_population_enbs_pipeline(curve_case: tuple) -> None:
     top = e.max(axis=0)
     np.testing.assert_array_equal(best, np.where(top > 0, top, 0.0))
     np.testing.assert_array_equal(n_opt, np.where(top > 0, n[e.argmax(axis=0)], 0.0))
+
+
+def test_evsi_regression_passes_every_option_to_the_regression() -> None:
+    """EVSI by regression is the EVPPI of the simulated statistics: the same numbers, fields
+    and options (reference, labels, standard errors, seed) as :func:`voi.evppi` on them."""
+    cost, effect, draws, _ = utility_psa(3_000, seed=12)
+    design = TwoArmUtilityTrial(50)
+    stats = design.simulate(draws, rng=1)
+    wtp = np.array([10_000.0, 30_000.0])
+    options = {"strategies": ["SAU", "PEER"], "reference": "PEER", "se": True, "rng": 3}
+    res = evsi_regression(
+        cost, effect, stats, wtp, statistic_names=["m3", "m12"], n_se_draws=50, **options
+    )
+    ref = evppi(cost, effect, stats, wtp, parameter_names=["m3", "m12"], n_se_draws=50, **options)
+    assert res.statistics == ("m3", "m12")
+    np.testing.assert_array_equal(res.wtp, wtp)
+    np.testing.assert_array_equal(res.evsi, ref.evppi)
+    np.testing.assert_array_equal(res.evpi, ref.evpi)
+    np.testing.assert_array_equal(res.raw, ref.raw)
+    assert res.se is not None and ref.se is not None
+    np.testing.assert_array_equal(res.se, ref.se)
+    assert res.method == ref.method == "tensor"
+    assert res.diagnostics == ref.diagnostics
+    assert res.diagnostics[0].response == "cost[SAU] - cost[PEER]"
