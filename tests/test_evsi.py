@@ -224,11 +224,15 @@ def test_evsi_regression_passes_every_option_to_the_regression() -> None:
     design = TwoArmUtilityTrial(50)
     stats = design.simulate(draws, rng=1)
     wtp = np.array([10_000.0, 30_000.0])
-    options = {"strategies": ["SAU", "PEER"], "reference": "PEER", "se": True, "rng": 3}
+    names = ["m3", "m12"]
     res = evsi_regression(
-        cost, effect, stats, wtp, statistic_names=["m3", "m12"], n_se_draws=50, **options
-    )
-    ref = evppi(cost, effect, stats, wtp, parameter_names=["m3", "m12"], n_se_draws=50, **options)
+        cost, effect, stats, wtp, statistic_names=names, n_se_draws=50,
+        strategies=["SAU", "PEER"], reference="PEER", se=True, rng=3,
+    )  # fmt: skip
+    ref = evppi(
+        cost, effect, stats, wtp, parameter_names=names, n_se_draws=50,
+        strategies=["SAU", "PEER"], reference="PEER", se=True, rng=3,
+    )  # fmt: skip
     assert res.statistics == ("m3", "m12")
     np.testing.assert_array_equal(res.wtp, wtp)
     np.testing.assert_array_equal(res.evsi, ref.evppi)
