@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from peer_econ.cli import app
 from peer_econ.errors import InputError
@@ -55,7 +55,7 @@ def write_psa(folder: Path, n: int = 200) -> tuple[Path, Path]:
     return c_path, e_path
 
 
-def invoke(*args: str | Path) -> object:
+def invoke(*args: str | Path) -> Result:
     return runner.invoke(app, ["analyse", *map(str, args)])
 
 
@@ -68,7 +68,7 @@ def test_analyse_writes_tables_figures_and_manifest(tmp_path: Path) -> None:
     c_path, e_path = write_psa(tmp_path)
     out = tmp_path / "out"
     result = invoke("--cost", c_path, "--effect", e_path, "--wtp", "0:100000:5000", "--out", out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     for name in TABLES:
         assert (out / name).is_file(), name
     for stem in ("ce_plane", "ceac", "evpi", "expected_loss", "frontier"):
@@ -105,7 +105,7 @@ def test_analyse_writes_tables_figures_and_manifest(tmp_path: Path) -> None:
     assert manifest["n_samples"] == 200
     assert manifest["strategies"] == ["SAU", "PEER volunteer", "PEER paid"]
     assert manifest["index_columns_dropped"] == {}
-    assert "PEER paid" in result.output  # type: ignore[attr-defined]
+    assert "PEER paid" in result.output
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
@@ -115,7 +115,7 @@ def test_identical_inputs_give_byte_identical_tables(tmp_path: Path) -> None:
         result = invoke(
             "--cost", c_path, "--effect", e_path, "--out", tmp_path / out, "--no-figures"
         )
-        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+        assert result.exit_code == 0, result.output
     for name in TABLES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -126,7 +126,7 @@ def test_default_wtp_grid_and_default_out_folder(
     c_path, e_path = write_psa(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = invoke("--cost", c_path, "--effect", e_path, "--no-figures")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "reports").iterdir()
     assert folder.name.endswith(folder.name.split("-")[-1]) and "analyse" in folder.name
     evpi = pd.read_csv(folder / "evpi.csv")
@@ -141,7 +141,7 @@ def test_single_row_gives_the_icer_table(tmp_path: Path) -> None:
     result = invoke(
         "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out
     )
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     icers = pd.read_csv(out / "icers.csv", keep_default_na=False)
     assert list(icers["strategy"]) == ["UC", "B", "D", "E", "A", "C"]
     assert list(icers["status"]) == ["ND", "ND", "ND", "ND", "D", "ED"]
@@ -163,7 +163,7 @@ def test_index_columns_bom_crlf_and_reordered_columns(tmp_path: Path) -> None:
         out,
         "--no-figures",
     )
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["index_columns_dropped"] == {"cost": "iteration", "effect": ""}
     assert any("reordered" in note for note in manifest["notes"])
@@ -190,7 +190,7 @@ def test_parameters_file_is_validated_and_recorded(tmp_path: Path) -> None:
         out,
         "--no-figures",
     )
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"]["names"] == ["d", "lambda"]
     assert manifest["index_columns_dropped"] == {"parameters": "sim"}
@@ -228,8 +228,8 @@ def test_bad_files_exit_2_with_one_line_and_write_nothing(tmp_path: Path, case: 
     result = invoke(
         "--cost", tmp_path / "in" / "c.csv", "--effect", tmp_path / "in" / "e.csv", "--out", out
     )
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, lines
     assert message in lines[0]
     assert "c.csv" in lines[0] or "e.csv" in lines[0]
@@ -257,8 +257,8 @@ def test_bad_wtp_specs(
     c_path, e_path = write_psa(tmp_path, n=10)
     monkeypatch.chdir(tmp_path)
     result = invoke("--cost", c_path, "--effect", e_path, "--wtp", spec)
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
     assert lines[0].startswith("error: --wtp")
     assert not (tmp_path / "reports").exists()
@@ -270,7 +270,7 @@ def test_missing_file_and_bad_parameters(tmp_path: Path) -> None:
         "--cost", tmp_path / "in" / "nope.csv", "--effect", e_path, "--out", tmp_path / "o"
     )
     assert result.exit_code == 2
-    assert "nope.csv: file not found" in result.stderr  # type: ignore[attr-defined]
+    assert "nope.csv: file not found" in result.stderr
     (tmp_path / "in" / "p.csv").write_text("x,y\n1,2\n")
     result = invoke(
         "--cost",
@@ -283,7 +283,7 @@ def test_missing_file_and_bad_parameters(tmp_path: Path) -> None:
         "o",
     )
     assert result.exit_code == 2
-    assert "--parameters" in result.stderr and "1 data rows" in result.stderr  # type: ignore[attr-defined]
+    assert "--parameters" in result.stderr and "1 data rows" in result.stderr
     assert not (tmp_path / "o").exists()
 
 
@@ -340,9 +340,11 @@ def test_analyse_csv_population_evpi(tmp_path: Path) -> None:
 def test_population_evpi_from_the_command_line(tmp_path: Path) -> None:
     c_path, e_path = write_psa(tmp_path, n=50)
     out = tmp_path / "out"
-    args = ["--cost", c_path, "--effect", e_path, "--out", out, "--no-figures", "--wtp", "0,5e4"]
+    args: list[str | Path] = [
+        "--cost", c_path, "--effect", e_path, "--out", out, "--no-figures", "--wtp", "0,5e4"
+    ]  # fmt: skip
     result = invoke(*args, "--population", "1000", "--horizon", "3", "--discount", "0.035")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     evpi = pd.read_csv(out / "evpi.csv")
     factor = 1000 * (1 + 1 / 1.035 + 1 / 1.035**2)
     np.testing.assert_allclose(evpi["population_evpi"], evpi["evpi"] * factor, rtol=1e-9)
@@ -350,4 +352,4 @@ def test_population_evpi_from_the_command_line(tmp_path: Path) -> None:
     assert manifest["population"]["discounted_population"] == pytest.approx(factor)
     bad = invoke(*args[:-2], "--population", "-5")
     assert bad.exit_code == 2
-    assert bad.stderr.strip().startswith("error: --population -5")  # type: ignore[attr-defined]
+    assert bad.stderr.strip().startswith("error: --population -5")

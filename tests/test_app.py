@@ -159,8 +159,8 @@ def test_danish_switch_shows_danish_texts_and_numbers(app: AppTest, inputs: Any)
     keys = ("app.decision.title", "app.curves.title", "app.export.title", "app.icer.title",
             "app.export.what_if_title", "app.budget.title")  # fmt: skip
     english = {EN.t(k, option="PEER (volunteer peers)") for k in keys}
-    shown = set(headers) | {s.value for s in app.subheader}
-    assert len(shown) >= len(keys) and not english & shown
+    titles = set(headers) | {s.value for s in app.subheader}
+    assert len(titles) >= len(keys) and not english & titles
     assert app.number_input(key="wtp").label == "Betalingsvillighed (kr. pr. QALY)"
 
 

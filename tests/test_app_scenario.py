@@ -87,7 +87,7 @@ def test_decision_equals_the_library(inputs, base) -> None:  # type: ignore[no-u
         if name != "sau":
             assert row["inc_nmb"] == inmb.set_index("strategy").loc[name, "inc_nmb"]
     # the ICER is against the previous frontier option, the rival the status words name
-    assert icers.loc["peer_volunteer", "note"] == f"vs {options.loc['peer_volunteer', 'rival']}"
+    assert icers.loc["peer_volunteer", "note"] == f"vs {options.at['peer_volunteer', 'rival']!s}"
 
 
 def test_status_rests_on_an_assumption(inputs, base) -> None:  # type: ignore[no-untyped-def]
@@ -117,16 +117,16 @@ def test_budget_view_and_scale_curve_come_from_the_library(inputs, base) -> None
     # the scenario's own point is the run itself: the model at 3 municipalities x 6 courses
     psa = result.psa
     j, ref = psa.strategies.index("peer_volunteer"), psa.strategies.index("sau")
-    assert curve.loc[6.0, "cost_per_participant"] == pytest.approx(psa.cost[:, j].mean(), rel=1e-12)
+    assert curve["cost_per_participant"][6.0] == pytest.approx(psa.cost[:, j].mean(), rel=1e-12)
     icer = (
         icer_table(psa.cost, psa.qaly, psa.strategies)
         .set_index("strategy")
         .loc["peer_volunteer", "icer"]
     )
-    assert curve.loc[6.0, "icer"] == pytest.approx(icer, rel=1e-12)
+    assert curve["icer"][6.0] == pytest.approx(icer, rel=1e-12)
     assert psa.cost[:, ref].mean() == 0.0
     # fixed programme costs spread over more courses: cheaper per participant at 12 than at 1
-    assert curve.loc[12.0, "cost_per_participant"] < curve.loc[1.0, "cost_per_participant"]
+    assert curve["cost_per_participant"][12.0] < curve["cost_per_participant"][1.0]
 
 
 def test_what_changed_lists_every_difference(inputs, base) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from peer_econ.analysis.cea import icer_table
 from peer_econ.model.adapter import PeerModel
 from peer_econ.runs.assumptions import linear_means, multiplier_thresholds
 from peer_econ.runs.pipeline import RunResult, run
+from reference.cells import number
 
 WTP = 200_000.0
 
@@ -55,7 +56,8 @@ def test_course_only_efficiency_threshold_by_hand(result: RunResult) -> None:
     assert row["status"] == "ED"
     means = linear_means(result, "course_only_effect_multiplier")
     names = result.psa.strategies
-    for m, status in ((row["threshold"] * 1.001, "ND"), (row["threshold"] * 0.999, "ED")):
+    threshold = number(row["threshold"])
+    for m, status in ((threshold * 1.001, "ND"), (threshold * 0.999, "ED")):
         c, q = means.at(m)
         assert icer_table(c, q, names).set_index("strategy").loc["peer_course_only", "status"] == (
             status
@@ -76,7 +78,7 @@ def test_paid_head_to_head_threshold_by_hand(result: RunResult) -> None:
     assert row["question"] == "worth its extra cost vs peer_volunteer"
     assert row["threshold"] == pytest.approx(expected, rel=1e-9)
     c, q = PeerModel(result.inputs)(
-        result.draws.with_values({"paid_delivery_effect_multiplier": row["threshold"]})
+        result.draws.with_values({"paid_delivery_effect_multiplier": number(row["threshold"])})
     )
     j, v = names.index("peer_paid"), names.index("peer_volunteer")
     inmb = WTP * (q[:, j] - q[:, v]).mean() - (c[:, j] - c[:, v]).mean()
@@ -102,9 +104,9 @@ def test_sentences_name_the_assumption(result: RunResult, tmp_path) -> None:  # 
     assert "by assumption of equal effect" in text
     assert "Effect of paid peers relative to volunteers" in text  # parameter labels, not codes
     assert "Effect of the course without companionship relative to full PEER" in text
-    course = table.loc["peer_course_only", "threshold"]
+    course = number(table.loc["peer_course_only", "threshold"])
     assert 0.9 < course < 1.0
     assert f"would be efficient with an effect of at least {course:.2f} times" in text
-    paid = table.loc["peer_paid", "threshold"]
+    paid = number(table.loc["peer_paid", "threshold"])
     assert f"only if it were {100 * (paid - 1):.0f} % more effective" in text
     assert f"(multiplier {paid:.2f})" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

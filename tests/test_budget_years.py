@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.patches import Rectangle
 
 from peer_econ.analysis.budget import (
     BudgetLine,
@@ -124,12 +125,15 @@ def test_budget_figure_shows_savings_below_zero_without_cutting() -> None:
 
     ax = plots.plot_budget_years(budget_by_payer(_example()), labels={"region": "Region"})
     low, high = ax.get_ylim()
-    heights = [p.get_height() for p in ax.patches]
-    bottoms = [p.get_y() for p in ax.patches]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    heights = [p.get_height() for p in bars]
+    bottoms = [p.get_y() for p in bars]
     assert min(heights) == -60.0  # the region's savings are drawn below zero
     assert low <= min(b + min(h, 0.0) for b, h in zip(bottoms, heights, strict=True))
     assert high >= max(b + max(h, 0.0) for b, h in zip(bottoms, heights, strict=True))
-    assert "Region" in [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = ax.get_legend()
+    assert legend is not None
+    assert "Region" in [t.get_text() for t in legend.get_texts()]
     assert any(p.get_hatch() for p in ax.patches)  # the lent venue is hatched (in kind)
 
 

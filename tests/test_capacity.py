@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -131,7 +133,7 @@ def test_capacity_table_rounds_people_up() -> None:
         ),
     ],
 )
-def test_bad_scale_is_a_one_line_input_error(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
+def test_bad_scale_is_a_one_line_input_error(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError, match=message):
         DeliveryPlan(**kwargs)
 

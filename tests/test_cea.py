@@ -412,7 +412,7 @@ def test_results_are_frozen_and_read_only() -> None:
         curves.evpi[0] = 1.0
     with pytest.raises(AttributeError):
         curves.evpi = np.zeros(2)  # type: ignore[misc]
-    psa = PSA(cost, effect, names)
+    psa = PSA(cost, effect, tuple(names))
     cost[0, 0] = 1e9  # the PSA keeps its own copy
     assert psa.cost[0, 0] != 1e9
     assert not psa.cost.flags.writeable
@@ -420,7 +420,7 @@ def test_results_are_frozen_and_read_only() -> None:
 
 def test_psa_object_is_accepted_everywhere() -> None:
     cost, effect, names = small_psa()
-    psa = PSA(cost, effect, names)
+    psa = PSA(cost, effect, tuple(names))
     pd.testing.assert_frame_equal(icer_table(psa), icer_table(cost, effect, names))
     pd.testing.assert_frame_equal(evpi(psa, wtp=[1.0, 2.0]), evpi(cost, effect, names, [1.0, 2.0]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -72,10 +73,10 @@ def test_budget_command(tmp_path: Path) -> None:
     total = table[table["payer"] == "total"].set_index("year")["total"]
     running = pd.read_csv(out / "budget_by_item.csv")
     per_course = (running["kind"] == "running") & (running["item"] != "local_coordination")
-    running = running[per_course].groupby("year")["mean"].sum()
+    per_year = running[per_course].groupby("year")["mean"].sum()
     # course-only delivery: costs per course scale with the courses (half in year 1); local
     # coordination runs from year 1 at its full level
-    assert running[1] == pytest.approx(0.5 * running[2])
+    assert per_year[1] == pytest.approx(0.5 * per_year[2])
     assert total["1"] > 0.5 * total["2"]  # the first training cohorts come on top
     assert total["all"] == pytest.approx(total["1"] + total["2"])
     payers = table[(table["year"] == "2") & (table["payer"] != "total")]
@@ -115,16 +116,68 @@ def test_budget_bad_input(tmp_path: Path, args: list[str], match: str) -> None:
     assert not out.exists()
 
 
+def _deterministic() -> pd.DataFrame:
+    """Deterministic cost and QALYs per strategy at the parameter means (indexed by strategy)."""
+    from peer_econ.inputs.load import load_inputs
+    from peer_econ.model.adapter import PeerModel, model_table
+
+    inputs = load_inputs(INPUTS)
+    cost, qaly = PeerModel(inputs)(model_table(inputs).deterministic())
+    return pd.DataFrame({"cost": cost[0], "qaly": qaly[0]}, index=list(inputs.strategy_names))
+
+
+def _check_owsa(out: Path, det: pd.DataFrame) -> None:
+    """Base INMB of each tornado = 150,000 x incremental QALYs - incremental cost."""
+    for strategy in det.index[1:]:
+        tor = pd.read_csv(out / f"tornado_{strategy}.csv")
+        inc = det.loc[strategy] - det.loc["sau"]
+        base = 150_000.0 * inc["qaly"] - inc["cost"]
+        np.testing.assert_allclose(tor["base_outcome"], base, rtol=1e-12)
+
+
+def _check_threshold(out: Path, det: pd.DataFrame) -> None:
+    """WTP threshold of each PEER strategy = its deterministic ICER vs SAU."""
+    wtp = pd.read_csv(out / "threshold_wtp.csv").set_index("strategy")
+    inc = det.loc["peer_volunteer"] - det.loc["sau"]
+    icer = inc["cost"] / inc["qaly"]
+    assert wtp.loc["peer_volunteer", "icer_vs_comparator"] == pytest.approx(icer, rel=1e-12)
+
+
+def _check_twsa(out: Path, det: pd.DataFrame) -> None:
+    """Every cell: INMB = WTP x incremental QALYs - incremental cost at the settings' WTP
+    point; no utility gain, no QALYs gained."""
+    grid = pd.read_csv(out / "twsa_grid.csv")
+    assert set(grid["wtp"]) == {200_000.0}
+    np.testing.assert_allclose(grid["inmb"], grid["wtp"] * grid["inc_qaly"] - grid["inc_cost"])
+    assert (grid.loc[grid["x_value"] == 0, "inc_qaly"] == 0).all()
+
+
+def _check_morris(out: Path, det: pd.DataFrame) -> None:
+    """One row per output and parameter; mu* >= |mu| (mean of absolute >= absolute mean)."""
+    morris = pd.read_csv(out / "morris.csv")
+    assert (morris["mu_star"] >= morris["mu"].abs() - 1e-9).all()
+    assert not morris.duplicated(["output", "parameter"]).any()
+
+
 @pytest.mark.parametrize(
-    ("command", "files"),
+    ("command", "files", "check"),
     [
-        (["owsa", "--wtp", "150000"], ["owsa.csv", "tornado.csv"]),
-        (["threshold"], ["thresholds.csv", "max_cost.csv", "durability_threshold.csv"]),
-        (["twsa", "--no-figures"], ["twsa_grid.csv", "twsa_threshold_curve.csv"]),
-        (["morris", "--trajectories", "20", "--no-figures"], ["morris.csv"]),
+        (["owsa", "--wtp", "150000"], ["owsa.csv", "tornado_peer_volunteer.csv"], _check_owsa),
+        (
+            ["threshold"],
+            ["thresholds.csv", "threshold_max_cost.csv", "threshold_durability.csv"],
+            _check_threshold,
+        ),
+        (["twsa", "--no-figures"], ["twsa_grid.csv", "twsa_threshold_curve.csv"], _check_twsa),
+        (["morris", "--trajectories", "20", "--no-figures"], ["morris.csv"], _check_morris),
     ],
 )
-def test_sensitivity_commands(tmp_path: Path, command: list[str], files: list[str]) -> None:
+def test_sensitivity_commands(
+    tmp_path: Path,
+    command: list[str],
+    files: list[str],
+    check: Callable[[Path, pd.DataFrame], None],
+) -> None:
     out = tmp_path / "s"
     result = invoke("sensitivity", *command, "--out", out)
     assert result.exit_code == 0, result.output
@@ -132,6 +185,7 @@ def test_sensitivity_commands(tmp_path: Path, command: list[str], files: list[st
         assert (out / name).is_file(), sorted(p.name for p in out.iterdir())
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["command"] == f"sensitivity {command[0]}"
+    check(out, _deterministic())
 
 
 def test_sensitivity_scenarios_unknown_name(tmp_path: Path) -> None:
@@ -211,7 +265,7 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
         "icers.csv",
         "ceac.csv",
         "evpi.csv",
-        "tornado.csv",
+        "tornado_peer_volunteer.csv",
         "scenarios.csv",
         "evppi_ranking.csv",
         "budget_by_payer.csv",
@@ -222,6 +276,23 @@ def test_run_folder_has_report_and_decision_outputs(tmp_path: Path) -> None:
         "decision_points.csv",
     ):
         assert (out / name).is_file(), name
+    # the tables agree with each other and with the model at the parameter means
+    det = _deterministic()
+    table = pd.read_csv(out / "deterministic.csv").set_index("strategy")
+    np.testing.assert_allclose(table["cost"], det["cost"], rtol=1e-12)
+    np.testing.assert_allclose(table["qaly"], det["qaly"], rtol=1e-12)
+    head = pd.read_csv(out / "headline.csv").set_index("strategy")
+    np.testing.assert_allclose(
+        head["icer"].iloc[1:], (head["inc_cost"] / head["inc_qaly"]).iloc[1:]
+    )
+    np.testing.assert_allclose(head["det_icer"].iloc[1:], table["icer"].iloc[1:], rtol=1e-12)
+    inc = det.loc["peer_volunteer"] - det.loc["sau"]
+    tornado = pd.read_csv(out / "tornado_peer_volunteer.csv")
+    np.testing.assert_allclose(tornado["base_outcome"], 200_000.0 * inc["qaly"] - inc["cost"])
+    wtp = pd.read_csv(out / "threshold_wtp.csv").set_index("strategy")
+    assert wtp.loc["peer_volunteer", "icer_vs_comparator"] == pytest.approx(
+        table.loc["peer_volunteer", "icer"], rel=1e-12
+    )
     html = (out / "report.html").read_text()
     assert (
         "<html" in html and "The decision at 200,000" in html and "data:image/png;base64," in html
@@ -299,8 +370,9 @@ def test_owsa_repeated_parameter_counts_once(tmp_path: Path) -> None:
         "--no-figures", "--out", out,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(out / "tornado.csv")
-    assert set(table["parameter"]) == {"mansa_d"}
+    for strategy in ("peer_volunteer", "peer_paid", "peer_hybrid", "peer_course_only"):
+        table = pd.read_csv(out / f"tornado_{strategy}.csv")
+        assert list(table["parameter"]) == ["mansa_d"]
 
 
 def test_twsa_custom_axes_use_the_given_wtp(tmp_path: Path) -> None:
@@ -406,12 +478,12 @@ def test_budget_rejects_groups_below_two(tmp_path: Path) -> None:
 
 def test_owsa_prints_what_matters_most(tmp_path: Path) -> None:
     """The sensitivity commands say what they found, not only where they wrote it: the top
-    inputs of the tornado by label, with their swing in DKK, read from tornado.csv."""
+    inputs of the tornado by label, with their swing in DKK, read from tornado_<strategy>.csv."""
     out = tmp_path / "owsa"
     result = invoke("sensitivity", "owsa", "--out", out)
     assert result.exit_code == 0, result.output
-    tornado = pd.read_csv(out / "tornado.csv")
-    first = tornado[tornado["strategy"] == "peer_volunteer"].iloc[0]
+    tornado = pd.read_csv(out / "tornado_peer_volunteer.csv")
+    first = tornado.iloc[0]
     line = next(x for x in result.output.splitlines() if x.startswith("PEER (volunteer peers):"))
     assert "most influential (swing of net benefit, DKK)" in line
     assert f"({first['swing']:,.0f})" in line

@@ -316,3 +316,99 @@ def test_broadcasting_sample_by_strategy() -> None:
             assert got[i, j] == pytest.approx(
                 float(integrate_linear(a[i, 0], 0.0, 0.0, t1[j], DANISH)), rel=1e-14
             )
+
+
+# --- the series branch (rho x length < 1e-4) against 60-digit arithmetic ---------------------
+
+
+def _decimal_linear(a: float, b: float, start: float, end: float, rate: str) -> float:
+    """∫_start^end (a + b t) (1 + r)^-t dt in 60-digit decimal arithmetic, from the
+    antiderivative -e^{-rho t} ((a + b t) / rho + b / rho^2), rho = ln(1 + r)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        rho = (1 + Decimal(rate)).ln()
+        da, db = Decimal(a), Decimal(b)
+
+        def antiderivative(t: Decimal) -> Decimal:
+            return -(-rho * t).exp() * ((da + db * t) / rho + db / (rho * rho))
+
+        return float(antiderivative(Decimal(end)) - antiderivative(Decimal(start)))
+
+
+def _decimal_exponential(
+    amplitude: float, kappa: float, origin: float, start: float, end: float, rate: str
+) -> float:
+    """∫_start^end A e^{-kappa (t - origin)} (1 + r)^-t dt in 60-digit decimal arithmetic:
+    A e^{kappa origin} (e^{-(kappa + rho) start} - e^{-(kappa + rho) end}) / (kappa + rho)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        total = Decimal(kappa) + (1 + Decimal(rate)).ln()
+        value = (
+            Decimal(amplitude)
+            * (Decimal(kappa) * Decimal(origin)).exp()
+            * ((-total * Decimal(start)).exp() - (-total * Decimal(end)).exp())
+            / total
+        )
+        return float(value)
+
+
+@pytest.mark.parametrize("x", [9e-5, 3e-5])
+def test_short_segments_use_an_accurate_series(x: float) -> None:
+    """Below rho x length = 1e-4 the integrals switch to second-order series; their truncation
+    error (x^3 / 24 ~ 3e-14) is far below rtol = 1e-12, and any wrong coefficient (e.g. x^2/9
+    for x^2/8: 2e-10 relative at x = 9e-5) far above it (abs=0: the values are ~1e-5, below
+    pytest.approx's default absolute tolerance)."""
+    schedule = DiscountSchedule((0.0,), (0.035,))
+    rho = math.log1p(0.035)
+    start = 0.5
+    end = start + x / rho
+    got = float(integrate_linear(2.0, 3.0, start, end, schedule))
+    assert got == pytest.approx(_decimal_linear(2.0, 3.0, start, end, "0.035"), rel=1e-12, abs=0.0)
+    # a flow that starts at 0 (intercept -slope x start) weighs the slope term alone
+    ramp = float(integrate_linear(-1.5, 3.0, start, end, schedule))
+    assert ramp == pytest.approx(
+        _decimal_linear(-1.5, 3.0, start, end, "0.035"), rel=1e-12, abs=0.0
+    )
+    kappa = 0.01
+    end_e = start + x / (kappa + rho)
+    got_e = float(integrate_exponential(2.0, kappa, 0.2, start, end_e, schedule))
+    expected_e = _decimal_exponential(2.0, kappa, 0.2, start, end_e, "0.035")
+    assert got_e == pytest.approx(expected_e, rel=1e-12, abs=0.0)
+
+
+@pytest.mark.parametrize("x", [0.5, 2e-3])
+def test_long_segments_match_decimal_arithmetic(x: float) -> None:
+    """The exact branch, same references."""
+    schedule = DiscountSchedule((0.0,), (0.035,))
+    rho = math.log1p(0.035)
+    end = 0.5 + x / rho
+    got = float(integrate_linear(2.0, 3.0, 0.5, end, schedule))
+    assert got == pytest.approx(_decimal_linear(2.0, 3.0, 0.5, end, "0.035"), rel=1e-12, abs=0.0)
+    got_e = float(integrate_exponential(2.0, 0.01, 0.2, 0.5, end, schedule))
+    assert got_e == pytest.approx(
+        _decimal_exponential(2.0, 0.01, 0.2, 0.5, end, "0.035"), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("position", range(4))
+def test_empty_interval_keeps_the_broadcast_shape_linear(position: int) -> None:
+    """An empty interval gives zeros of the broadcast shape of all arguments, whichever one is
+    the array."""
+    args: list[float | np.ndarray] = [1.0, 0.5, 2.0, 2.0]
+    args[position] = np.full(3, args[position])
+    out = integrate_linear(*args, DANISH)  # type: ignore[arg-type, call-arg]
+    assert out.shape == (3,)
+    np.testing.assert_array_equal(out, 0.0)
+
+
+@pytest.mark.parametrize("position", range(5))
+def test_empty_interval_keeps_the_broadcast_shape_exponential(position: int) -> None:
+    args: list[float | np.ndarray] = [1.0, 0.5, 0.0, 2.0, 2.0]
+    args[position] = np.full(3, args[position])
+    out = integrate_exponential(*args, DANISH)  # type: ignore[arg-type, call-arg]
+    assert out.shape == (3,)
+    np.testing.assert_array_equal(out, 0.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 
 import numpy as np
@@ -103,7 +102,7 @@ def test_thresholds_toy_exact() -> None:
     assert res.loc["x2", "threshold"] == pytest.approx(x2_star, abs=1e-8)
     assert res.loc["x2", "cost_effective_when"] == "above"
     assert res.loc["x3", "status"] == dsa.NO_THRESHOLD
-    assert np.isnan(res.loc["x3", "threshold"])
+    assert np.isnan(res["threshold"]["x3"])
 
 
 def test_bisect_rows_many_problems() -> None:
@@ -129,8 +128,8 @@ def test_twsa_toy_optimal() -> None:
         y_values=[0.0, 2.0],
     )
     g = res.grid[res.grid["wtp"] == WTP]
-    for row in g.itertuples():
-        assert row.inmb == pytest.approx(inmb(row.x_value, row.y_value))
+    for row in g.to_dict("records"):
+        assert row["inmb"] == pytest.approx(inmb(row["x_value"], row["y_value"]))
     opt = res.optimal[res.optimal["wtp"] == WTP].set_index(["x_value", "y_value"])["optimal"]
     assert opt[(0.5, 2.0)] == "new"  # 5000 - 2000 > 0
     assert opt[(1.5, 0.0)] == "ref"
@@ -148,7 +147,7 @@ def test_wtp_thresholds_herc() -> None:
     assert res.loc["B", "wtp_optimal_from"] == pytest.approx(5000)
     assert res.loc["D", "wtp_optimal_from"] == pytest.approx(12500)
     assert res.loc["E", "wtp_optimal_from"] == pytest.approx(20000)
-    assert np.isinf(res.loc["E", "wtp_optimal_to"])
+    assert np.isinf(res["wtp_optimal_to"]["E"])
     assert res.loc["B", "icer_vs_comparator"] == pytest.approx(5000)
 
 
@@ -162,13 +161,11 @@ def test_max_cost_breaks_even() -> None:
 # --- PEER ---------------------------------------------------------------------------------------
 
 
-def test_peer_owsa_fast_and_excludes_baseline(peer) -> None:  # type: ignore[no-untyped-def]
+def test_peer_owsa_excludes_baseline(peer) -> None:  # type: ignore[no-untyped-def]
+    """Speed (<= 1 s for the full OWSA) is measured in benchmarks/bench_sensitivity.py."""
     table = model_table(peer)
     model = PeerModel(peer)
-    t0 = time.perf_counter()
     res = dsa.owsa(model, table, peer.strategy_names, comparator="sau", wtp=200_000.0)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.0
     names = [r.name for r in res.ranges]
     assert "baseline_utility" not in names and "mansa_d" in names
     assert any("baseline_utility" in n for n in res.notes)
@@ -197,19 +194,19 @@ def test_peer_threshold_self_consistency(peer) -> None:  # type: ignore[no-untyp
     res = dsa.thresholds(model, table, peer.strategy_names, comparator="sau", wtp=wtp)
     found = res[res["status"] == "threshold found"]
     assert len(found) >= 4
-    for row in found.itertuples():
-        draws = table.deterministic().with_values({row.parameter: row.threshold})
+    for row in found.to_dict("records"):
+        draws = table.deterministic().with_values({row["parameter"]: row["threshold"]})
         c, e = model(draws)
-        j = peer.strategy_names.index(row.strategy)
+        j = peer.strategy_names.index(row["strategy"])
         value = wtp * (e[0, j] - e[0, 0]) - (c[0, j] - c[0, 0])
-        assert abs(value) < 1e-4, (row.parameter, row.strategy, value)
+        assert abs(value) < 1e-4, (row["parameter"], row["strategy"], value)
     assert (res["status"] == dsa.NO_THRESHOLD).any()
 
 
 def test_peer_decision_thresholds(peer) -> None:  # type: ignore[no-untyped-def]
     out = peer_sweeps.peer_decision_thresholds(peer, wtp=200_000.0)
     dur = out["durability"].set_index("strategy")
-    t_star = dur.loc["peer_volunteer", "threshold"]
+    t_star = dur["threshold"]["peer_volunteer"]
     model = PeerModel(peer, peer.settings.replace(durability="linear"))
     table = model_table(peer)
     c, e = model(table.deterministic().with_values({"decay_months": t_star}))

@@ -66,6 +66,30 @@ def test_simulate_mean_and_spread() -> None:
     np.testing.assert_array_equal(t, d.simulate(draws, rng=0))
 
 
+def test_simulate_adds_correlated_noise_to_the_expected_statistics() -> None:
+    """Given standard normals Z, the statistics are mu + Z L' with L L' the covariance (so the
+    same Z gives the same study whatever the sample size: common random numbers)."""
+    _, _, draws, _ = utility_psa(5, seed=2)
+    design = TwoArmUtilityTrial(50, sd_individual_utility=0.2, retention=(1.0, 0.8))
+    z = np.random.default_rng(9).standard_normal((5, 2))
+    chol = np.linalg.cholesky(design.covariance())
+    expected = design.expected_statistics(draws) + z @ chol.T
+    np.testing.assert_allclose(design.simulate(draws, standard_normals=z), expected, rtol=1e-12)
+    seeded = design.simulate(draws, rng=4)
+    np.testing.assert_array_equal(seeded, design.simulate(draws, rng=4))
+
+
+def test_evsi_curve_is_reproducible_with_a_seed() -> None:
+    cost, effect, draws, _ = utility_psa(2_000, seed=3)
+    wtp = np.array([20_000.0])
+    design = TwoArmUtilityTrial(10)
+    a = evsi_by_sample_size(cost, effect, draws, design, [20, 200], wtp, rng=5)
+    b = evsi_by_sample_size(cost, effect, draws, design, [20, 200], wtp, rng=5)
+    np.testing.assert_array_equal(a.evsi, b.evsi)
+    c = evsi_by_sample_size(cost, effect, draws, design, [20, 200], wtp, rng=6)
+    assert not np.array_equal(a.evsi, c.evsi)
+
+
 def test_design_bad_input() -> None:
     with pytest.raises(InputError, match="n_per_arm = 1"):
         TwoArmUtilityTrial(1)
@@ -156,12 +180,66 @@ def test_enbs_and_optimal_n_hand_calculation() -> None:
     np.testing.assert_array_equal(best2, [0.0, 90_000.0])
     with pytest.raises(InputError, match="study costs"):
         enbs([1.0], -1.0, 0.0, [10])
+    with pytest.raises(InputError, match="study costs"):
+        enbs([1.0], 0.0, -1.0, [10])
+    # a free study is allowed: ENBS = population EVSI
+    np.testing.assert_array_equal(enbs([5.0, 7.0], 0.0, 0.0, [10, 20]), [5.0, 7.0])
+    np.testing.assert_array_equal(enbs([5.0], 0.5, 0.25, [1]), [4.0])  # 5 - (0.5 + 2 x 0.25)
+
+
+def test_optimal_sample_size_needs_a_positive_enbs() -> None:
+    """n* is the size with the largest ENBS only when that ENBS is > 0 (a study worth 0.5 is
+    still worth running); at exactly 0 the study is not run."""
+    n = np.array([10.0, 20.0])
+    n_opt, best = optimal_sample_size(n, np.array([[0.0, 0.5], [-1.0, 0.25]]))
+    np.testing.assert_array_equal(n_opt, [0.0, 10.0])
+    np.testing.assert_array_equal(best, [0.0, 0.5])
+    single, value = optimal_sample_size(n, np.array([-3.0, 0.5]))
+    assert float(single) == 20.0 and float(value) == 0.5
+    with pytest.raises(InputError, match="3 rows for 2 sample sizes"):
+        optimal_sample_size(n, np.zeros((3, 1)))
 
 
 def test_population_enbs_pipeline(curve_case: tuple) -> None:
+    """Population EVSI = EVSI x 500 x sum_{t<10} 1.035^-t; ENBS = that - (300,000 + 2 n x
+    1,500); the optimum per WTP is the largest ENBS and its n, or (0, 0) when none is > 0."""
     curve, _ = curve_case
     pop = population_value(curve.evsi, 500.0, 10, 0.035)
+    multiplier = 500.0 * sum(1.035**-t for t in range(10))
+    np.testing.assert_allclose(pop, curve.evsi * multiplier, rtol=1e-12)
     e = enbs(pop, 300_000.0, 1_500.0, curve.n_per_arm)
+    n = np.asarray(curve.n_per_arm, dtype=float)
+    np.testing.assert_allclose(e, pop - (300_000.0 + 2 * n * 1_500.0)[:, None], rtol=1e-12)
     n_opt, best = optimal_sample_size(curve.n_per_arm, e)
     assert n_opt.shape == (3,)
-    assert np.all(best >= 0.0)
+    top = e.max(axis=0)
+    np.testing.assert_array_equal(best, np.where(top > 0, top, 0.0))
+    np.testing.assert_array_equal(n_opt, np.where(top > 0, n[e.argmax(axis=0)], 0.0))
+
+
+def test_evsi_regression_passes_every_option_to_the_regression() -> None:
+    """EVSI by regression is the EVPPI of the simulated statistics: the same numbers, fields
+    and options (reference, labels, standard errors, seed) as :func:`voi.evppi` on them."""
+    cost, effect, draws, _ = utility_psa(3_000, seed=12)
+    design = TwoArmUtilityTrial(50)
+    stats = design.simulate(draws, rng=1)
+    wtp = np.array([10_000.0, 30_000.0])
+    names = ["m3", "m12"]
+    res = evsi_regression(
+        cost, effect, stats, wtp, statistic_names=names, n_se_draws=50,
+        strategies=["SAU", "PEER"], reference="PEER", se=True, rng=3,
+    )  # fmt: skip
+    ref = evppi(
+        cost, effect, stats, wtp, parameter_names=names, n_se_draws=50,
+        strategies=["SAU", "PEER"], reference="PEER", se=True, rng=3,
+    )  # fmt: skip
+    assert res.statistics == ("m3", "m12")
+    np.testing.assert_array_equal(res.wtp, wtp)
+    np.testing.assert_array_equal(res.evsi, ref.evppi)
+    np.testing.assert_array_equal(res.evpi, ref.evpi)
+    np.testing.assert_array_equal(res.raw, ref.raw)
+    assert res.se is not None and ref.se is not None
+    np.testing.assert_array_equal(res.se, ref.se)
+    assert res.method == ref.method == "tensor"
+    assert res.diagnostics == ref.diagnostics
+    assert res.diagnostics[0].response == "cost[SAU] - cost[PEER]"

@@ -113,11 +113,14 @@ def test_linear_sobol_exact_values() -> None:
 
 def test_sobol_seed_zero_reproducible_and_no_global_state() -> None:
     np.random.seed(123)  # noqa: NPY002
-    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    state = np.random.get_state(legacy=False)["state"]  # noqa: NPY002
+    before = (state["key"].copy(), state["pos"])
     a = gsa.sobol_indices(linear, linear_table(), 256, rng=0)
     b = gsa.sobol_indices(linear, linear_table(), 256, rng=0)
     assert a.indices.equals(b.indices)
-    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+    after = np.random.get_state(legacy=False)["state"]  # noqa: NPY002
+    np.testing.assert_array_equal(after["key"], before[0])
+    assert after["pos"] == before[1]
 
 
 def test_sobol_convergence_reports_change() -> None:

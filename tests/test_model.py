@@ -712,7 +712,10 @@ def test_downstream_differences_scale_with_effect(inputs: Inputs) -> None:
     settings = replace(inputs.settings, downstream_resource_use=True)
     out = evaluate(det, inputs, settings=settings)
     full = out.item_costs[("peer_volunteer", "psychiatric_inpatient")]
-    assert full == pytest.approx(-0.5 * 6000 * 0.983, rel=0.01)
+    # -0.5 bed days x price, spread over the first year and discounted at 3.5 %:
+    # ∫_0^1 1.035^-t dt = (1 - 1/1.035) / ln 1.035 = 0.982995 years
+    price = float(det["psychiatric_bed_day"][0])
+    assert full == pytest.approx(-0.5 * price * (1 - 1 / 1.035) / math.log(1.035), rel=1e-12)
     assert out.item_costs[("peer_course_only", "psychiatric_inpatient")] == pytest.approx(
         0.9 * full, rel=1e-12
     )

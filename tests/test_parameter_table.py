@@ -71,7 +71,7 @@ def test_check_rng_same_seed_same_numbers_different_seeds_differ() -> None:
 
 def test_check_rng_numpy_integer_seed() -> None:
     np.testing.assert_array_equal(
-        check_rng(np.int64(7)).random(3),  # type: ignore[arg-type]
+        check_rng(np.int64(7)).random(3),
         np.random.default_rng(7).random(3),
     )
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peer_econ.analysis.voi import evpi, evppi_curves
+from peer_econ.analysis.cea import evpi
+from peer_econ.analysis.voi import evppi_curves
 from peer_econ.outputs.cea_tables import MAX_INTERVAL_WTP, MIN_INTERVAL_WTP, interval_points
 from peer_econ.runs import voi as voi_run
 from peer_econ.runs.pipeline import run
@@ -38,7 +39,13 @@ def test_evpi_and_standard_error_by_hand() -> None:
     mean, se = voi_run._evpi_and_se(cost, qaly, 10.0)
     assert mean == pytest.approx(5.0, rel=1e-12)
     assert se == pytest.approx(np.sqrt(50.0) / 2.0, rel=1e-12)
-    assert mean == pytest.approx(float(evpi(cost, qaly, [10.0])[0]), rel=1e-12)
+    assert mean == pytest.approx(_evpi_at(cost, qaly, 10.0), rel=1e-12)
+
+
+def _evpi_at(cost: np.ndarray, qaly: np.ndarray, wtp: float) -> float:
+    """Per-person EVPI at one WTP from the library's public function [DKK]."""
+    names = [f"s{j}" for j in range(np.shape(cost)[1])]
+    return float(evpi(cost, qaly, names, wtp=[wtp])["evpi"].iloc[0])
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +62,8 @@ def test_voi_uses_the_first_samples_and_reports_the_error(result, monkeypatch) -
     assert (sampling.n_samples_psa, sampling.n_samples_voi) == (400, 200)
     w = voi.wtp_point
     cost, qaly = result.psa.cost, result.psa.qaly
-    assert sampling.evpi_psa == pytest.approx(float(evpi(cost, qaly, [w])[0]), rel=1e-12)
-    assert sampling.evpi_voi == pytest.approx(
-        float(evpi(cost[:200], qaly[:200], [w])[0]), rel=1e-12
-    )
+    assert sampling.evpi_psa == pytest.approx(_evpi_at(cost, qaly, w), rel=1e-12)
+    assert sampling.evpi_voi == pytest.approx(_evpi_at(cost[:200], qaly[:200], w), rel=1e-12)
     name = str(voi.ranking["name"].iloc[0])
     if voi.ranking["kind"].iloc[0] == "parameter":
         frame = pd.DataFrame({name: np.asarray(result.draws[name])[:200]})

@@ -65,8 +65,8 @@ def test_overrides_applied(peer, all_scenarios) -> None:  # type: ignore[no-unty
     )
     assert psa_diff == pytest.approx(expected)
     assert (
-        s.loc[("horizon_12", "peer_volunteer"), "det_inc_qaly"]
-        < s.loc[("base", "peer_volunteer"), "det_inc_qaly"]
+        s["det_inc_qaly"][("horizon_12", "peer_volunteer")]
+        < s["det_inc_qaly"][("base", "peer_volunteer")]
     )
     # base scenario equals the plain model at the means
     table = model_table(peer)
@@ -84,7 +84,7 @@ def test_structural_settings_change_results(peer, all_scenarios) -> None:  # typ
     )
     s = scen.run_scenarios(peer, chosen, n_samples=200, rng=2).summary
     s = s[s.strategy == "peer_volunteer"].set_index("scenario")
-    assert s.loc["societal", "det_inc_cost"] > s.loc["base", "det_inc_cost"]
+    assert s["det_inc_cost"]["societal"] > s["det_inc_cost"]["base"]
     assert s.loc["shrinkage", "det_inc_qaly"] == pytest.approx(
         s.loc["base", "det_inc_qaly"] * 0.20 / 0.43, rel=1e-6
     )
@@ -92,7 +92,7 @@ def test_structural_settings_change_results(peer, all_scenarios) -> None:  # typ
     assert s.loc["lambda_one", "det_inc_qaly"] == pytest.approx(
         2.0 * s.loc["base", "det_inc_qaly"], rel=1e-6
     )
-    assert s.loc["durability_none", "det_inc_qaly"] < s.loc["base", "det_inc_qaly"]
+    assert s["det_inc_qaly"]["durability_none"] < s["det_inc_qaly"]["base"]
 
 
 X = "[scenarios.x]\n"
@@ -156,8 +156,8 @@ def test_structural_matrix(peer) -> None:  # type: ignore[no-untyped-def]
     )
     # sustained gains grow with the horizon; costs fall at time 0 and do not
     assert (
-        vol.loc[("mansa", "sustained", 60.0), "det_inc_qaly"]
-        > vol.loc[("mansa", "sustained", 12.0), "det_inc_qaly"]
+        vol["det_inc_qaly"][("mansa", "sustained", 60.0)]
+        > vol["det_inc_qaly"][("mansa", "sustained", 12.0)]
     )
     assert vol["det_inc_cost"].nunique() == 1
     assert res.ceac["scenario"].nunique() == 36

@@ -1,22 +1,37 @@
-"""Smoke tests of the sensitivity orchestration (peer_econ.runs.sensitivity) into tmp_path."""
+"""The sensitivity orchestration (peer_econ.runs.sensitivity) into tmp_path: files, and the
+numbers in them recomputed from the model with the parameter moved by hand."""
 
 from __future__ import annotations
 
 import json
 import types
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs
+from peer_econ.model.adapter import PeerModel, model_table
+from peer_econ.model.spec import Inputs
 from peer_econ.runs import sensitivity as run
+
+PEER_STRATEGIES = ("peer_volunteer", "peer_paid", "peer_hybrid", "peer_course_only")
 
 
 @pytest.fixture(scope="module")
-def peer():  # type: ignore[no-untyped-def]
+def peer() -> Inputs:
     return load_inputs("inputs")
+
+
+def inmb_at(peer: Inputs, strategy: str, wtp: float, **values: float) -> float:
+    """INMB of ``strategy`` vs SAU at ``wtp`` with some parameters moved, everything else at
+    its base value: wtp x (QALY_s - QALY_sau) - (cost_s - cost_sau) [DKK]."""
+    table = model_table(peer)
+    cost, qaly = PeerModel(peer)(table.deterministic().with_values(values))
+    j = peer.strategy_names.index(strategy)
+    return float(wtp * (qaly[0, j] - qaly[0, 0]) - (cost[0, j] - cost[0, 0]))
 
 
 @pytest.fixture()
@@ -27,21 +42,31 @@ def plots() -> types.ModuleType:
     return real
 
 
-def _manifest(folder: Path) -> dict:  # type: ignore[type-arg]
+def _manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "manifest.json").read_text())
 
 
 def test_owsa_writes_tables_figures_manifest(peer, plots, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One tornado table and figure per strategy; every end of every bar is the INMB of the
+    model with that one parameter at that end (recomputed here)."""
     out = run.run_owsa(peer, tmp_path / "owsa", wtp=150_000.0)
-    tor = pd.read_csv(out / "tornado.csv")
-    assert set(tor["strategy"]) == {
-        "peer_volunteer",
-        "peer_paid",
-        "peer_hybrid",
-        "peer_course_only",
-    }
-    assert (out / "tornado_peer_volunteer.png").is_file()
-    assert (out / "tornado_peer_volunteer.svg").is_file()
+    for strategy in PEER_STRATEGIES:
+        tor = pd.read_csv(out / f"tornado_{strategy}.csv")
+        assert set(tor["strategy"]) == {strategy}
+        assert (out / f"tornado_{strategy}.png").is_file()
+        assert (out / f"tornado_{strategy}.svg").is_file()
+        swing = (tor["outcome_high"] - tor["outcome_low"]).abs()
+        assert list(tor["swing"]) == pytest.approx(list(swing), rel=1e-12)
+        assert list(tor["swing"]) == sorted(tor["swing"], reverse=True)
+        base = inmb_at(peer, strategy, 150_000.0)
+        assert tor["base_outcome"].to_numpy() == pytest.approx(base, rel=1e-12)
+    tor = pd.read_csv(out / "tornado_peer_volunteer.csv")
+    for row in tor.head(3).to_dict("records"):
+        low = inmb_at(peer, "peer_volunteer", 150_000.0, **{row["parameter"]: row["low"]})
+        high = inmb_at(peer, "peer_volunteer", 150_000.0, **{row["parameter"]: row["high"]})
+        assert row["outcome_low"] == pytest.approx(low, rel=1e-12)
+        assert row["outcome_high"] == pytest.approx(high, rel=1e-12)
+    assert not (out / "tornado.csv").exists()
     man = _manifest(out)
     assert man["command"] == "sensitivity owsa" and man["wtp"] == 150_000.0
     assert man["figures_skipped"] == []
@@ -61,11 +86,34 @@ def test_twsa_default_grid(peer, plots, tmp_path: Path) -> None:  # type: ignore
 
 
 def test_threshold(peer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    out = run.run_threshold(peer, tmp_path / "thr")
-    for name in ("thresholds", "wtp_thresholds", "max_cost", "durability_threshold"):
-        assert (out / f"{name}.csv").is_file()
+    """Each threshold is where the recomputed INMB crosses zero; WTP thresholds are the
+    deterministic ICERs; the maximum cost is WTP x incremental QALYs."""
+    out = run.run_threshold(peer, tmp_path / "thr", wtp=200_000.0)
+    names = ("thresholds", "threshold_wtp", "threshold_max_cost", "threshold_durability")
+    assert sorted(p.stem for p in out.glob("*.csv")) == sorted(names)
     thr = pd.read_csv(out / "thresholds.csv")
     assert "no threshold in range" in set(thr["status"])
+    found = thr[(thr["status"] == "threshold found") & (thr["strategy"] == "peer_volunteer")]
+    for row in found.head(3).to_dict("records"):
+        at = inmb_at(peer, "peer_volunteer", 200_000.0, **{row["parameter"]: row["threshold"]})
+        scale = abs(row["inmb_high"] - row["inmb_low"])
+        assert abs(at) <= 1e-6 * scale, (row["parameter"], at)
+    table = model_table(peer)
+    cost, qaly = PeerModel(peer)(table.deterministic())
+    j = peer.strategy_names.index("peer_volunteer")
+    icer = (cost[0, j] - cost[0, 0]) / (qaly[0, j] - qaly[0, 0])
+    wtp = pd.read_csv(out / "threshold_wtp.csv").set_index("strategy")
+    assert wtp.loc["peer_volunteer", "icer_vs_comparator"] == pytest.approx(icer, rel=1e-12)
+    cap = pd.read_csv(out / "threshold_max_cost.csv").set_index("strategy")
+    expected = 200_000.0 * (qaly[0, j] - qaly[0, 0])
+    assert cap.loc["peer_volunteer", "max_inc_cost"] == pytest.approx(expected, rel=1e-12)
+    dur = pd.read_csv(out / "threshold_durability.csv").set_index("strategy")
+    months = float(dur["threshold"]["peer_volunteer"])
+    assert 0.05 < months < 240.0
+    # bisection stops within 1e-9 of the range width: INMB within 1e-6 of its swing of zero
+    scale = abs(dur["inmb_high"]["peer_volunteer"] - dur["inmb_low"]["peer_volunteer"])
+    at = inmb_at(peer, "peer_volunteer", 200_000.0, decay_months=months)
+    assert abs(at) <= 1e-6 * scale
 
 
 def test_scenarios_and_structural(peer, plots, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

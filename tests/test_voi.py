@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -11,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from peer_econ.analysis.cea import evpi as cea_evpi
 from peer_econ.analysis.voi import (
     EVPPIResult,
     EVPPIResults,
     _clip,
-    evpi,
     evppi,
     evppi_curves,
     evppi_nested,
@@ -24,6 +25,13 @@ from peer_econ.analysis.voi import (
     population_value,
 )
 from peer_econ.errors import EstimationWarning, InputError, InputWarning
+
+
+def evpi(cost: np.ndarray, effect: np.ndarray, wtp: float | np.ndarray) -> np.ndarray:
+    """EVPI per WTP from the public function (the one name for EVPI), as an array."""
+    names = [f"s{j}" for j in range(np.shape(cost)[1])]
+    frame = cea_evpi(cost, effect, names, wtp=np.atleast_1d(np.asarray(wtp, dtype=float)))
+    return frame["evpi"].to_numpy()
 
 
 def unit_normal_loss(m: float, s: float) -> float:
@@ -143,7 +151,7 @@ def test_evppi_closed_form_100k_within_3_se() -> None:
 # ------------------------------------------------------------------ nested Monte Carlo oracle (b)
 
 
-def _toy_model(p: dict) -> tuple[np.ndarray, np.ndarray]:
+def _toy_model(p: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Three strategies, nonlinear in (a, b, c): effect gains a*b and 1.3*a*b*exp(-c)."""
     a, b, c = p["a"], p["b"], p["c"]
     effect = np.column_stack([np.zeros_like(a), a * b, 1.3 * a * b * np.exp(-c)])
@@ -166,10 +174,10 @@ def test_nested_oracle_on_nonlinear_model() -> None:
     w = np.array([20_000.0, 40_000.0])
     reg = evppi(cost, effect, {"a": draws["a"]}, w)
 
-    def phi(n: int, g: np.random.Generator) -> dict:
+    def phi(n: int, g: np.random.Generator) -> dict[str, np.ndarray]:
         return {"a": g.normal(0.05, 0.03, n)}
 
-    def psi(ph: dict, g: np.random.Generator) -> dict:
+    def psi(ph: Mapping[str, np.ndarray], g: np.random.Generator) -> dict[str, np.ndarray]:
         m = ph["a"].size
         return {"b": g.gamma(4.0, 0.25, m), "c": g.uniform(0.0, 1.0, m)}
 
@@ -188,10 +196,10 @@ def test_nested_oracle_group_large() -> None:
     w = np.array([30_000.0])
     reg = evppi(cost, effect, {"a": draws["a"], "c": draws["c"]}, w)
 
-    def phi(n: int, g: np.random.Generator) -> dict:
+    def phi(n: int, g: np.random.Generator) -> dict[str, np.ndarray]:
         return {"a": g.normal(0.05, 0.03, n), "c": g.uniform(0.0, 1.0, n)}
 
-    def psi(ph: dict, g: np.random.Generator) -> dict:
+    def psi(ph: Mapping[str, np.ndarray], g: np.random.Generator) -> dict[str, np.ndarray]:
         return {"b": g.gamma(4.0, 0.25, ph["a"].size)}
 
     nest = evppi_nested(_toy_model, phi, psi, w, n_outer=5000, n_inner=1000, rng=9)

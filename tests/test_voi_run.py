@@ -54,7 +54,14 @@ def test_follow_up_at_twelve_months_is_one_measurement() -> None:
               n_samples=400, seed=1)  # fmt: skip
     assert study_design(res).followup_months == (3.0, 12.0)
     voi = run_voi(res, sample_sizes=(50, 200))
-    assert len(voi.evsi) > 0
+    table = voi.evsi
+    assert sorted(set(table["n_per_arm"])) == [50, 200]
+    assert len(table) == 2 * table["wtp"].nunique()
+    assert (table["evsi"] >= 0).all() and (table["evsi"] <= table["evpi"] + 1e-9).all()
+    np.testing.assert_allclose(table["enbs"], table["population_evsi"] - table["study_cost"])
+    positive = table["evsi"] > 0
+    ratio = table.loc[positive, "population_evsi"] / table.loc[positive, "evsi"]
+    np.testing.assert_allclose(ratio, ratio.iloc[0], rtol=1e-12)  # one population multiplier
 
 
 def test_evsi_bounded_by_evppi_of_what_the_study_measures(result) -> None:  # type: ignore[no-untyped-def]

@@ -600,7 +600,7 @@ def voi_command(
 
 @app.command(
     "budget",
-    epilog="Example: peer-econ budget --strategy peer_paid --courses-per-year 6 "
+    epilog="Example: peer-econ budget --strategy all --courses-per-year 6 "
     "--municipalities 3 --years 5 --ramp-up 0.5",
 )
 @user_errors

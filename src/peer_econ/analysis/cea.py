@@ -53,7 +53,7 @@ doi:10.1016/j.jval.2019.02.008
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -393,15 +393,21 @@ def _blend(target: NDArray[Any], value: NDArray[Any], mask: NDArray[np.int64]) -
     t ^= diff
 
 
-def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
-    """Breakpoints of ``max_d (w * e_t[d] - c_t[d])`` for ``w >= 0``.
+class _Scratch:
+    """Work arrays of one envelope step, allocated once per call, shape ``(n_samples,)``."""
 
-    ``c_t`` and ``e_t`` are C-contiguous ``(k, n)`` arrays (strategy axis first), rows in
-    tie-break order: at a tie the first row wins. Each step moves every sample to the steepest
-    line that overtakes its current winner first (identical lines: the first row); the slope
-    strictly increases, so there are at most ``k - 1`` steps. Works row by row on whole sample
-    vectors (``k`` is small, ``n`` large) without compressing arrays between steps.
-    """
+    def __init__(self, n: int) -> None:
+        self.slope = np.empty(n)
+        self.cross = np.empty(n)
+        self.steeper = np.empty(n, dtype=bool)
+        self.better = np.empty(n, dtype=bool)
+        self.level = np.empty(n, dtype=bool)
+        self.mask = np.empty(n, dtype=np.int64)
+        self.index = np.empty(n, dtype=np.intp)
+
+
+def _cheapest(c_t: FloatArray) -> NDArray[np.intp]:
+    """Row with the lowest cost per sample (the first at ties): the winner at ``w = 0``."""
     k, n = c_t.shape
     start = np.zeros(n, dtype=np.intp)
     best = c_t[0].copy()
@@ -409,6 +415,58 @@ def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
         cheaper = c_t[j] < best
         start[cheaper] = j
         np.minimum(best, c_t[j], out=best)
+    return start
+
+
+def _first_overtaker(
+    c_t: FloatArray,
+    e_t: FloatArray,
+    c_cur: FloatArray,
+    e_cur: FloatArray,
+    w_now: FloatArray,
+    first: FloatArray,
+    nxt: NDArray[np.intp],
+    tmp: _Scratch,
+) -> None:
+    """For every sample, the steeper line that overtakes the current winner first at
+    ``w >= w_now``: its crossing point goes to ``first`` (``inf`` if none) and its row to
+    ``nxt``; at equal crossing points the steepest line wins, then the first row."""
+    n = e_cur.size
+    first_e = np.full(n, -np.inf)
+    for j in range(c_t.shape[0]):
+        e_j = e_t[j]
+        np.subtract(e_j, e_cur, out=tmp.slope)
+        np.greater(tmp.slope, 0.0, out=tmp.steeper)
+        np.subtract(c_t[j], c_cur, out=tmp.cross)
+        # crossing point; garbage (inf/nan) where not steeper, masked out below
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            np.divide(tmp.cross, tmp.slope, out=tmp.cross)
+        np.maximum(tmp.cross, w_now, out=tmp.cross)
+        np.less(tmp.cross, first, out=tmp.better)
+        np.equal(tmp.cross, first, out=tmp.level)
+        tmp.level &= e_j > first_e
+        tmp.better |= tmp.level
+        tmp.better &= tmp.steeper
+        np.copyto(tmp.mask, tmp.better, casting="unsafe")
+        np.negative(tmp.mask, out=tmp.mask)  # 0 or -1 (all bits set)
+        _blend(first, tmp.cross, tmp.mask)
+        _blend(first_e, e_j, tmp.mask)
+        tmp.index.fill(j)
+        _blend(nxt, tmp.index, tmp.mask)
+
+
+def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
+    """Breakpoints of ``max_d (w * e_t[d] - c_t[d])`` for ``w >= 0``.
+
+    ``c_t`` and ``e_t`` are C-contiguous ``(k, n)`` arrays (strategy axis first), rows in
+    tie-break order: at a tie the first row wins. Each step moves every sample to the steepest
+    line that overtakes its current winner first (:func:`_first_overtaker`; identical lines:
+    the first row); the slope strictly increases, so there are at most ``k - 1`` steps. Works
+    row by row on whole sample vectors (``k`` is small, ``n`` large) without compressing
+    arrays between steps.
+    """
+    k, n = c_t.shape
+    start = _cheapest(c_t)
     steps = k - 1
     w_all = np.full((steps, n), np.inf)
     src_all = np.empty((steps, n), dtype=np.intp)
@@ -420,50 +478,22 @@ def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
     samples = np.arange(n, dtype=np.intp)
     current = start
     w_now = np.zeros(n)
-    slope = np.empty(n)
-    cross = np.empty(n)
-    steeper = np.empty(n, dtype=bool)
-    better = np.empty(n, dtype=bool)
-    level = np.empty(n, dtype=bool)
-    mask = np.empty(n, dtype=np.int64)
-    index = np.empty(n, dtype=np.intp)
+    tmp = _Scratch(n)
     used = 0
     for step in range(steps):
         at = current * n + samples
-        e_cur = e_hist[step]
-        c_cur = c_hist[step]
-        np.take(e_flat, at, out=e_cur)
-        np.take(c_flat, at, out=c_cur)
-        first = w_all[step]
-        first_e = np.full(n, -np.inf)
-        nxt = dst_all[step]
-        nxt[:] = current
+        np.take(e_flat, at, out=e_hist[step])
+        np.take(c_flat, at, out=c_hist[step])
+        dst_all[step] = current
         src_all[step] = current
-        for j in range(k):
-            e_j = e_t[j]
-            np.subtract(e_j, e_cur, out=slope)
-            np.greater(slope, 0.0, out=steeper)
-            np.subtract(c_t[j], c_cur, out=cross)
-            # crossing point; garbage (inf/nan) where not steeper, masked out below
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                np.divide(cross, slope, out=cross)
-            np.maximum(cross, w_now, out=cross)
-            np.less(cross, first, out=better)
-            np.equal(cross, first, out=level)
-            level &= e_j > first_e
-            better |= level
-            better &= steeper
-            np.copyto(mask, better, casting="unsafe")
-            np.negative(mask, out=mask)  # 0 or -1 (all bits set)
-            _blend(first, cross, mask)
-            _blend(first_e, e_j, mask)
-            index.fill(j)
-            _blend(nxt, index, mask)
+        _first_overtaker(
+            c_t, e_t, c_hist[step], e_hist[step], w_now, w_all[step], dst_all[step], tmp
+        )
         used = step + 1
-        if not np.isfinite(first).any():
+        if not np.isfinite(w_all[step]).any():
             break
-        current = nxt
-        w_now = first
+        current = dst_all[step]
+        w_now = w_all[step]
     if steps:
         at = dst_all[used - 1] * n + samples  # winner after the last step
         np.take(e_flat, at, out=e_hist[used])
@@ -676,48 +706,12 @@ def cea_curves(
     rank = psa.rank
     n, k = psa.cost.shape
     m = grid.size
-    size = (m + 1) * k
-    change = np.zeros(size, dtype=np.int64)  # winner count changes per grid bin
-    fix = np.zeros((m, k), dtype=np.int64)  # corrections at grid points hit exactly
-    sum_de = np.zeros(m + 1)  # changes of the winners' effect sum per grid bin
-    sum_dc = np.zeros(m + 1)
-    start_counts = np.zeros(k, dtype=np.int64)
-    sum_e0 = 0.0
-    sum_c0 = 0.0
-    # samples in chunks: small arrays stay in cache and are reused by the allocator
-    for lo in range(0, n, SAMPLE_CHUNK):
-        # (k, chunk), rows in tie-break order
-        c_t = np.ascontiguousarray(psa.cost[lo : lo + SAMPLE_CHUNK].T[rank])
-        e_t = np.ascontiguousarray(psa.effect[lo : lo + SAMPLE_CHUNK].T[rank])
-        env = _envelope(c_t, e_t)
-        # a breakpoint at t changes the winner at grid points w > t
-        bp_wtp = env.wtp.reshape(-1)
-        src = env.src.reshape(-1)
-        dst = env.dst.reshape(-1)
-        after = _bins(grid, bp_wtp)  # m for t >= last grid point or inf
-        change += np.bincount(after * k + dst, minlength=size)
-        change -= np.bincount(after * k + src, minlength=size)
-        start_counts += np.bincount(env.start, minlength=k)
-        sum_de += np.bincount(
-            after, weights=np.diff(env.effect, axis=0).reshape(-1), minlength=m + 1
-        )
-        sum_dc += np.bincount(after, weights=np.diff(env.cost, axis=0).reshape(-1), minlength=m + 1)
-        sum_e0 += float(env.effect[0].sum())
-        sum_c0 += float(env.cost[0].sum())
-        # grid points at (or within rounding of) a breakpoint: re-evaluate those samples
-        # directly, so exact ties follow the rank rule whatever the rounding of the breakpoint
-        _refine_near_breakpoints(grid, bp_wtp, after, env, c_t, e_t, fix)
-    counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m] + start_counts[None, :] + fix
-
-    # mean cost and effect of the per-sample winner, as a function of w
-    e_win = np.cumsum(sum_de)[:m] / n
-    c_win = np.cumsum(sum_dc)[:m] / n
-    e_win0_mean = sum_e0 / n
-    c_win0_mean = sum_c0 / n
+    won = _winners(psa, grid)
+    counts = won.counts
     mean_e = psa.mean_effect[rank]
     mean_c = psa.mean_cost[rank]
-    gap_e = e_win[:, None] + (e_win0_mean - mean_e)[None, :]
-    gap_c = c_win[:, None] + (c_win0_mean - mean_c)[None, :]
+    gap_e = won.effect_change[:, None] + (won.effect_at_zero - mean_e)[None, :]
+    gap_c = won.cost_change[:, None] + (won.cost_at_zero - mean_c)[None, :]
     loss = np.maximum(grid[:, None] * gap_e - gap_c, 0.0)
     # a strategy that wins in every sample loses nothing (not rounding noise from the sums)
     loss[counts == n] = 0.0
@@ -743,6 +737,68 @@ def cea_curves(
         enmb=_readonly(enmb[:, inverse]),
         loss=_readonly(loss[:, inverse]),
         evpi=_readonly(evpi_values),
+    )
+
+
+@dataclass(frozen=True)
+class _Winners:
+    """Who has the highest NMB in each sample, summarised at each grid point.
+
+    ``counts`` ``(n_wtp, n_strategies)``: samples won by each strategy (rank order). The mean
+    effect of the per-sample winner at grid point ``g`` is ``effect_at_zero + effect_change[g]``
+    (kept apart as computed); the same for cost.
+    """
+
+    counts: NDArray[np.int64]
+    effect_change: FloatArray
+    cost_change: FloatArray
+    effect_at_zero: float
+    cost_at_zero: float
+
+
+def _winners(psa: PSA, grid: FloatArray) -> _Winners:
+    """Count winners and sum their effects and costs over the grid from the per-sample
+    envelopes (:func:`_envelope`), chunk by chunk of samples: a breakpoint at ``t`` changes
+    the winner at every grid point ``w > t``, so each is added once to the bin after ``t`` and
+    the bins are summed up along the grid."""
+    rank = psa.rank
+    n, k = psa.cost.shape
+    m = grid.size
+    size = (m + 1) * k
+    change = np.zeros(size, dtype=np.int64)  # winner count changes per grid bin
+    fix = np.zeros((m, k), dtype=np.int64)  # corrections at grid points hit exactly
+    sum_de = np.zeros(m + 1)  # changes of the winners' effect sum per grid bin
+    sum_dc = np.zeros(m + 1)
+    start_counts = np.zeros(k, dtype=np.int64)
+    sum_e0 = 0.0
+    sum_c0 = 0.0
+    # samples in chunks: small arrays stay in cache and are reused by the allocator
+    for lo in range(0, n, SAMPLE_CHUNK):
+        # (k, chunk), rows in tie-break order
+        c_t = np.ascontiguousarray(psa.cost[lo : lo + SAMPLE_CHUNK].T[rank])
+        e_t = np.ascontiguousarray(psa.effect[lo : lo + SAMPLE_CHUNK].T[rank])
+        env = _envelope(c_t, e_t)
+        bp_wtp = env.wtp.reshape(-1)
+        after = _bins(grid, bp_wtp)  # m for t >= last grid point or inf
+        change += np.bincount(after * k + env.dst.reshape(-1), minlength=size)
+        change -= np.bincount(after * k + env.src.reshape(-1), minlength=size)
+        start_counts += np.bincount(env.start, minlength=k)
+        sum_de += np.bincount(
+            after, weights=np.diff(env.effect, axis=0).reshape(-1), minlength=m + 1
+        )
+        sum_dc += np.bincount(after, weights=np.diff(env.cost, axis=0).reshape(-1), minlength=m + 1)
+        sum_e0 += float(env.effect[0].sum())
+        sum_c0 += float(env.cost[0].sum())
+        # grid points at (or within rounding of) a breakpoint: re-evaluate those samples
+        # directly, so exact ties follow the rank rule whatever the rounding of the breakpoint
+        _refine_near_breakpoints(grid, bp_wtp, after, env, c_t, e_t, fix)
+    counts = np.cumsum(change.reshape(m + 1, k), axis=0)[:m] + start_counts[None, :] + fix
+    return _Winners(
+        counts,
+        np.cumsum(sum_de)[:m] / n,
+        np.cumsum(sum_dc)[:m] / n,
+        sum_e0 / n,
+        sum_c0 / n,
     )
 
 
@@ -880,111 +936,189 @@ def wtp_switch_points(
 # --------------------------------------------------------------------------------------------
 
 
-def _icer_rows(
-    mean_cost: FloatArray, mean_effect: FloatArray, names: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    k = len(names)
-    order = sorted(range(k), key=lambda j: (mean_cost[j], -mean_effect[j], names[j]))
-    # means that differ only by rounding noise count as equal
-    tol_c = REL_TOL_MEANS * float(np.max(np.abs(mean_cost)))
-    tol_e = REL_TOL_MEANS * float(np.max(np.abs(mean_effect)))
+@dataclass(frozen=True)
+class _Means:
+    """Mean cost and effect per strategy with the tolerances below which means count as equal."""
 
-    def same(i: int, j: int) -> bool:
+    cost: FloatArray
+    effect: FloatArray
+    names: tuple[str, ...]
+    tol_c: float
+    tol_e: float
+
+    @classmethod
+    def of(cls, cost: FloatArray, effect: FloatArray, names: tuple[str, ...]) -> _Means:
+        """Tolerances ``REL_TOL_MEANS`` x the largest absolute mean (rounding noise)."""
+        tol_c = REL_TOL_MEANS * float(np.max(np.abs(cost)))
+        tol_e = REL_TOL_MEANS * float(np.max(np.abs(effect)))
+        return cls(cost, effect, names, tol_c, tol_e)
+
+    def order_key(self, j: int) -> tuple[float, float, str]:
+        """Tie-break order: mean cost ascending, mean effect descending, name."""
+        return (self.cost[j], -self.effect[j], self.names[j])
+
+    def same(self, i: int, j: int) -> bool:
+        """Means equal within the tolerances."""
         return bool(
-            abs(mean_cost[i] - mean_cost[j]) <= tol_c
-            and abs(mean_effect[i] - mean_effect[j]) <= tol_e
+            abs(self.cost[i] - self.cost[j]) <= self.tol_c
+            and abs(self.effect[i] - self.effect[j]) <= self.tol_e
         )
 
-    # identical strategies share one representative (the first of them by name)
+    def dominates(self, i: int, j: int) -> bool:
+        """``i`` costs no more and is at least as effective as ``j`` (within the tolerances)."""
+        return bool(
+            self.cost[i] <= self.cost[j] + self.tol_c
+            and self.effect[i] >= self.effect[j] - self.tol_e
+        )
+
+
+def _identical_groups(means: _Means) -> list[list[int]]:
+    """Strategies with equal means grouped; each group sorted by name (its first member is the
+    representative), groups in tie-break order of their representatives."""
     groups: list[list[int]] = []
-    for j in order:
+    for j in sorted(range(len(means.names)), key=means.order_key):
         for group in groups:
-            if same(group[0], j):
+            if means.same(group[0], j):
                 group.append(j)
                 break
         else:
             groups.append([j])
     for group in groups:
-        group.sort(key=lambda j: names[j])
-    groups.sort(key=lambda g: (mean_cost[g[0]], -mean_effect[g[0]], names[g[0]]))
-    reps = [g[0] for g in groups]
-    copies = {g[0]: g[1:] for g in groups}
+        group.sort(key=lambda j: means.names[j])
+    groups.sort(key=lambda g: means.order_key(g[0]))
+    return groups
 
-    def dominates(i: int, j: int) -> bool:
-        return bool(
-            mean_cost[i] <= mean_cost[j] + tol_c and mean_effect[i] >= mean_effect[j] - tol_e
-        )
 
-    strong = {j for j in reps if any(dominates(i, j) for i in reps if i != j)}
-    undominated = [j for j in reps if j not in strong]  # cost and effect strictly increasing
+def _extended_frontier(means: _Means, undominated: list[int]) -> list[int]:
+    """Remove extendedly dominated strategies from the undominated ones (cost and effect strictly
+    increasing) until the ICERs increase along the frontier; return the frontier.
 
+    ICERs are compared without dividing and within
+    a relative ``REL_TOL_ICER``, so equal ICERs (collinear points) stay on the frontier.
+    """
+    c_, e_ = means.cost, means.effect
     frontier = list(undominated)
-    extended: set[int] = set()
     while len(frontier) >= 3:
         bad = []
         for i in range(1, len(frontier) - 1):
             a, b, c = frontier[i - 1], frontier[i], frontier[i + 1]
             # ICER(b vs a) > ICER(c vs b), compared without dividing; equal ICERs stay ND
-            lhs = (mean_cost[b] - mean_cost[a]) * (mean_effect[c] - mean_effect[b])
-            rhs = (mean_cost[c] - mean_cost[b]) * (mean_effect[b] - mean_effect[a])
+            lhs = (c_[b] - c_[a]) * (e_[c] - e_[b])
+            rhs = (c_[c] - c_[b]) * (e_[b] - e_[a])
             if lhs > rhs + REL_TOL_ICER * (abs(lhs) + abs(rhs)):
                 bad.append(b)
         if not bad:
             break
-        extended.update(bad)
         frontier = [j for j in frontier if j not in bad]
+    return frontier
 
-    def row(j: int, status: str, note: str, inc: tuple[float, float, float]) -> dict[str, Any]:
-        return {
-            "strategy": names[j],
-            "cost": float(mean_cost[j]),
-            "effect": float(mean_effect[j]),
-            "inc_cost": inc[0],
-            "inc_effect": inc[1],
-            "icer": inc[2],
-            "status": status,
-            "note": note,
-        }
 
-    nan3 = (math.nan, math.nan, math.nan)
+def _icer_row(
+    means: _Means, j: int, status: str, note: str, inc: tuple[float, float, float]
+) -> dict[str, Any]:
+    """One row of the ICER table."""
+    return {
+        "strategy": means.names[j],
+        "cost": float(means.cost[j]),
+        "effect": float(means.effect[j]),
+        "inc_cost": inc[0],
+        "inc_effect": inc[1],
+        "icer": inc[2],
+        "status": status,
+        "note": note,
+    }
+
+
+_NO_INCREMENT = (math.nan, math.nan, math.nan)
+
+
+def _frontier_rows(
+    means: _Means, frontier: list[int], reps: list[int], copies: Mapping[int, list[int]]
+) -> list[dict[str, Any]]:
+    """Rows of the frontier strategies by increasing cost: increments and ICER over the previous
+    frontier strategy (none for the first, the reference or a dominant strategy), each followed
+    by the strategies identical to it."""
     rows: list[dict[str, Any]] = []
     dominant = len(frontier) == 1 and len(reps) > 1
     for pos, j in enumerate(frontier):
         if pos == 0:
-            inc = nan3
+            inc = _NO_INCREMENT
             note = "dominant" if dominant else ("reference" if len(reps) > 1 else "")
         else:
             p = frontier[pos - 1]
-            d_c = float(mean_cost[j] - mean_cost[p])
-            d_e = float(mean_effect[j] - mean_effect[p])
+            d_c = float(means.cost[j] - means.cost[p])
+            d_e = float(means.effect[j] - means.effect[p])
             inc = (d_c, d_e, d_c / d_e)
-            note = f"vs {names[p]}"
-        rows.append(row(j, STATUS_NON_DOMINATED, note, inc))
+            note = f"vs {means.names[p]}"
+        rows.append(_icer_row(means, j, STATUS_NON_DOMINATED, note, inc))
         rows.extend(
-            row(x, STATUS_NON_DOMINATED, f"identical to {names[j]}", inc) for x in copies[j]
+            _icer_row(means, x, STATUS_NON_DOMINATED, f"identical to {means.names[j]}", inc)
+            for x in copies[j]
         )
+    return rows
+
+
+def _dominated_rows(
+    means: _Means,
+    frontier: list[int],
+    reps: list[int],
+    strong: set[int],
+    copies: Mapping[int, list[int]],
+) -> list[dict[str, Any]]:
+    """Rows of the strategies off the frontier in tie-break order: ``D`` with a dominator (an
+    undominated one when there is one: with tolerances dominance need not be transitive) or
+    ``ED`` with the frontier neighbours, each followed by the strategies identical to it."""
+    rows: list[dict[str, Any]] = []
+    cost = means.cost
     for j in reps:
         if j in frontier:
             continue
         if j in strong:
-            # prefer an undominated dominator; with tolerances dominance need not be transitive
             by = next(
-                (i for i in reps if i not in strong and dominates(i, j)),
-                next(i for i in reps if i != j and dominates(i, j)),
+                (i for i in reps if i not in strong and means.dominates(i, j)),
+                next(i for i in reps if i != j and means.dominates(i, j)),
             )
-            status, note = STATUS_DOMINATED, f"dominated by {names[by]}"
+            status, note = STATUS_DOMINATED, f"dominated by {means.names[by]}"
         else:
-            lo = max(
-                (f for f in frontier if mean_cost[f] < mean_cost[j]), key=mean_cost.__getitem__
-            )
-            hi = min(
-                (f for f in frontier if mean_cost[f] > mean_cost[j]), key=mean_cost.__getitem__
-            )
+            lo = max((f for f in frontier if cost[f] < cost[j]), key=cost.__getitem__)
+            hi = min((f for f in frontier if cost[f] > cost[j]), key=cost.__getitem__)
             status = STATUS_EXTENDED_DOMINATED
-            note = f"extendedly dominated by {names[lo]} and {names[hi]}"
-        rows.append(row(j, status, note, nan3))
-        rows.extend(row(x, status, f"identical to {names[j]}", nan3) for x in copies[j])
+            note = f"extendedly dominated by {means.names[lo]} and {means.names[hi]}"
+        rows.append(_icer_row(means, j, status, note, _NO_INCREMENT))
+        rows.extend(
+            _icer_row(means, x, status, f"identical to {means.names[j]}", _NO_INCREMENT)
+            for x in copies[j]
+        )
     return rows
+
+
+def _icer_rows(
+    mean_cost: FloatArray, mean_effect: FloatArray, names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Rows of the incremental analysis (see :func:`icer_table` for the columns and rules).
+
+    Steps: group strategies with equal means (:func:`_identical_groups`); mark the strongly
+    dominated representatives; drop the extendedly dominated ones from the rest
+    (:func:`_extended_frontier`); write the frontier rows with their ICERs
+    (:func:`_frontier_rows`), then the dominated rows (:func:`_dominated_rows`).
+
+    Parameters
+    ----------
+    mean_cost, mean_effect : ndarray, shape (n_strategies,)
+        Mean cost [currency] and effect [effect unit] of each strategy.
+    names : tuple of str
+        Strategy names, in the order of the means.
+    """
+    means = _Means.of(mean_cost, mean_effect, names)
+    groups = _identical_groups(means)
+    reps = [g[0] for g in groups]
+    copies = {g[0]: g[1:] for g in groups}
+    strong = {j for j in reps if any(means.dominates(i, j) for i in reps if i != j)}
+    undominated = [j for j in reps if j not in strong]  # cost and effect strictly increasing
+    frontier = _extended_frontier(means, undominated)
+    return _frontier_rows(means, frontier, reps, copies) + _dominated_rows(
+        means, frontier, reps, strong, copies
+    )
 
 
 def icer_table(

@@ -510,37 +510,9 @@ def twsa(
     draws[x] = xx.ravel().copy()
     draws[y] = yy.ravel().copy()
     cost, effect = run_model(model, draws, options=options, on_chunk=on_chunk)
-    others, dc, de = increments(cost, effect, strategies, comparator)
-    grids, optimal = [], []
-    for w in wtps:
-        inmb = w * de - dc
-        for j, s in enumerate(others):
-            grids.append(
-                pd.DataFrame(
-                    {
-                        "x_value": xx.ravel(),
-                        "y_value": yy.ravel(),
-                        "wtp": w,
-                        "strategy": s,
-                        "inc_cost": dc[:, j],
-                        "inc_qaly": de[:, j],
-                        "inmb": inmb[:, j],
-                    }
-                )
-            )
-        nmb = w * effect - cost
-        best = np.argmax(nmb, axis=1)
-        optimal.append(
-            pd.DataFrame(
-                {
-                    "x_value": xx.ravel(),
-                    "y_value": yy.ravel(),
-                    "wtp": w,
-                    "optimal": np.asarray(strategies, dtype=object)[best],
-                    "nmb": nmb[np.arange(n), best],
-                }
-            )
-        )
+    cells = {"x_value": xx.ravel(), "y_value": yy.ravel()}
+    grids = [_twsa_inmb(cells, cost, effect, strategies, comparator, w) for w in wtps]
+    optimal = [_twsa_optimal(cells, cost, effect, strategies, w) for w in wtps]
     return TwsaResult(
         x,
         y,
@@ -548,6 +520,53 @@ def twsa(
         pd.concat(optimal, ignore_index=True),
         None,
         comparator,
+    )
+
+
+def _twsa_inmb(
+    cells: Mapping[str, FloatArray],
+    cost: FloatArray,
+    effect: FloatArray,
+    strategies: Sequence[str],
+    comparator: str,
+    wtp: float,
+) -> pd.DataFrame:
+    """Grid rows at one WTP: increments and INMB of every strategy vs the comparator."""
+    others, dc, de = increments(cost, effect, strategies, comparator)
+    inmb = wtp * de - dc
+    frames = [
+        pd.DataFrame(
+            {
+                **cells,
+                "wtp": wtp,
+                "strategy": s,
+                "inc_cost": dc[:, j],
+                "inc_qaly": de[:, j],
+                "inmb": inmb[:, j],
+            }
+        )
+        for j, s in enumerate(others)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _twsa_optimal(
+    cells: Mapping[str, FloatArray],
+    cost: FloatArray,
+    effect: FloatArray,
+    strategies: Sequence[str],
+    wtp: float,
+) -> pd.DataFrame:
+    """Optimal strategy (highest NMB, first at ties) and its NMB in every cell at one WTP."""
+    nmb = wtp * effect - cost
+    best = np.argmax(nmb, axis=1)
+    return pd.DataFrame(
+        {
+            **cells,
+            "wtp": wtp,
+            "optimal": np.asarray(strategies, dtype=object)[best],
+            "nmb": nmb[np.arange(nmb.shape[0]), best],
+        }
     )
 
 
@@ -668,90 +687,158 @@ def thresholds(
     if not rs:
         return pd.DataFrame()
     grids = [np.linspace(r.low, r.high, n_grid) for r in rs]
-    n = 1 + n_grid * len(rs)
-    draws = base_draws(table, n)
-    for i, r in enumerate(rs):
-        draws[r.name][1 + i * n_grid : 1 + (i + 1) * n_grid] = grids[i]
-    cost, effect = run_model(model, draws, options=options, on_chunk=on_chunk)
+    cost, effect = run_model(
+        model, _scan_draws(table, rs, grids), options=options, on_chunk=on_chunk
+    )
     others, dc, de = increments(cost, effect, strategies, comparator)
     inmb = w * de - dc
-    base_inmb = inmb[0]
-
-    problems: list[tuple[int, int, float, float]] = []  # (range i, strategy j, lo, hi)
-    for i in range(len(rs)):
-        block = inmb[1 + i * n_grid : 1 + (i + 1) * n_grid]
-        for j in range(len(others)):
-            for lo, hi in _brackets(grids[i], block[:, j]):
-                problems.append((i, j, lo, hi))
-
-    roots = np.array([], dtype=np.float64)
-    if problems:
-        p_i = np.array([p[0] for p in problems])
-        p_j = np.array([p[1] for p in problems])
-        names = [r.name for r in rs]
-
-        def inmb_at(xv: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
-            d = base_draws(table, xv.size)
-            for k, name in enumerate(names):
-                sel = p_i[idx] == k
-                if np.any(sel):
-                    d[name][sel] = xv[sel]
-            c, e = run_model(model, d, options=options)
-            _, dcx, dex = increments(c, e, strategies, comparator)
-            vals = w * dex - dcx
-            return vals[np.arange(xv.size), p_j[idx]]
-
-        lo_arr = np.array([p[2] for p in problems])
-        hi_arr = np.array([p[3] for p in problems])
-        widths = np.array([rs[i].high - rs[i].low for i in p_i])
-        roots = bisect_rows(inmb_at, lo_arr, hi_arr, xtol=float(xtol * widths.min()), rtol=1e-12)
-
-    rows = []
-    for i, r in enumerate(rs):
-        block = inmb[1 + i * n_grid : 1 + (i + 1) * n_grid]
-        for j, s in enumerate(others):
-            found = sorted(
-                float(roots[k]) for k, p in enumerate(problems) if p[0] == i and p[1] == j
-            )
-            found = [v for k, v in enumerate(found) if k == 0 or v - found[k - 1] > 1e-12]
-            col = block[:, j]
-            if found:
-                best = min(found, key=lambda v: abs(v - r.base))
-                # side on which INMB is positive, judged from the scan ends around the root
-                right = col[grids[i] > best]
-                left = col[grids[i] < best]
-                if right.size and right[0] > 0:
-                    when = "above"
-                elif left.size and left[-1] > 0:
-                    when = "below"
-                else:
-                    when = "at threshold only"
-                status = "threshold found" if len(found) == 1 else "several thresholds"
-            else:
-                best = np.nan
-                when = "always" if np.all(col > 0) else "never"
-                status = NO_THRESHOLD
-            rows.append(
-                {
-                    "parameter": r.name,
-                    "unit": r.unit,
-                    "strategy": s,
-                    "comparator": comparator,
-                    "wtp": w,
-                    "low": r.low,
-                    "high": r.high,
-                    "base_value": r.base,
-                    "base_inmb": float(base_inmb[j]),
-                    "inmb_low": float(col[0]),
-                    "inmb_high": float(col[-1]),
-                    "threshold": best,
-                    "n_thresholds": len(found),
-                    "all_thresholds": ";".join(f"{v:.10g}" for v in found),
-                    "cost_effective_when": when,
-                    "status": status,
-                }
-            )
+    blocks = [inmb[1 + i * n_grid : 1 + (i + 1) * n_grid] for i in range(len(rs))]
+    brackets = _sign_changes(grids, blocks)
+    roots = _refine_roots(
+        model, table, rs, brackets, strategies, comparator, w, xtol=xtol, options=options
+    )
+    rows = [
+        {
+            "parameter": r.name,
+            "unit": r.unit,
+            "strategy": s,
+            "comparator": comparator,
+            "wtp": w,
+            "low": r.low,
+            "high": r.high,
+            "base_value": r.base,
+            "base_inmb": float(inmb[0, j]),
+            "inmb_low": float(blocks[i][0, j]),
+            "inmb_high": float(blocks[i][-1, j]),
+            **_classify_thresholds(
+                _roots_of(brackets, roots, i, j), r.base, grids[i], blocks[i][:, j]
+            ),
+        }
+        for i, r in enumerate(rs)
+        for j, s in enumerate(others)
+    ]
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class _Bracket:
+    """A sign change of INMB between two scan points: range ``range_index``, strategy column
+    ``column`` (of the non-comparator strategies), parameter values ``lo`` and ``hi``."""
+
+    range_index: int
+    column: int
+    lo: float
+    hi: float
+
+
+def _sign_changes(grids: Sequence[FloatArray], blocks: Sequence[FloatArray]) -> list[_Bracket]:
+    """Every sign change of the scanned INMB ``blocks[i][:, j]`` over ``grids[i]``, in range
+    and strategy order."""
+    return [
+        _Bracket(i, j, lo, hi)
+        for i, block in enumerate(blocks)
+        for j in range(block.shape[1])
+        for lo, hi in _brackets(grids[i], block[:, j])
+    ]
+
+
+def _scan_draws(
+    table: ParameterTable, rs: Sequence[SweepRange], grids: Sequence[FloatArray]
+) -> dict[str, FloatArray]:
+    """Draws for the scan: row 0 the base case, then ``n_grid`` rows per range in which only
+    that range's parameter moves along its grid."""
+    n_grid = len(grids[0]) if grids else 0
+    draws = base_draws(table, 1 + n_grid * len(rs))
+    for i, r in enumerate(rs):
+        draws[r.name][1 + i * n_grid : 1 + (i + 1) * n_grid] = grids[i]
+    return draws
+
+
+def _refine_roots(
+    model: ModelFunction,
+    table: ParameterTable,
+    rs: Sequence[SweepRange],
+    brackets: Sequence[_Bracket],
+    strategies: Sequence[str],
+    comparator: str,
+    wtp: float,
+    *,
+    xtol: float,
+    options: ExecutionOptions | None,
+) -> FloatArray:
+    """Refine every bracket to a root of INMB by bisection, all brackets in one model call per
+    iteration; ``xtol`` is relative to the narrowest range width. Returns ``(n_brackets,)``."""
+    if not brackets:
+        return np.array([], dtype=np.float64)
+    range_of = np.array([b.range_index for b in brackets])
+    column_of = np.array([b.column for b in brackets])
+    names = [r.name for r in rs]
+
+    def inmb_at(xv: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
+        d = base_draws(table, xv.size)
+        for k, name in enumerate(names):
+            sel = range_of[idx] == k
+            if np.any(sel):
+                d[name][sel] = xv[sel]
+        c, e = run_model(model, d, options=options)
+        _, dcx, dex = increments(c, e, strategies, comparator)
+        vals = wtp * dex - dcx
+        return vals[np.arange(xv.size), column_of[idx]]
+
+    lo_arr = np.array([b.lo for b in brackets])
+    hi_arr = np.array([b.hi for b in brackets])
+    widths = np.array([rs[i].high - rs[i].low for i in range_of])
+    return bisect_rows(inmb_at, lo_arr, hi_arr, xtol=float(xtol * widths.min()), rtol=1e-12)
+
+
+def _roots_of(
+    brackets: Sequence[_Bracket],
+    roots: FloatArray,
+    range_index: int,
+    column: int,
+    tol: float = 1e-12,
+) -> list[float]:
+    """Sorted roots of one range and strategy column, near-duplicates (closer than ``tol``)
+    dropped."""
+    ordered = sorted(
+        float(roots[k])
+        for k, b in enumerate(brackets)
+        if b.range_index == range_index and b.column == column
+    )
+    return [v for k, v in enumerate(ordered) if k == 0 or v - ordered[k - 1] > tol]
+
+
+def _classify_thresholds(
+    found: Sequence[float], base: float, grid: FloatArray, inmb: FloatArray
+) -> dict[str, Any]:
+    """The threshold columns of one parameter and strategy from its roots and its INMB scan.
+
+    ``threshold`` is the root closest to the base value; ``cost_effective_when`` is the side on
+    which INMB is positive, judged from the scan points next to that root (``above``,
+    ``below``, ``at threshold only``), or ``always``/``never`` without a root.
+    """
+    if found:
+        best = min(found, key=lambda v: abs(v - base))
+        right = inmb[grid > best]
+        left = inmb[grid < best]
+        if right.size and right[0] > 0:
+            when = "above"
+        elif left.size and left[-1] > 0:
+            when = "below"
+        else:
+            when = "at threshold only"
+        status = "threshold found" if len(found) == 1 else "several thresholds"
+    else:
+        best = np.nan
+        when = "always" if np.all(inmb > 0) else "never"
+        status = NO_THRESHOLD
+    return {
+        "threshold": best,
+        "n_thresholds": len(found),
+        "all_thresholds": ";".join(f"{v:.10g}" for v in found),
+        "cost_effective_when": when,
+        "status": status,
+    }
 
 
 def threshold_curve(

@@ -47,7 +47,6 @@ from scipy.stats import qmc
 
 from peer_econ._rng import RandomLike, check_rng
 from peer_econ.analysis.dsa import (
-    DEFAULT_EXCLUDE,
     ModelFunction,
     _check_wtp,
     cost_effect,
@@ -456,7 +455,6 @@ def sobol_indices(
     ----------
     Saltelli et al. 2010, doi:10.1016/j.cpc.2009.09.018.
     """
-    from SALib.analyze import sobol as salib_sobol
 
     _check_analysis(num_resamples, conf_level)
     gen = check_rng(rng)
@@ -466,43 +464,9 @@ def sobol_indices(
     t0 = time.perf_counter()
     ys = _evaluate_outputs(outputs, design.draws, options, on_chunk)
     t1 = time.perf_counter()
-    problem = salib_problem(design.names)
-    rows, rows2 = [], []
-    seed = _seed_from(gen)
-    for out_name, y in ys.items():
-        with _salib_guard():
-            res = salib_sobol.analyze(
-                problem,
-                y,
-                calc_second_order=calc_second_order,
-                num_resamples=num_resamples,
-                conf_level=conf_level,
-                seed=seed,
-            )
-        for k, p in enumerate(design.names):
-            rows.append(
-                {
-                    "output": out_name,
-                    "parameter": p,
-                    "S1": float(res["S1"][k]),
-                    "S1_conf": float(res["S1_conf"][k]),
-                    "ST": float(res["ST"][k]),
-                    "ST_conf": float(res["ST_conf"][k]),
-                }
-            )
-        if calc_second_order:
-            d = len(design.names)
-            for a in range(d):
-                for b in range(a + 1, d):
-                    rows2.append(
-                        {
-                            "output": out_name,
-                            "parameter_a": design.names[a],
-                            "parameter_b": design.names[b],
-                            "S2": float(res["S2"][a, b]),
-                            "S2_conf": float(res["S2_conf"][a, b]),
-                        }
-                    )
+    rows, rows2 = _sobol_analysis(
+        ys, design.names, calc_second_order, num_resamples, conf_level, _seed_from(gen)
+    )
     t2 = time.perf_counter()
     timings = dict(design.timings)
     timings.update({"model": t1 - t0, "analysis": t2 - t1})
@@ -515,6 +479,64 @@ def sobol_indices(
         timings=timings,
         notes=_notes(table, design.names, independence=True),
     )
+
+
+def _sobol_analysis(
+    ys: Mapping[str, FloatArray],
+    names: Sequence[str],
+    calc_second_order: bool,
+    num_resamples: int,
+    conf_level: float,
+    seed: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """SALib's Sobol analysis of each output: first/total-order rows and second-order rows."""
+    from SALib.analyze import sobol as salib_sobol
+
+    problem = salib_problem(names)
+    rows: list[dict[str, Any]] = []
+    rows2: list[dict[str, Any]] = []
+    for out_name, y in ys.items():
+        with _salib_guard():
+            res = salib_sobol.analyze(
+                problem,
+                y,
+                calc_second_order=calc_second_order,
+                num_resamples=num_resamples,
+                conf_level=conf_level,
+                seed=seed,
+            )
+        rows.extend(_index_rows(out_name, names, res, ("S1", "S1_conf", "ST", "ST_conf")))
+        if calc_second_order:
+            rows2.extend(_sobol_pair_rows(out_name, names, res))
+    return rows, rows2
+
+
+def _index_rows(
+    output: str, names: Sequence[str], res: Mapping[str, Any], keys: Sequence[str]
+) -> list[dict[str, Any]]:
+    """SALib indices ``keys`` of one output, one row per parameter."""
+    return [
+        {"output": output, "parameter": p, **{key: float(res[key][k]) for key in keys}}
+        for k, p in enumerate(names)
+    ]
+
+
+def _sobol_pair_rows(
+    output: str, names: Sequence[str], res: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Second-order indices of one output, one row per pair of parameters."""
+    d = len(names)
+    return [
+        {
+            "output": output,
+            "parameter_a": names[a],
+            "parameter_b": names[b],
+            "S2": float(res["S2"][a, b]),
+            "S2_conf": float(res["S2_conf"][a, b]),
+        }
+        for a in range(d)
+        for b in range(a + 1, d)
+    ]
 
 
 def sobol_convergence(
@@ -621,11 +643,7 @@ def morris_indices(
 
     _check_analysis(num_resamples, conf_level)
     r = _check_n(n_trajectories, "n_trajectories")
-    q_lo, q_hi = float(quantile_range[0]), float(quantile_range[1])
-    if not 0.0 <= q_lo < q_hi <= 1.0:
-        raise InputError(f"quantile_range {quantile_range}: need 0 <= low < high <= 1")
-    if num_levels < 2 or num_levels % 2:
-        raise InputError(f"num_levels = {num_levels}: use an even number >= 2")
+    q_lo, q_hi = _check_morris_grid(quantile_range, num_levels)
     gen = check_rng(rng)
     chosen = gsa_names(table, names)
     problem = salib_problem(chosen)
@@ -650,17 +668,7 @@ def morris_indices(
                 num_levels=num_levels,
                 seed=seed,
             )
-        for k, p in enumerate(chosen):
-            rows.append(
-                {
-                    "output": out_name,
-                    "parameter": p,
-                    "mu": float(res["mu"][k]),
-                    "mu_star": float(res["mu_star"][k]),
-                    "mu_star_conf": float(res["mu_star_conf"][k]),
-                    "sigma": float(res["sigma"][k]),
-                }
-            )
+        rows.extend(_index_rows(out_name, chosen, res, ("mu", "mu_star", "mu_star_conf", "sigma")))
     t4 = time.perf_counter()
     notes = (
         f"Morris grid spans the {q_lo:g} to {q_hi:g} quantiles; effects per unit change of the "
@@ -674,6 +682,16 @@ def morris_indices(
         {"design": t1 - t0, "mapping": t2 - t1, "model": t3 - t2, "analysis": t4 - t3},
         notes,
     )
+
+
+def _check_morris_grid(quantile_range: tuple[float, float], num_levels: int) -> tuple[float, float]:
+    """Quantile range ``0 <= low < high <= 1`` and an even number of levels >= 2."""
+    q_lo, q_hi = float(quantile_range[0]), float(quantile_range[1])
+    if not 0.0 <= q_lo < q_hi <= 1.0:
+        raise InputError(f"quantile_range {quantile_range}: need 0 <= low < high <= 1")
+    if num_levels < 2 or num_levels % 2:
+        raise InputError(f"num_levels = {num_levels}: use an even number >= 2")
+    return q_lo, q_hi
 
 
 # --- delta ----------------------------------------------------------------------------------------
@@ -767,8 +785,6 @@ def delta_indices(
     Borgonovo 2007, doi:10.1016/j.ress.2006.04.015; Plischke, Borgonovo & Smith 2013,
     doi:10.1016/j.ejor.2012.11.047.
     """
-    from SALib.analyze import delta as delta_analyze
-
     _check_analysis(num_resamples, conf_level)
     n = _check_n(n_samples, "n_samples")
     gen = check_rng(rng)
@@ -781,41 +797,14 @@ def delta_indices(
     ys = _evaluate_outputs(outputs, draws, options, on_chunk)
     inert = inert_parameters(outputs, table, chosen) if screen else {}
     t3 = time.perf_counter()
-    rows = []
     seed = _seed_from(gen)
-    for out_name, y in ys.items():
-        skip = set(inert.get(out_name, ()))
-        active = [k for k, p in enumerate(chosen) if p not in skip]
-        res: dict[str, Any] = {}
-        if active and np.ptp(y) > 0.0:
-            sub = [chosen[k] for k in active]
-            with _salib_guard():
-                res = dict(
-                    delta_analyze.analyze(
-                        salib_problem(sub),
-                        unit[:, active],
-                        y,
-                        num_resamples=num_resamples,
-                        conf_level=conf_level,
-                        seed=seed,
-                    )
-                )
-        d_key = "delta_raw" if "delta_raw" in res else "delta"
-        pos = {k: i for i, k in enumerate(active)}
-        for k, p in enumerate(chosen):
-            est = bool(res) and k in pos
-            i = pos.get(k, 0)
-            rows.append(
-                {
-                    "output": out_name,
-                    "parameter": p,
-                    "delta": float(res[d_key][i]) if est else 0.0,
-                    "delta_conf": float(res[f"{d_key}_conf"][i]) if est else 0.0,
-                    "S1": float(res["S1"][i]) if est else 0.0,
-                    "S1_conf": float(res["S1_conf"][i]) if est else 0.0,
-                    "estimated": est,
-                }
-            )
+    rows = [
+        row
+        for out_name, y in ys.items()
+        for row in _delta_output(
+            out_name, y, unit, chosen, inert.get(out_name, ()), num_resamples, conf_level, seed
+        )
+    ]
     t4 = time.perf_counter()
     notes = _notes(table, chosen, independence=True)
     if screen:
@@ -833,6 +822,58 @@ def delta_indices(
     )
 
 
-def default_gsa_names(table: ParameterTable) -> tuple[str, ...]:
-    """Uncertain parameters except :data:`~peer_econ.analysis.dsa.DEFAULT_EXCLUDE`."""
-    return gsa_names(table, exclude=DEFAULT_EXCLUDE)
+def _delta_output(
+    output: str,
+    y: FloatArray,
+    unit: FloatArray,
+    names: Sequence[str],
+    inert: Sequence[str],
+    num_resamples: int,
+    conf_level: float,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """SALib's delta analysis of one output on its non-inert parameters (none when the
+    output is constant), as rows per parameter (:func:`_delta_rows`)."""
+    from SALib.analyze import delta as delta_analyze
+
+    skip = set(inert)
+    active = [k for k, p in enumerate(names) if p not in skip]
+    res: dict[str, Any] = {}
+    if active and np.ptp(y) > 0.0:
+        with _salib_guard():
+            res = dict(
+                delta_analyze.analyze(
+                    salib_problem([names[k] for k in active]),
+                    unit[:, active],
+                    y,
+                    num_resamples=num_resamples,
+                    conf_level=conf_level,
+                    seed=seed,
+                )
+            )
+    return _delta_rows(output, names, active, res)
+
+
+def _delta_rows(
+    output: str, names: Sequence[str], active: Sequence[int], res: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Delta and S1 of one output per parameter; 0 and ``estimated = False`` for parameters
+    left out (inert) or when nothing was estimated (constant output)."""
+    d_key = "delta_raw" if "delta_raw" in res else "delta"
+    pos = {k: i for i, k in enumerate(active)}
+    rows = []
+    for k, p in enumerate(names):
+        est = bool(res) and k in pos
+        i = pos.get(k, 0)
+        rows.append(
+            {
+                "output": output,
+                "parameter": p,
+                "delta": float(res[d_key][i]) if est else 0.0,
+                "delta_conf": float(res[f"{d_key}_conf"][i]) if est else 0.0,
+                "S1": float(res["S1"][i]) if est else 0.0,
+                "S1_conf": float(res["S1_conf"][i]) if est else 0.0,
+                "estimated": est,
+            }
+        )
+    return rows

@@ -396,6 +396,189 @@ def _criterion(
 
 #: Above this many penalties, :func:`penalized_fit` uses one shared smoothing parameter.
 MAX_SEPARATE_PENALTIES = 4
+#: Largest ``|log10|`` relative weight of one penalty tried by the coordinate search.
+MAX_LOG10_WEIGHT = 4.0
+#: Coordinate-search sweeps over the penalties (each tries every step of every weight).
+N_WEIGHT_SWEEPS = 2
+#: A candidate weight must lower the criterion by more than this share of it to be taken.
+REL_IMPROVEMENT = 1e-12
+#: Columns whose pivoted-QR diagonal is below this share of the largest are dropped.
+RANK_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    """The design after column scaling and a pivoted QR without dependent columns."""
+
+    q: FloatArray  # (n, keep) orthonormal basis of the design's column space
+    rinv: FloatArray  # (keep, keep) inverse of the triangular factor
+    sel: NDArray[np.intp]  # (keep,) kept columns of the input design
+    colnorm: FloatArray  # (p_in,) column norms used for scaling
+
+
+def _reduce_design(x: FloatArray) -> _Reduced:
+    """Scale the columns of ``x`` to unit norm and drop linearly dependent ones (pivoted QR)."""
+    colnorm = np.sqrt(np.einsum("ij,ij->j", x, x))
+    colnorm[colnorm == 0.0] = 1.0
+    xn = x / colnorm
+    q, r, piv = linalg.qr(xn, mode="economic", pivoting=True, check_finite=False)
+    diag = np.abs(np.diag(r))
+    keep = int(np.sum(diag > RANK_TOL * diag[0])) if diag.size else 0
+    rinv = linalg.solve_triangular(r[:keep, :keep], np.eye(keep), check_finite=False)
+    return _Reduced(q[:, :keep], rinv, piv[:keep], colnorm)
+
+
+def _penalties_in_basis(
+    penalties: list[FloatArray], reduced: _Reduced
+) -> tuple[list[FloatArray], list[FloatArray]]:
+    """Penalties on the kept scaled columns, each normalised to unit Frobenius norm (``S``),
+    and the same in the orthonormal basis, ``R^-T S R^-1`` (``T``). Zero penalties are
+    dropped; beyond :data:`MAX_SEPARATE_PENALTIES` they are summed into one.
+
+    Returns ``(t_list, s_list)``.
+    """
+    sel, colnorm, rinv = reduced.sel, reduced.colnorm, reduced.rinv
+    s_list = []
+    t_list = []
+    for s in penalties:
+        ss = (s / np.outer(colnorm, colnorm))[np.ix_(sel, sel)]
+        nrm = float(np.linalg.norm(ss))
+        if nrm == 0.0:
+            continue
+        ss = ss / nrm
+        s_list.append(ss)
+        t = rinv.T @ ss @ rinv
+        t_list.append(0.5 * (t + t.T))
+    if len(t_list) > MAX_SEPARATE_PENALTIES:
+        # Many margins (large additive groups): one shared smoothing parameter over the
+        # normalised penalties keeps the search to one dimension (seconds -> milliseconds).
+        t_list = [np.sum(t_list, axis=0)]
+        s_list = [np.sum(s_list, axis=0)]
+    return t_list, s_list
+
+
+class _Criterion:
+    """Best smoothing parameter for given penalty weights, with eigen-decompositions cached.
+
+    ``f`` is ``q' y`` ``(keep, m)`` and ``rss0`` the residual sum of squares outside the
+    design's column space ``(m,)``.
+    """
+
+    def __init__(
+        self,
+        t_list: list[FloatArray],
+        s_list: list[FloatArray],
+        f: FloatArray,
+        rss0: FloatArray,
+        n: int,
+        reml: bool,
+    ) -> None:
+        self.t_list, self.s_list, self.f, self.rss0, self.n, self.reml = (
+            t_list, s_list, f, rss0, n, reml
+        )  # fmt: skip
+        self.cache: dict[tuple[float, ...], _Eigen] = {}
+        if not t_list:
+            keep = f.shape[0]
+            self.cache[()] = _Eigen(np.eye(keep), np.zeros(keep), 0, 0.0, 1.0)
+
+    def eigen(self, log_w: tuple[float, ...]) -> _Eigen:
+        """Eigen-decomposition of the weighted penalty (cached by the weights)."""
+        if log_w not in self.cache:
+            self.cache[log_w] = _eigen(self.t_list, self.s_list, log_w, self.reml)
+        return self.cache[log_w]
+
+    def best(self, log_w: tuple[float, ...], cols: list[int]) -> tuple[FloatArray, FloatArray]:
+        """Lowest criterion over the lambda grid and its lambda, for responses ``cols``."""
+        eig = self.eigen(log_w)
+        z = eig.vecs.T @ self.f[:, cols]
+        score, lam = _criterion(eig, z, self.rss0[cols], self.n, self.reml)
+        idx = np.argmin(score, axis=0)
+        return score[idx, np.arange(len(cols))], lam[idx]
+
+
+def _search_weights(crit: _Criterion, m: int) -> tuple[list[tuple[float, ...]], FloatArray]:
+    """Penalty weights and overall lambda per response.
+
+    All weights start at 1 (``log10 = 0``); with several penalties a coordinate search moves one
+    ``log10`` weight at a time by the steps in ``_WEIGHT_STEPS`` (staying within
+    :data:`MAX_LOG10_WEIGHT`), keeping a move that lowers the criterion, for at most
+    :data:`N_WEIGHT_SWEEPS` sweeps or until a sweep changes nothing.
+
+    Returns ``(log10 weights per response, lambda per response (m,))``.
+    """
+    n_pen = len(crit.t_list)
+    start = tuple(0.0 for _ in range(n_pen))
+    best_w = [start] * m
+    best_s, best_l = crit.best(start, list(range(m)))
+    if n_pen <= 1:
+        return best_w, best_l
+    for r_i in range(m):
+        cur, cur_s, cur_l = best_w[r_i], best_s[r_i], best_l[r_i]
+        for _ in range(N_WEIGHT_SWEEPS):
+            improved = False
+            for j in range(n_pen):
+                base = cur
+                for step in _WEIGHT_STEPS:
+                    cand = tuple(base[i] + (step if i == j else 0.0) for i in range(n_pen))
+                    if max(abs(c) for c in cand) > MAX_LOG10_WEIGHT:
+                        continue
+                    sc, lm = crit.best(cand, [r_i])
+                    if sc[0] < cur_s - REL_IMPROVEMENT * abs(cur_s):
+                        cur, cur_s, cur_l = cand, float(sc[0]), float(lm[0])
+                        improved = True
+            if not improved:
+                break
+        best_w[r_i] = cur
+        best_s[r_i] = cur_s
+        best_l[r_i] = cur_l
+    return best_w, best_l
+
+
+def _shrunk_coefficients(
+    crit: _Criterion,
+    log_w: list[tuple[float, ...]],
+    lam: FloatArray,
+    posterior: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Coefficients at the chosen smoothing, in the ``q`` basis, per response.
+
+    Returns ``(coef (keep, m), sqrt_cov (m, keep, keep) or empty, edf (m,), rss (m,))``;
+    ``sqrt_cov`` is the square root of the Bayesian posterior covariance
+    ``sigma^2 (I + lambda T)^-1`` with ``sigma^2 = RSS / (n - edf)``.
+    """
+    keep, m = crit.f.shape
+    coef = np.empty((keep, m))
+    sqrt_cov = np.empty((m, keep, keep)) if posterior else np.empty((0, keep, keep))
+    edf = np.empty(m)
+    rss = np.empty(m)
+    for r_i in range(m):
+        eig = crit.eigen(log_w[r_i])
+        z = eig.vecs.T @ crit.f[:, r_i]
+        sh = 1.0 / (1.0 + lam[r_i] * eig.vals)
+        coef[:, r_i] = eig.vecs @ (sh * z)
+        edf[r_i] = sh.sum()
+        rss[r_i] = crit.rss0[r_i] + np.sum((z * (1.0 - sh)) ** 2)
+        if posterior:
+            sigma2 = max(rss[r_i], 0.0) / max(crit.n - edf[r_i], 1.0)
+            sqrt_cov[r_i] = eig.vecs * (np.sqrt(sigma2 * sh))[None, :]
+    return coef, sqrt_cov, edf, rss
+
+
+def _r_squared(y: FloatArray, rss: FloatArray) -> FloatArray:
+    """``1 - RSS / TSS`` per response column, 0 for a constant response."""
+    yc = y - y.mean(axis=0)
+    tss = np.einsum("ij,ij->j", yc, yc)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(tss > 0.0, 1.0 - rss / np.where(tss > 0.0, tss, 1.0), 0.0)
+
+
+def _residual_correlation(resid: FloatArray) -> FloatArray:
+    """Correlation matrix of the residual columns (1 on the diagonal, also for zero residuals)."""
+    sd = np.sqrt(np.einsum("ij,ij->j", resid, resid))
+    sd[sd == 0.0] = 1.0
+    rc = (resid.T @ resid) / np.outer(sd, sd)
+    np.fill_diagonal(rc, 1.0)
+    return rc
 
 
 def penalized_fit(
@@ -407,6 +590,11 @@ def penalized_fit(
     posterior: bool = True,
 ) -> PenalizedFit:
     """Fit ``m`` responses with a penalised regression and automatic smoothing.
+
+    Steps: reduce the design to an orthonormal basis (:func:`_reduce_design`), express the
+    penalties in it (:func:`_penalties_in_basis`), choose penalty weights and the overall
+    smoothing parameter per response (:func:`_search_weights`), then shrink the coefficients
+    (:func:`_shrunk_coefficients`).
 
     Parameters
     ----------
@@ -436,112 +624,21 @@ def penalized_fit(
             f"regression has {p_in} terms but only {n} samples; use more samples, "
             "fewer parameters or a smaller basis"
         )
-    reml = criterion == "reml"
-    # column scaling, then a pivoted QR to drop linearly dependent columns
-    colnorm = np.sqrt(np.einsum("ij,ij->j", x, x))
-    colnorm[colnorm == 0.0] = 1.0
-    xn = x / colnorm
-    q, r, piv = linalg.qr(xn, mode="economic", pivoting=True, check_finite=False)
-    diag = np.abs(np.diag(r))
-    keep = int(np.sum(diag > 1e-9 * diag[0])) if diag.size else 0
-    q = q[:, :keep]
-    r = r[:keep, :keep]
-    sel = piv[:keep]
-    rinv = linalg.solve_triangular(r, np.eye(keep), check_finite=False)
-    s_list = []
-    t_list = []
-    for s in penalties:
-        ss = (s / np.outer(colnorm, colnorm))[np.ix_(sel, sel)]
-        nrm = float(np.linalg.norm(ss))
-        if nrm == 0.0:
-            continue
-        ss = ss / nrm
-        s_list.append(ss)
-        t = rinv.T @ ss @ rinv
-        t_list.append(0.5 * (t + t.T))
-    if not t_list:
-        t_list, s_list = [], []
-    if len(t_list) > MAX_SEPARATE_PENALTIES:
-        # Many margins (large additive groups): one shared smoothing parameter over the
-        # normalised penalties keeps the search to one dimension (seconds -> milliseconds).
-        t_list = [np.sum(t_list, axis=0)]
-        s_list = [np.sum(s_list, axis=0)]
-
-    f = q.T @ y  # (p, m)
+    reduced = _reduce_design(x)
+    t_list, s_list = _penalties_in_basis(penalties, reduced)
+    q = reduced.q
+    f = q.T @ y  # (keep, m)
     resid0 = y - q @ f
     rss0 = np.einsum("ij,ij->j", resid0, resid0)
     m = y.shape[1]
-    n_pen = len(t_list)
-    cache: dict[tuple[float, ...], _Eigen] = {}
-    if n_pen == 0:
-        cache[()] = _Eigen(np.eye(keep), np.zeros(keep), 0, 0.0, 1.0)
-
-    def get(lw: tuple[float, ...]) -> _Eigen:
-        if lw not in cache:
-            cache[lw] = _eigen(t_list, s_list, lw, reml)
-        return cache[lw]
-
-    def best(lw: tuple[float, ...], cols: list[int]) -> tuple[FloatArray, FloatArray]:
-        eig = get(lw)
-        z = eig.vecs.T @ f[:, cols]
-        score, lam = _criterion(eig, z, rss0[cols], n, reml)
-        idx = np.argmin(score, axis=0)
-        return score[idx, np.arange(len(cols))], lam[idx]
-
-    start = tuple(0.0 for _ in range(n_pen))
-    best_w = [start] * m
-    best_s, best_l = best(start, list(range(m)))
-    if n_pen > 1:
-        for r_i in range(m):
-            cur = best_w[r_i]
-            cur_s = best_s[r_i]
-            cur_l = best_l[r_i]
-            for _ in range(2):
-                improved = False
-                for j in range(n_pen):
-                    base = cur
-                    for step in _WEIGHT_STEPS:
-                        cand = tuple(base[i] + (step if i == j else 0.0) for i in range(n_pen))
-                        if max(abs(c) for c in cand) > 4.0:
-                            continue
-                        sc, lm = best(cand, [r_i])
-                        if sc[0] < cur_s - 1e-12 * abs(cur_s):
-                            cur, cur_s, cur_l = cand, float(sc[0]), float(lm[0])
-                            improved = True
-                if not improved:
-                    break
-            best_w[r_i] = cur
-            best_s[r_i] = cur_s
-            best_l[r_i] = cur_l
-
-    coef = np.empty((keep, m))
-    sqrt_cov = np.empty((m, keep, keep)) if posterior else np.empty((0, keep, keep))
-    edf = np.empty(m)
-    rss = np.empty(m)
-    for r_i in range(m):
-        eig = get(best_w[r_i])
-        z = eig.vecs.T @ f[:, r_i]
-        sh = 1.0 / (1.0 + best_l[r_i] * eig.vals)
-        coef[:, r_i] = eig.vecs @ (sh * z)
-        edf[r_i] = sh.sum()
-        rss[r_i] = rss0[r_i] + np.sum((z * (1.0 - sh)) ** 2)
-        if posterior:
-            sigma2 = max(rss[r_i], 0.0) / max(n - edf[r_i], 1.0)
-            sqrt_cov[r_i] = eig.vecs * (np.sqrt(sigma2 * sh))[None, :]
+    crit = _Criterion(t_list, s_list, f, rss0, n, criterion == "reml")
+    best_w, best_l = _search_weights(crit, m)
+    coef, sqrt_cov, edf, rss = _shrunk_coefficients(crit, best_w, best_l, posterior)
     fitted = q @ coef
-    yc = y - y.mean(axis=0)
-    tss = np.einsum("ij,ij->j", yc, yc)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(tss > 0.0, 1.0 - rss / np.where(tss > 0.0, tss, 1.0), 0.0)
-    if posterior and m > 1:
-        resid = y - fitted
-        sd = np.sqrt(np.einsum("ij,ij->j", resid, resid))
-        sd[sd == 0.0] = 1.0
-        rc = (resid.T @ resid) / np.outer(sd, sd)
-        np.fill_diagonal(rc, 1.0)
-    else:
-        rc = np.eye(m)
-    for arr in (q, coef, sqrt_cov, rc, fitted, edf, r2, best_l):
+    r2 = _r_squared(y, rss)
+    rc = _residual_correlation(y - fitted) if posterior and m > 1 else np.eye(m)
+    smoothing = np.asarray(best_l, dtype=np.float64)
+    for arr in (q, coef, sqrt_cov, rc, fitted, edf, r2, smoothing):
         arr.flags.writeable = False
     return PenalizedFit(
         q=q,
@@ -551,14 +648,19 @@ def penalized_fit(
         fitted=fitted,
         edf=edf,
         r_squared=r2,
-        smoothing=np.asarray(best_l, dtype=np.float64),
-        n_terms=keep,
+        smoothing=smoothing,
+        n_terms=q.shape[1],
     )
 
 
 # --------------------------------------------------------------------------------------------
 # Gaussian process (hyperparameters on a subsample, subset-of-regressors fit on all rows)
 # --------------------------------------------------------------------------------------------
+
+
+#: Negative log marginal likelihood returned where the kernel matrix is not positive definite:
+#: far above any attainable value, so the optimiser steps back.
+_NLML_FAILED = 1e25
 
 
 def _sq_dists(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -581,7 +683,7 @@ def _gp_nlml(theta: FloatArray, d2: FloatArray, y: FloatArray) -> tuple[float, F
     try:
         cf = linalg.cho_factor(k, lower=True, check_finite=False)
     except linalg.LinAlgError:
-        return 1e25, np.zeros_like(theta)
+        return _NLML_FAILED, np.zeros_like(theta)
     alpha = linalg.cho_solve(cf, y, check_finite=False)
     kinv = linalg.cho_solve(cf, np.eye(n), check_finite=False)
     nlml = (
@@ -617,8 +719,7 @@ def gp_fit(
 
     Parameters
     ----------
-    x : ndarray, shape (n_samples, d)
-    y : ndarray, shape (n_samples, m)
+    x, y : ndarray, shapes (n_samples, d) and (n_samples, m)
     n_subsample : int
         Rows used for the hyperparameters (min with ``n_samples``).
     rng : numpy.random.Generator
@@ -637,21 +738,14 @@ def gp_fit(
     ----------
     Rasmussen CE, Williams CKI. Gaussian Processes for Machine Learning. MIT Press; 2006.
     """
-    from scipy import optimize
-
     if posterior:
         raise InputError("standard errors are not available for method='gp'; use 'tensor'")
-    n, d = x.shape
-    sd = x.std(axis=0)
-    sd[sd == 0.0] = 1.0
-    xs = (x - x.mean(axis=0)) / sd
-    n_sub = int(min(n, max(n_subsample, 10)))
-    idx = rng.choice(n, size=n_sub, replace=False) if n_sub < n else np.arange(n)
+    d = x.shape[1]
+    xs, idx = _gp_standardised_subsample(x, n_subsample, rng)
     xsub = xs[idx]
     d2 = _sq_dists(xsub, xsub)
-    m_ind = min(n_inducing, n_sub)
+    m_ind = min(n_inducing, idx.size)
     xind = xsub[:m_ind]
-    d2_ind = _sq_dists(xind, xind)
     m = y.shape[1]
     fitted = np.empty_like(y)
     edf = np.empty(m)
@@ -665,42 +759,13 @@ def gp_fit(
             edf[r_i] = 1.0
             ratio[r_i] = np.inf
             continue
-        ysub = (yr[idx] - mu) / np.sqrt(var)
-        theta0 = np.concatenate([[np.log(0.5), np.log(0.5)], np.zeros(d)])
-        bounds = [(-8.0, 4.0), (-10.0, 2.0)] + [(-4.0, 5.0)] * d
-        res = optimize.minimize(
-            _gp_nlml,
-            theta0,
-            args=(d2, ysub),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": 100},
-        )
-        th = res.x
-        s2 = np.exp(th[0])
-        n2 = np.exp(th[1])
-        ell2 = np.exp(2.0 * th[2:])
-        kmm = s2 * np.exp(-0.5 * np.sum(d2_ind / ell2[:, None, None], axis=0))
-        knm = s2 * np.exp(
-            -0.5
-            * np.sum(((xs.T[:, :, None] - xind.T[:, None, :]) ** 2) / ell2[:, None, None], axis=0)
-        )
-        a = n2 * kmm + knm.T @ knm
-        a += 1e-8 * np.trace(a) / m_ind * np.eye(m_ind)
-        yc = (yr - mu) / np.sqrt(var)
-        cf = linalg.cho_factor(a, lower=True, check_finite=False)
-        beta = linalg.cho_solve(cf, knm.T @ yc, check_finite=False)
-        f_r = knm @ beta
+        theta = _gp_hyperparameters(d2, (yr[idx] - mu) / np.sqrt(var), d)
+        f_r, edf[r_i] = _gp_subset_of_regressors(theta, xs, xind, (yr - mu) / np.sqrt(var))
         # keep the fitted mean equal to the sample mean, as a smoother with an intercept does
         fitted[:, r_i] = mu + np.sqrt(var) * (f_r - f_r.mean())
-        edf[r_i] = 1.0 + float(np.trace(linalg.cho_solve(cf, knm.T @ knm, check_finite=False)))
-        ratio[r_i] = n2 / s2
+        ratio[r_i] = np.exp(theta[1]) / np.exp(theta[0])
     resid = y - fitted
-    rss = np.einsum("ij,ij->j", resid, resid)
-    yc_all = y - y.mean(axis=0)
-    tss = np.einsum("ij,ij->j", yc_all, yc_all)
-    r2 = np.where(tss > 0.0, 1.0 - rss / np.where(tss > 0.0, tss, 1.0), 0.0)
+    r2 = _r_squared(y, np.einsum("ij,ij->j", resid, resid))
     empty = np.empty((0, 0))
     return PenalizedFit(
         q=empty,
@@ -713,3 +778,68 @@ def gp_fit(
         smoothing=ratio,
         n_terms=m_ind,
     )
+
+
+#: Bounds of the log signal variance, log noise variance and log length-scales of the GP
+#: (standardised response and parameters).
+_GP_LOG_BOUNDS = ((-8.0, 4.0), (-10.0, 2.0), (-4.0, 5.0))
+#: Iteration cap of the marginal-likelihood optimisation.
+_GP_MAX_ITER = 100
+#: Jitter added to the diagonal, as a share of the mean diagonal, for a stable Cholesky factor.
+_GP_JITTER = 1e-8
+
+
+def _gp_standardised_subsample(
+    x: FloatArray, n_subsample: int, rng: np.random.Generator
+) -> tuple[FloatArray, NDArray[np.intp]]:
+    """Parameters standardised to mean 0 and SD 1 (constant columns only centred), and the rows
+    of a random subsample of ``max(n_subsample, 10)`` rows (all rows when fewer)."""
+    n = x.shape[0]
+    sd = x.std(axis=0)
+    sd[sd == 0.0] = 1.0
+    xs = (x - x.mean(axis=0)) / sd
+    n_sub = int(min(n, max(n_subsample, 10)))
+    idx = rng.choice(n, size=n_sub, replace=False) if n_sub < n else np.arange(n)
+    return xs, idx
+
+
+def _gp_hyperparameters(d2: FloatArray, y_std: FloatArray, d: int) -> FloatArray:
+    """Maximum-marginal-likelihood ``theta = (log s2, log noise2, log ell_1..ell_d)`` of an ARD
+    squared-exponential GP on a standardised subsample (``d2``: per-dimension squared
+    distances ``(d, n_sub, n_sub)``), by L-BFGS-B from ``s2 = noise2 = 0.5``, ``ell = 1``."""
+    from scipy import optimize
+
+    theta0 = np.concatenate([[np.log(0.5), np.log(0.5)], np.zeros(d)])
+    bounds = [_GP_LOG_BOUNDS[0], _GP_LOG_BOUNDS[1]] + [_GP_LOG_BOUNDS[2]] * d
+    res = optimize.minimize(
+        _gp_nlml,
+        theta0,
+        args=(d2, y_std),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": _GP_MAX_ITER},
+    )
+    return np.asarray(res.x, dtype=np.float64)
+
+
+def _gp_subset_of_regressors(
+    theta: FloatArray, xs: FloatArray, xind: FloatArray, y_std: FloatArray
+) -> tuple[FloatArray, float]:
+    """Posterior mean at all rows with inducing points ``xind`` and all responses ``y_std``:
+    ``f = K_nm (noise K_mm + K_mn K_nm)^-1 K_mn y``, and its effective degrees of freedom
+    ``1 + trace((noise K_mm + K_mn K_nm)^-1 K_mn K_nm)``."""
+    s2 = np.exp(theta[0])
+    n2 = np.exp(theta[1])
+    ell2 = np.exp(2.0 * theta[2:])
+    m_ind = xind.shape[0]
+    kmm = s2 * np.exp(-0.5 * np.sum(_sq_dists(xind, xind) / ell2[:, None, None], axis=0))
+    knm = s2 * np.exp(
+        -0.5 * np.sum(((xs.T[:, :, None] - xind.T[:, None, :]) ** 2) / ell2[:, None, None], axis=0)
+    )
+    a = n2 * kmm + knm.T @ knm
+    a += _GP_JITTER * np.trace(a) / m_ind * np.eye(m_ind)
+    cf = linalg.cho_factor(a, lower=True, check_finite=False)
+    beta = linalg.cho_solve(cf, knm.T @ y_std, check_finite=False)
+    edf = 1.0 + float(np.trace(linalg.cho_solve(cf, knm.T @ knm, check_finite=False)))
+    return knm @ beta, edf

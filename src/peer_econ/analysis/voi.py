@@ -74,7 +74,6 @@ __all__ = [
     "EVPPIResults",
     "FitDiagnostic",
     "METHODS",
-    "evpi",
     "evppi",
     "evppi_curves",
     "evppi_nested",
@@ -102,7 +101,7 @@ class FitDiagnostic:
     Attributes
     ----------
     response : str
-        E.g. ``"cost[peer] - cost[sau]"``.
+        E.g. ``"cost[B] - cost[A]"`` (strategy B minus reference A).
     edf : float
         Effective degrees of freedom of the fit (trace of the smoother matrix).
     r_squared : float
@@ -349,12 +348,8 @@ def _reference(
 
 
 # --------------------------------------------------------------------------------------------
-# EVPI and the max-mean kernel
+# the max-mean kernel and EVPI on increments
 # --------------------------------------------------------------------------------------------
-
-
-def _chunk(n_samples: int, n_cols: int) -> int:
-    return max(1, int(4_000_000 // max(1, n_samples * n_cols)))
 
 
 def _mean_max_inb(g: FloatArray, h: FloatArray, wtp: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -394,33 +389,14 @@ def _mean_max_inb(g: FloatArray, h: FloatArray, wtp: FloatArray) -> tuple[FloatA
     return mean_max, max_mean
 
 
-def evpi(cost: ArrayLike, effect: ArrayLike, wtp: ArrayLike) -> FloatArray:
-    """Per-person expected value of perfect information, ``E[max_d NMB_d] - max_d E[NMB_d]``.
+def _evpi(g: FloatArray, h: FloatArray, wtp: FloatArray) -> FloatArray:
+    """Per-person EVPI from incremental outcomes over a reference strategy.
 
-    Parameters
-    ----------
-    cost : array_like, shape (n_samples, n_strategies)
-        Cost per person [currency].
-    effect : array_like, shape (n_samples, n_strategies)
-        Effect per person [QALY].
-    wtp : float or array_like, shape (n_wtp,)
-        Willingness to pay [currency per QALY].
-
-    Returns
-    -------
-    ndarray, shape (n_wtp,)
-        EVPI per person [currency], >= 0.
-
-    Raises
-    ------
-    InputError
-        On mismatched shapes or non-finite values.
+    ``g`` and ``h`` are incremental cost and effect, shape ``(n_samples, n_strategies - 1)``;
+    returns ``mean_i max(0, max_d INB) - max(0, max_d mean_i INB)``, shape ``(n_wtp,)``
+    [currency], >= 0. The public EVPI of a PSA is :func:`peer_econ.analysis.cea.evpi`.
     """
-    c, e = _as_outcomes(cost, effect)
-    w = _as_wtp(wtp)
-    g = c[:, 1:] - c[:, :1]
-    h = e[:, 1:] - e[:, :1]
-    mean_max, max_mean = _mean_max_inb(g, h, w)
+    mean_max, max_mean = _mean_max_inb(g, h, wtp)
     return np.maximum(mean_max - max_mean, 0.0)
 
 
@@ -455,6 +431,8 @@ def _prepare(
     c, e = _as_outcomes(cost, effect)
     w = _as_wtp(wtp)
     x, names = _as_parameters(parameters, c.shape[0], parameter_names)
+    if not names:
+        raise InputError("parameters has no columns")
     snames = _strategy_names(strategies, c.shape[1])
     ref = _reference(c, e, reference, snames)
     others = [j for j in range(c.shape[1]) if j != ref]
@@ -464,10 +442,7 @@ def _prepare(
     labels = tuple(f"cost[{snames[j]}] - cost[{snames[ref]}]" for j in others) + tuple(
         f"effect[{snames[j]}] - effect[{snames[ref]}]" for j in others
     )
-    mean_max, max_mean = _mean_max_inb(dc, de, w)
-    return _Prepared(
-        c, e, w, x, names, snames, ref, y, labels, np.maximum(mean_max - max_mean, 0.0)
-    )
+    return _Prepared(c, e, w, x, names, snames, ref, y, labels, _evpi(dc, de, w))
 
 
 def _resolve_method(method: str, d: int) -> str:
@@ -568,23 +543,39 @@ def _clip(raw: FloatArray, evpi_values: FloatArray, label: str) -> FloatArray:
     return np.clip(raw, 0.0, np.maximum(evpi_values, 0.0))
 
 
-def _evppi_group(
-    prep: _Prepared,
-    label: str,
-    cols: tuple[str, ...],
-    *,
-    method: str,
-    criterion: str,
-    degree: int,
-    k: int | None,
-    se: bool,
-    n_se_draws: int,
-    gp_subsample: int,
-    rng: np.random.Generator | None,
-    warn_constant: bool = True,
-) -> EVPPIResult:
-    idx = [prep.names.index(cname) for cname in cols]
-    x = prep.x[:, idx]
+@dataclass(frozen=True)
+class _FitOptions:
+    """How each group's incremental outcomes are regressed (arguments of :func:`evppi`)."""
+
+    method: str
+    criterion: str = "gcv"
+    degree: int = 3
+    k: int | None = None
+    se: bool = False
+    n_se_draws: int = 500
+    gp_subsample: int = 500
+
+    def __post_init__(self) -> None:
+        if self.criterion not in smoothing.CRITERIA:
+            raise InputError(
+                f"unknown smoothing criterion '{self.criterion}'; choose one of "
+                f"{list(smoothing.CRITERIA)}"
+            )
+        if self.n_se_draws < 2:
+            raise InputError(f"n_se_draws = {self.n_se_draws}; use at least 2")
+
+    @property
+    def needs_rng(self) -> bool:
+        """Standard errors and the Gaussian process draw random numbers."""
+        return self.se or self.method == "gp"
+
+
+def _varying_columns(
+    prep: _Prepared, label: str, cols: tuple[str, ...], warn_constant: bool
+) -> FloatArray:
+    """The group's parameter draws without constant columns ``(n_samples, d)``, warning about
+    the constant ones when asked."""
+    x = prep.x[:, [prep.names.index(cname) for cname in cols]]
     varying = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0.0]
     constant = [cols[j] for j in range(len(cols)) if j not in varying]
     if constant and warn_constant:
@@ -592,43 +583,14 @@ def _evppi_group(
             f"parameter(s) {constant} are constant in the PSA; their EVPPI is 0"
             + (" and they are left out of the group" if varying else ""),
             InputWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    km1 = prep.c.shape[1] - 1
-    n_w = prep.wtp.size
-    if not varying or km1 == 0:
-        zeros = np.zeros(n_w)
-        return EVPPIResult(
-            label,
-            cols,
-            _frozen(prep.wtp),
-            _frozen(zeros),
-            _frozen(zeros) if se else None,
-            _frozen(prep.evpi),
-            "constant",
-            _frozen(zeros),
-            (),
-        )
-    x = x[:, varying]
-    used = _resolve_method(method, x.shape[1])
-    fit = _fit(
-        used,
-        x,
-        prep.y,
-        criterion=criterion,
-        degree=degree,
-        k=k,
-        posterior=se,
-        gp_subsample=gp_subsample,
-        rng=rng,
-    )
-    mean_max, max_mean = _mean_max_inb(fit.fitted[:, :km1], fit.fitted[:, km1:], prep.wtp)
-    raw = mean_max - max_mean
-    value = _clip(raw, prep.evpi, label)
-    se_arr = None
-    if se:
-        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, n_se_draws, check_rng(rng))
-    diags = tuple(
+    return x[:, varying]
+
+
+def _diagnostics(fit: smoothing.PenalizedFit, labels: tuple[str, ...]) -> tuple[FitDiagnostic, ...]:
+    """Goodness of fit of each regression (one per incremental outcome)."""
+    return tuple(
         FitDiagnostic(
             lab,
             float(fit.edf[r]),
@@ -636,8 +598,47 @@ def _evppi_group(
             float(fit.smoothing[r]),
             int(fit.n_terms),
         )
-        for r, lab in enumerate(prep.labels)
+        for r, lab in enumerate(labels)
     )
+
+
+def _evppi_group(
+    prep: _Prepared,
+    label: str,
+    cols: tuple[str, ...],
+    options: _FitOptions,
+    rng: np.random.Generator | None,
+    *,
+    warn_constant: bool = True,
+) -> EVPPIResult:
+    """EVPPI of one group: regress the increments on its varying parameters, take the expected
+    maximum of the fitted net benefits, clip to ``[0, EVPI]`` (zero for a constant group)."""
+    x = _varying_columns(prep, label, cols, warn_constant)
+    km1 = prep.c.shape[1] - 1
+    if x.shape[1] == 0 or km1 == 0:
+        zeros = _frozen(np.zeros(prep.wtp.size))
+        return EVPPIResult(
+            label, cols, _frozen(prep.wtp), zeros, zeros if options.se else None,
+            _frozen(prep.evpi), "constant", zeros, (),
+        )  # fmt: skip
+    used = _resolve_method(options.method, x.shape[1])
+    fit = _fit(
+        used,
+        x,
+        prep.y,
+        criterion=options.criterion,
+        degree=options.degree,
+        k=options.k,
+        posterior=options.se,
+        gp_subsample=options.gp_subsample,
+        rng=rng,
+    )
+    mean_max, max_mean = _mean_max_inb(fit.fitted[:, :km1], fit.fitted[:, km1:], prep.wtp)
+    raw = mean_max - max_mean
+    value = _clip(raw, prep.evpi, label)
+    se_arr = None
+    if options.se:
+        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, options.n_se_draws, check_rng(rng))
     return EVPPIResult(
         label,
         cols,
@@ -647,7 +648,7 @@ def _evppi_group(
         _frozen(prep.evpi),
         used,
         _frozen(raw),
-        diags,
+        _diagnostics(fit, prep.labels),
     )
 
 
@@ -723,27 +724,23 @@ def evppi(
     effect : array_like, shape (n_samples, n_strategies)
         PSA effects per person [QALY].
     parameters : DataFrame, mapping name -> array (n_samples,), or array (n_samples, n_parameters)
-        Parameter draws; row ``i`` produced row ``i`` of ``cost`` and ``effect``. With
-        ``groups=None`` all columns form **one** group (pass one column for a single-parameter
-        EVPPI).
+        Parameter draws; row ``i`` produced row ``i`` of ``cost`` and ``effect``. Without
+        ``groups`` all columns form **one** group (one column: single-parameter EVPPI).
     wtp : float or array_like, shape (n_wtp,)
         Willingness to pay [currency per QALY]; the fits are shared by all values.
     groups : mapping name -> list of columns, or list of column lists / names, optional
         Several groups at once; then an :class:`EVPPIResults` is returned.
     method : {"auto", "spline", "tensor", "additive", "poly", "gp"}
         Smoother (see the module docstring).
-    strategies : sequence of str, optional
-        Strategy labels used in diagnostics (default ``s0, s1, ...``).
-    reference : int or str, optional
-        Reference strategy of the incremental regressions (default: lowest mean cost).
-    se : bool, default False
+    strategies, reference : sequence of str, int or str, optional
+        Strategy labels of the diagnostics (default ``s0, s1, ...``); reference strategy of
+        the incremental regressions (default: lowest mean cost).
+    se, n_se_draws : bool (default False), int (default 500)
         Also estimate a standard error from ``n_se_draws`` posterior draws of the coefficients.
-    n_se_draws : int, default 500
     smoothing_criterion : {"gcv", "reml"}, default "gcv"
-    degree : int, default 3
-        Total degree for ``method="poly"``.
-    k : int, optional
-        Basis dimension per parameter (spline default 6; tensor 5/4/3 for 2/3/4 parameters).
+    degree, k : int (default 3), int or None
+        Total degree for ``method="poly"``; basis dimension per parameter (spline default 6;
+        tensor 5/4/3 for 2/3/4 parameters).
     gp_subsample : int, default 500
         Rows used to fit the Gaussian process hyperparameters (``method="gp"``).
     parameter_names : sequence of str, optional
@@ -759,52 +756,25 @@ def evppi(
     Raises
     ------
     InputError
-        Mismatched row counts, unknown parameter names, unknown method, more regression terms
-        than samples, non-finite values.
+        Mismatched row counts, unknown names or method, too many terms, non-finite values.
 
     Warns
     -----
-    InputWarning
-        A parameter is constant (its EVPPI is 0).
-    EstimationWarning
-        The raw estimate fell outside ``[0, EVPI]`` and was clipped.
+    InputWarning, EstimationWarning
+        A parameter is constant (its EVPPI is 0); the raw estimate fell outside ``[0, EVPI]``
+        and was clipped.
 
     References
     ----------
     Strong M, Oakley JE, Brennan A. Med Decis Making. 2014;34(3):311-326.
     doi:10.1177/0272989X13505910
     """
-    if smoothing_criterion not in smoothing.CRITERIA:
-        raise InputError(
-            f"unknown smoothing criterion '{smoothing_criterion}'; choose one of "
-            f"{list(smoothing.CRITERIA)}"
-        )
-    if n_se_draws < 2:
-        raise InputError(f"n_se_draws = {n_se_draws}; use at least 2")
-    gen = check_rng(rng) if (se or method == "gp") else None
+    options = _FitOptions(method, smoothing_criterion, degree, k, se, n_se_draws, gp_subsample)
+    gen = check_rng(rng) if options.needs_rng else None
     prep = _prepare(cost, effect, parameters, wtp, strategies, reference, parameter_names)
     group_list = _as_groups(groups, prep.names)
-    if not prep.names:
-        raise InputError("parameters has no columns")
-    results = tuple(
-        _evppi_group(
-            prep,
-            label,
-            cols,
-            method=method,
-            criterion=smoothing_criterion,
-            degree=degree,
-            k=k,
-            se=se,
-            n_se_draws=n_se_draws,
-            gp_subsample=gp_subsample,
-            rng=gen,
-        )
-        for label, cols in group_list
-    )
-    if groups is None:
-        return results[0]
-    return EVPPIResults(results)
+    results = tuple(_evppi_group(prep, label, cols, options, gen) for label, cols in group_list)
+    return results[0] if groups is None else EVPPIResults(results)
 
 
 def _all_groups(
@@ -864,7 +834,11 @@ def evppi_curves(
         ``kind`` in {"parameter", "group"} and ``share = evppi / evpi`` (NaN where EVPI is 0).
         Constant parameters get EVPPI 0 (one :class:`InputWarning` lists them).
     """
-    gen = check_rng(rng) if (se or method == "gp") else None
+    # the curves use the default smoother settings and a larger GP subsample
+    options = _FitOptions(
+        method, smoothing_criterion, se=se, n_se_draws=n_se_draws, gp_subsample=1000
+    )
+    gen = check_rng(rng) if options.needs_rng else None
     prep = _prepare(cost, effect, parameters, wtp, strategies, reference, parameter_names)
     items, kinds = _all_groups(prep.names, groups, include_single)
     const = [nm for j, nm in enumerate(prep.names) if np.ptp(prep.x[:, j]) == 0.0]
@@ -876,20 +850,7 @@ def evppi_curves(
         )
     frames = []
     for (label, cols), kind in zip(items, kinds, strict=True):
-        res = _evppi_group(
-            prep,
-            label,
-            cols,
-            method=method,
-            criterion=smoothing_criterion,
-            degree=3,
-            k=None,
-            se=se,
-            n_se_draws=n_se_draws,
-            gp_subsample=1000,
-            rng=gen,
-            warn_constant=False,
-        )
+        res = _evppi_group(prep, label, cols, options, gen, warn_constant=False)
         fr = res.to_frame()
         fr.insert(1, "kind", kind)
         frames.append(fr)
@@ -1002,41 +963,18 @@ def evppi_nested(
     gen = check_rng(rng)
     w = _as_wtp(wtp)
     phi = {kk: np.asarray(v, dtype=np.float64) for kk, v in sample_phi(n_outer, gen).items()}
-    outer_per_chunk = max(1, chunk_size // n_inner)
-    mean_c: list[FloatArray] = []
-    mean_e: list[FloatArray] = []
-    pooled_max: FloatArray | None = None
-    pooled_c = 0.0
-    pooled_e = 0.0
-    for a in range(0, n_outer, outer_per_chunk):
-        b = min(n_outer, a + outer_per_chunk)
-        rep = {kk: np.repeat(v[a:b], n_inner) for kk, v in phi.items()}
-        psi = sample_psi_given_phi(rep, gen)
-        params = {**rep, **{kk: np.asarray(v, dtype=np.float64) for kk, v in psi.items()}}
-        c, e = _as_outcomes(*model(params))
-        ks = c.shape[1]
-        c3 = c.reshape(b - a, n_inner, ks)
-        e3 = e.reshape(b - a, n_inner, ks)
-        mean_c.append(c3.mean(axis=1))
-        mean_e.append(e3.mean(axis=1))
-        pooled_c = pooled_c + c.sum(axis=0)
-        pooled_e = pooled_e + e.sum(axis=0)
-        nmb_max = np.array([np.max(wi * e - c, axis=1).sum() for wi in w])
-        pooled_max = nmb_max if pooled_max is None else pooled_max + nmb_max
-    mc = np.vstack(mean_c)
-    me = np.vstack(mean_e)
+    sums = _nested_sums(model, phi, sample_psi_given_phi, n_outer, n_inner, w, gen, chunk_size)
+    mc, me = sums.inner_cost, sums.inner_effect
     total = n_outer * n_inner
-    pc = np.asarray(pooled_c) / total
-    pe = np.asarray(pooled_e) / total
+    pc = np.asarray(sums.cost) / total
+    pe = np.asarray(sums.effect) / total
     first = np.empty((n_outer, w.size))
     for j, wi in enumerate(w):
         first[:, j] = np.max(wi * me - mc, axis=1)
     max_mean = np.max(w[:, None] * pe[None, :] - pc[None, :], axis=1)
     raw = first.mean(axis=0) - max_mean
     se_arr = first.std(axis=0, ddof=1) / np.sqrt(n_outer)
-    if pooled_max is None:  # pragma: no cover - the loop above runs at least once
-        raise InputError("nested EVPPI needs n_outer >= 1")
-    evpi_v = np.maximum(pooled_max / total - max_mean, 0.0)
+    evpi_v = np.maximum(sums.max_nmb / total - max_mean, 0.0)
     value = np.clip(raw, 0.0, evpi_v)
     names = tuple(phi)
     return EVPPIResult(
@@ -1049,6 +987,59 @@ def evppi_nested(
         "nested",
         _frozen(raw),
         (),
+    )
+
+
+@dataclass(frozen=True)
+class _NestedSums:
+    """Inner means ``(n_outer, n_strategies)`` and pooled sums of the nested simulation:
+    cost and effect per strategy ``(n_strategies,)``, the per-sample maximum NMB ``(n_wtp,)``."""
+
+    inner_cost: FloatArray
+    inner_effect: FloatArray
+    cost: FloatArray
+    effect: FloatArray
+    max_nmb: FloatArray
+
+
+def _nested_sums(
+    model: ModelFn,
+    phi: Mapping[str, FloatArray],
+    sample_psi_given_phi: Callable[
+        [Mapping[str, FloatArray], np.random.Generator], Mapping[str, FloatArray]
+    ],
+    n_outer: int,
+    n_inner: int,
+    wtp: FloatArray,
+    gen: np.random.Generator,
+    chunk_size: int,
+) -> _NestedSums:
+    """Run the ``outer x inner`` simulation in chunks of about ``chunk_size`` rows (whole outer
+    draws each) and collect the inner means and the pooled sums."""
+    outer_per_chunk = max(1, chunk_size // n_inner)
+    mean_c: list[FloatArray] = []
+    mean_e: list[FloatArray] = []
+    pooled_max: FloatArray = np.zeros(wtp.size)
+    pooled_c: FloatArray | float = 0.0
+    pooled_e: FloatArray | float = 0.0
+    for a in range(0, n_outer, outer_per_chunk):
+        b = min(n_outer, a + outer_per_chunk)
+        rep = {kk: np.repeat(v[a:b], n_inner) for kk, v in phi.items()}
+        psi = sample_psi_given_phi(rep, gen)
+        params = {**rep, **{kk: np.asarray(v, dtype=np.float64) for kk, v in psi.items()}}
+        c, e = _as_outcomes(*model(params))
+        ks = c.shape[1]
+        mean_c.append(c.reshape(b - a, n_inner, ks).mean(axis=1))
+        mean_e.append(e.reshape(b - a, n_inner, ks).mean(axis=1))
+        pooled_c = pooled_c + c.sum(axis=0)
+        pooled_e = pooled_e + e.sum(axis=0)
+        pooled_max = pooled_max + np.array([np.max(wi * e - c, axis=1).sum() for wi in wtp])
+    return _NestedSums(
+        np.vstack(mean_c),
+        np.vstack(mean_e),
+        np.asarray(pooled_c),
+        np.asarray(pooled_e),
+        pooled_max,
     )
 
 

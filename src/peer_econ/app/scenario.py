@@ -176,10 +176,12 @@ class Scenario:
 
 def base_scenario(inputs: Inputs, n_samples: int) -> Scenario:
     """The scenario of the inputs as they stand: nothing fixed, the trial's scale, ten budget
-    years without ramp-up, the settings' WTP, perspective, horizon and seed."""
+    years without ramp-up, the settings' headline strategy, WTP, perspective, horizon and seed."""
     settings = inputs.settings
+    names = programme_names(inputs)
+    headline = settings.headline_strategy
     return Scenario(
-        strategy=programme_names(inputs)[0] if programme_names(inputs) else "",
+        strategy=headline if headline in names else (names[0] if names else ""),
         wtp=float(settings.wtp_point),
         perspective=settings.perspective,
         horizon_months=float(settings.horizon_months),

@@ -9,6 +9,7 @@ Row numbers count the header as row 1, as a spreadsheet shows them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import tomllib
@@ -263,6 +264,8 @@ def _raw_distribution(
         num = _number(row.get(col, ""), f"{where}, column '{col}'", local, required=needed)
         if num is not None and (k <= max(n_req, 1) or kind == "beta"):
             args.append(num)
+    if kind == "fixed" and not args and not local:
+        local.append(f"{where}, column 'p1': empty; a fixed parameter given by p1-p4 needs p1")
     problems.extend(local)
     if local:
         return None
@@ -270,11 +273,6 @@ def _raw_distribution(
         dist = Fixed(args[0]) if kind == "fixed" else build(*args)
     except InputError as exc:
         problems.append(f"{where}, columns 'p1'-'p4': {exc} (for {kind}: {meaning})")
-        return None
-    except TypeError:
-        problems.append(
-            f"{where}, columns 'p1'-'p4': wrong number of values for {kind} ({meaning})"
-        )
         return None
     mean = float(dist.mean)
     if not close_to_mean(value, mean):
@@ -695,7 +693,8 @@ MODEL_KEYS = (
     "horizon_months", "trial_followup_months", "source_outcome", "utility_route", "durability",
     "shrinkage", "attendance_scaling", "attendance_model", "downstream_resource_use",
     "wellbeing_offset",
-    "perspective", "comparator", "booster_courses", "booster_interval_months",
+    "perspective", "comparator", "headline_strategy", "booster_courses",
+    "booster_interval_months",
 )  # fmt: skip
 #: Keys of the ``[delivery]`` section (DESIGN 2.2a).
 DELIVERY_KEYS = ("municipalities", "courses_per_municipality_per_year", "local_coordination")
@@ -796,6 +795,16 @@ def read_settings(path: Path) -> ModelSettings:
                 problems.append(f"{path} [wtp]: {key} = {value!r} must be a number (DKK/QALY)")
             else:
                 kwargs[f"wtp_{key}"] = float(value)
+        elif key in ("report_points", "curve_points"):
+            numeric = isinstance(value, list) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value
+            )
+            if not numeric:
+                problems.append(
+                    f"{path} [wtp]: {key} = {value!r} must be a list of numbers >= 0 (DKK/QALY)"
+                )
+            else:
+                kwargs[f"wtp_{key}"] = tuple(float(v) for v in value)
         elif key == "nice_band_gbp":
             numeric = isinstance(value, list) and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
@@ -900,15 +909,8 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
             strategies = read_strategies(folder / "strategies.csv", table, int(fpg))
         except InputError as exc:
             problems.extend(exc.problems)
-    if (
-        settings is not None
-        and strategies
-        and settings.comparator not in {s.name for s in strategies}
-    ):
-        problems.append(
-            f"{folder / 'settings.toml'} [model]: comparator = {settings.comparator!r} is not a "
-            f"strategy in strategies.csv ({[s.name for s in strategies]})"
-        )
+    if settings is not None and strategies:
+        settings = _named_strategies(settings, strategies, folder / "settings.toml", problems)
     display = DisplayTexts()
     try:
         display = read_display_texts(folder, read_csv_rows)
@@ -919,6 +921,40 @@ def load_inputs(folder: Path | str = "inputs") -> Inputs:
     optional = ("correlations.csv", "scenarios.toml", LABELS_FILE, STATEMENTS_FILE)
     files = tuple(p for p in (folder / f for f in (*INPUT_FILES, *optional)) if p.exists())
     return Inputs(table, strategies, cost_items, settings, files, display)
+
+
+def _named_strategies(
+    settings: ModelSettings, strategies: tuple[Strategy, ...], path: Path, problems: list[str]
+) -> ModelSettings:
+    """Fill in and check the comparator and the headline strategy (strategies are data).
+
+    An empty comparator becomes the first strategy without the programme, an empty headline
+    strategy the first other strategy of ``strategies.csv``. Both must name strategies of the
+    table, and they must differ.
+    """
+    names = [s.name for s in strategies]
+    comparator = settings.comparator or next(
+        (s.name for s in strategies if not s.programme), names[0]
+    )
+    others = [n for n in names if n != comparator]
+    if comparator in names and not others:
+        problems.append(
+            f"{path.parent / 'strategies.csv'}: only the comparator {comparator!r} is listed; add "
+            "at least one strategy to compare with it"
+        )
+        return settings
+    headline = settings.headline_strategy or next(iter(others), "")
+    for key, value in (("comparator", comparator), ("headline_strategy", headline)):
+        if value not in names:
+            problems.append(
+                f"{path} [model]: {key} = {value!r} is not a strategy in strategies.csv ({names})"
+            )
+    if comparator == headline:
+        problems.append(
+            f"{path} [model]: headline_strategy = {headline!r} is the comparator; name the "
+            f"strategy the single-strategy outputs describe, one of {names}"
+        )
+    return dataclasses.replace(settings, comparator=comparator, headline_strategy=headline)
 
 
 def parse_overrides(items: Sequence[str], table: ParameterTable) -> dict[str, float]:

@@ -87,7 +87,7 @@ class Strategy:
     Attributes
     ----------
     name : str
-        Identifier, e.g. ``peer_volunteer``.
+        Identifier: the ``strategy`` column of ``strategies.csv``.
     label : str
         Display name.
     programme : bool
@@ -145,7 +145,14 @@ class DiscountSchedule:
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """Structural switches and run settings (``inputs/settings.toml``)."""
+    """Structural switches and run settings (``inputs/settings.toml``).
+
+    ``comparator`` is the reference strategy of every increment and ``headline_strategy`` the
+    strategy that single-strategy outputs describe (tornado, scenario forest, global sensitivity,
+    budget impact). Strategies are data: an empty name is filled in when the inputs folder is
+    loaded (the comparator: the first strategy without the programme; the headline: the first
+    other strategy in ``strategies.csv``).
+    """
 
     horizon_months: float = 36.0
     trial_followup_months: float = 3.0
@@ -158,7 +165,8 @@ class ModelSettings:
     downstream_resource_use: bool = False
     wellbeing_offset: bool = False
     perspective: str = "health_and_social_care"
-    comparator: str = "sau"
+    comparator: str = ""
+    headline_strategy: str = ""
     booster_courses: int = 0
     booster_interval_months: float = 12.0
     municipalities: int = 5
@@ -185,6 +193,10 @@ class ModelSettings:
     wtp_stop: float = 1_000_000.0
     wtp_step: float = 10_000.0
     wtp_point: float = 200_000.0
+    #: WTP values [DKK/QALY] of the report's probability and EVPI table (with ``wtp_point``).
+    wtp_report_points: tuple[float, ...] = (100_000.0, 300_000.0, 500_000.0)
+    #: WTP values [DKK/QALY] of the two-way grid's break-even curves (with ``wtp_point``).
+    wtp_curve_points: tuple[float, ...] = (100_000.0, 400_000.0)
     nice_band_gbp: tuple[float, float] = (20_000.0, 30_000.0)
 
     def __hash__(self) -> int:

@@ -60,10 +60,6 @@ def eligible_population(table: ParameterTable, settings: ModelSettings) -> Popul
     return Population(per_year, horizon, annual_rates(settings.discount_costs, horizon))
 
 
-#: WTP values of the report's decision table besides the settings' reference [DKK/QALY].
-REPORT_WTP = (100_000.0, 300_000.0, 500_000.0)
-
-
 def _psa_copy(cost: FloatArray, qaly: FloatArray, strategies: tuple[str, ...]) -> PSA:
     """The decision-analysis PSA (a validated copy), with the spooled pages it was copied from
     handed back at once, so a large run holds the copy but not the copy and its source."""
@@ -139,8 +135,10 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
 
 
 def report_wtp(settings: ModelSettings) -> FloatArray:
-    """The WTP values of the report's decision table: the reference and a few others."""
-    return np.asarray(sorted({*REPORT_WTP, float(settings.wtp_point)}), dtype=float)
+    """The WTP values of the report's decision table: the reference point and the settings'
+    ``report_points`` (``[wtp]`` of settings.toml) [DKK/QALY]."""
+    points = {*settings.wtp_report_points, float(settings.wtp_point)}
+    return np.asarray(sorted(points), dtype=float)
 
 
 def decision_points(

@@ -46,7 +46,6 @@ TABLES: Mapping[str, str] = MappingProxyType(
         "trial_decision_points": f"{TRIAL_FOLDER}/decision_points.csv",
         # sensitivity (runs.full)
         "owsa": "owsa.csv",
-        "tornado": "tornado.csv",
         "threshold_durability": "threshold_durability.csv",
         "threshold_max_cost": "threshold_max_cost.csv",
         "threshold_wtp": "threshold_wtp.csv",
@@ -85,7 +84,6 @@ FIGURES = (
     "evpi",
     "expected_loss",
     "frontier",
-    "tornado",
     "utility_durability",
     "scenarios_forest",
     "evppi_ranking",
@@ -95,6 +93,22 @@ FIGURES = (
     "business_case",
     "scale_curve",
 )
+
+
+#: Key under which the report finds the tornado of the run's headline strategy (its file is
+#: :func:`tornado_stem` of that strategy, named in the run's ``sensitivity`` fact).
+TORNADO = "tornado"
+
+
+def safe_stem(name: str) -> str:
+    """``name`` with every character but letters, digits, ``-`` and ``_`` replaced by ``_``."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+def tornado_stem(strategy: str) -> str:
+    """File stem of a strategy's tornado table and figure: ``tornado_<strategy>``; ``run``
+    writes the headline strategy's, ``sensitivity owsa`` every strategy's."""
+    return f"tornado_{safe_stem(strategy)}"
 
 
 def threshold_file(key: str) -> str:

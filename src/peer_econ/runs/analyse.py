@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -13,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from peer_econ.analysis.cea import PSA, validate_wtp
 from peer_econ.errors import MAX_ABS_VALUE, InputError
 from peer_econ.inputs.options import MAX_WTP_POINTS
-from peer_econ.inputs.psa_files import PSATable, read_psa_files
+from peer_econ.inputs.psa_files import PSAFiles, PSATable, read_psa_files
 from peer_econ.outputs.cea_tables import (
     DEFAULT_WTP,
     CEAOutputs,
@@ -41,8 +43,8 @@ def analyse_csv(
 ) -> CEAOutputs:
     """``peer-econ analyse``: read a PSA from CSV files and write its decision analysis.
 
-    Every input is read and validated before anything is written; the output folder appears
-    only when everything succeeded (:func:`peer_econ.outputs.files.atomic_output_dir`).
+    Everything is validated before anything is written; the output folder appears only when
+    everything succeeded (:func:`peer_econ.outputs.files.atomic_output_dir`).
 
     Parameters
     ----------
@@ -72,34 +74,17 @@ def analyse_csv(
     Returns
     -------
     CEAOutputs
-        ``folder`` is the final output folder.
-
-    Raises
-    ------
-    InputError
-        Any problem with the files, the WTP specification or the output folder.
+        ``folder`` is the final output folder. Raises InputError on any problem with the
+        files, the WTP specification or the output folder.
     """
-    import time
-
     started = time.perf_counter()
     files = read_psa_files(cost, effect, parameters)
-    if wtp is None:
-        grid = DEFAULT_WTP
-    elif isinstance(wtp, str):
-        grid = parse_wtp_spec(wtp)
-    else:
-        grid = validate_wtp(wtp, label="--wtp")
-    if population is not None:
-        try:
-            factor = population.factor
-        except InputError as exc:
-            raise InputError([f"population: {p}" for p in exc.problems]) from None
+    grid = _wtp_grid(wtp)
+    factor = _population_factor(population)
     psa = PSA(files.cost.values, files.effect.values, files.strategies)
     target = Path(out) if out is not None else default_run_dir(Path("reports"), "analyse")
-    inputs = [files.cost.path, files.effect.path]
-    if files.parameters is not None:
-        inputs.append(files.parameters.path)
     groups = parse_evppi_specs(evppi_specs, files.parameters)
+    inputs = [t.path for t in (files.cost, files.effect, files.parameters) if t is not None]
     with atomic_output_dir(target, force=force, protect=inputs if out is not None else ()) as tmp:
         result = write_cea_outputs(tmp, psa, wtp=grid, figures=figures, population=population)
         if groups:
@@ -112,53 +97,79 @@ def analyse_csv(
             n_samples=psa.n_samples,
             inputs=inputs,
             wall_time_s=time.perf_counter() - started,
-            extra={
-                "strategies": list(psa.strategies),
-                "n_strategies": psa.n_strategies,
-                "wtp": {
-                    "n": int(np.size(result.curves.wtp)),
-                    "min": float(result.curves.wtp[0]),
-                    "max": float(result.curves.wtp[-1]),
-                    "spec": wtp if isinstance(wtp, str) else None,
-                },
-                "index_columns_dropped": {
-                    label: tab.index_column
-                    for label, tab in (
-                        ("cost", files.cost),
-                        ("effect", files.effect),
-                        ("parameters", files.parameters),
-                    )
-                    if tab is not None and tab.index_column is not None
-                },
-                "parameters": None
-                if files.parameters is None
-                else {
-                    "file": files.parameters.path.as_posix(),
-                    "names": list(files.parameters.columns),
-                },
-                "population": None
-                if population is None
-                else {
-                    "per_year": population.per_year,
-                    "horizon_years": population.horizon_years,
-                    "discount_rate": population.discount_rate,
-                    "discounted_population": factor,
-                    "convention": "annual cohorts, discounted at the start of each year",
-                },
-                "evppi": {name: list(cols) for name, cols in groups.items()},
-                "notes": list(files.notes),
-                "files": sorted(p.name for p in result.files) + ["manifest.json"],
-            },
+            extra=_manifest_extra(files, psa, result, wtp, population, factor, groups),
         )
-    final = [target / p.name for p in result.files]
     return CEAOutputs(
         folder=target,
-        files=tuple(final),
+        files=tuple(target / p.name for p in result.files),
         psa=result.psa,
         curves=result.curves,
         icers=result.icers,
         summary=result.summary,
     )
+
+
+def _wtp_grid(wtp: str | ArrayLike | None) -> FloatArray:
+    """The WTP grid from a ``--wtp`` text, values, or :data:`DEFAULT_WTP` [currency per QALY]."""
+    if wtp is None:
+        return DEFAULT_WTP
+    if isinstance(wtp, str):
+        return parse_wtp_spec(wtp)
+    return validate_wtp(wtp, label="--wtp")
+
+
+def _population_factor(population: Population | None) -> float | None:
+    """Discounted population of the EVPI, checked before anything is written."""
+    if population is None:
+        return None
+    try:
+        return population.factor
+    except InputError as exc:
+        raise InputError([f"population: {p}" for p in exc.problems]) from None
+
+
+def _manifest_extra(
+    files: PSAFiles,
+    psa: PSA,
+    result: CEAOutputs,
+    wtp: str | ArrayLike | None,
+    population: Population | None,
+    factor: float | None,
+    groups: Mapping[str, Sequence[str]],
+) -> dict[str, Any]:
+    """What the manifest of ``analyse`` records beyond the common fields: strategies, WTP
+    grid, index columns dropped, parameter file, population, EVPPI groups, notes, files."""
+    tables = (("cost", files.cost), ("effect", files.effect), ("parameters", files.parameters))
+    return {
+        "strategies": list(psa.strategies),
+        "n_strategies": psa.n_strategies,
+        "wtp": {
+            "n": int(np.size(result.curves.wtp)),
+            "min": float(result.curves.wtp[0]),
+            "max": float(result.curves.wtp[-1]),
+            "spec": wtp if isinstance(wtp, str) else None,
+        },
+        "index_columns_dropped": {
+            label: tab.index_column
+            for label, tab in tables
+            if tab is not None and tab.index_column is not None
+        },
+        "parameters": None
+        if files.parameters is None
+        else {"file": files.parameters.path.as_posix(), "names": list(files.parameters.columns)},
+        "population": None
+        if population is None
+        else {
+            "per_year": population.per_year,
+            "horizon_years": population.horizon_years,
+            "discount_rate": population.discount_rate,
+            "discounted_population": factor,
+            "convention": "annual cohorts, discounted at the start of each year",
+        },
+        "evppi": {name: list(cols) for name, cols in groups.items()},
+        "notes": list(files.notes),
+        "files": sorted(p.name for p in result.files) + ["manifest.json"],
+    }
 
 
 def parse_evppi_specs(

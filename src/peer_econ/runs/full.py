@@ -15,7 +15,7 @@ from peer_econ.inputs import scenarios as scenario_files
 from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.outputs.decision import write_decision_analysis
 from peer_econ.outputs.files import write_csv
-from peer_econ.outputs.run_files import TABLES, threshold_file
+from peer_econ.outputs.run_files import TABLES, tornado_stem
 from peer_econ.outputs.run_folder import RunWriter
 from peer_econ.runs import peer_sweeps
 from peer_econ.runs import scenarios as scen
@@ -29,11 +29,6 @@ from peer_econ.runs.voi import write_voi_for_run
 SCENARIO_FILE = "scenarios.toml"
 #: PSA samples per scenario inside a run (the scenario command can use more).
 RUN_SCENARIO_SAMPLES = 2_000
-
-
-def _headline_strategy(result: RunResult) -> str:
-    names = [s for s in result.psa.strategies if s != result.comparator]
-    return "peer_volunteer" if "peer_volunteer" in names else names[0]
 
 
 def _parameter_labels(result: RunResult) -> dict[str, str]:
@@ -51,7 +46,7 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
 
     inputs = result.inputs
     wtp = inputs.settings.wtp_point
-    strategy = _headline_strategy(result)
+    strategy = result.inputs.settings.headline_strategy
     table = model_table(inputs)
     one_way = dsa.owsa(
         PeerModel(inputs),
@@ -62,21 +57,17 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
         ranges=dsa.sweep_ranges(table),
     )
     write_csv(one_way.table, folder / TABLES["owsa"])
-    tornado = one_way.tornado(strategy)
-    write_csv(tornado, folder / TABLES["tornado"])
+    tornado = peer_sweeps.write_tornado_table(one_way, strategy, folder)
     labels = _parameter_labels(result)
     named = {s.name: s.label for s in inputs.strategies}
     shown = tornado.assign(
         parameter=[textwrap.fill(labels.get(p, p), 34) for p in tornado["parameter"]],
         strategy=[named.get(s, s) for s in tornado["strategy"]],
     )
-    plots.save_axes(plots.plot_tornado(shown), folder, "tornado")
+    plots.save_axes(plots.plot_tornado(shown), folder, tornado_stem(strategy))
 
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
-    # thresholds are found at the parameter means: say so in the table itself
-    decision["max_cost"] = decision["max_cost"].assign(cost_basis="parameter means")
-    for key, frame in decision.items():
-        write_csv(frame, folder / threshold_file(key))
+    peer_sweeps.write_decision_thresholds(decision, folder)
 
     grid = peer_sweeps.utility_durability_grid(inputs, wtp=wtp)
     write_csv(grid.grid, folder / TABLES["utility_durability_grid"])
@@ -134,7 +125,7 @@ def _write_scenarios(result: RunResult, strategy: str, folder: Path) -> dict[str
 
 def write_structural_for_run(result: RunResult, folder: Path) -> dict[str, object]:
     """Structural matrix (source outcome x durability x horizon), a PSA per cell."""
-    strategy = _headline_strategy(result)
+    strategy = result.inputs.settings.headline_strategy
     wtp = result.inputs.settings.wtp_point
     res = scen.run_structural_matrix(
         result.inputs, n_samples=min(RUN_SCENARIO_SAMPLES, result.n_samples), rng=result.seed,

@@ -3,13 +3,15 @@ the mapping-free utility x durability grid and the decision thresholds of the ba
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
 from peer_econ.analysis.dsa import (
+    OwsaResult,
     SweepRange,
     TwsaResult,
     grid_values,
@@ -23,6 +25,8 @@ from peer_econ.analysis.parallel import ExecutionOptions
 from peer_econ.errors import InputError
 from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.model.spec import Inputs, ModelSettings
+from peer_econ.outputs.files import write_csv
+from peer_econ.outputs.run_files import threshold_file, tornado_stem
 
 #: Default axes of the mapping-free two-way grid: utility gain at course end [utility] by
 #: linear durability [months].
@@ -126,7 +130,10 @@ def peer_decision_thresholds(
     names = inputs.strategy_names
     out = {
         "wtp": wtp_thresholds(cost, effect, names, comparator=cfg.comparator),
-        "max_cost": max_cost_thresholds(cost, effect, names, comparator=cfg.comparator, wtp=wtp),
+        # found at the parameter means: the table says so itself
+        "max_cost": max_cost_thresholds(
+            cost, effect, names, comparator=cfg.comparator, wtp=wtp
+        ).assign(cost_basis="parameter means"),
     }
     lin = PeerModel(inputs, cfg.replace(durability="linear"))
     spec = table["decay_months"]
@@ -134,3 +141,22 @@ def peer_decision_thresholds(
     dur = thresholds(lin, table, names, comparator=cfg.comparator, wtp=wtp, ranges=rng, n_grid=65)
     out["durability"] = dur
     return out
+
+
+# --- the tables both ``run`` and ``sensitivity`` write: one writer, one name each --------------
+
+
+def write_tornado_table(owsa_result: OwsaResult, strategy: str, folder: Path) -> pd.DataFrame:
+    """Write ``tornado_<strategy>.csv`` (one-way results of one strategy ordered by INMB swing)
+    and return the table; ``run`` writes the headline strategy's, ``sensitivity owsa`` every
+    strategy's."""
+    table = owsa_result.tornado(strategy)
+    write_csv(table, folder / f"{tornado_stem(strategy)}.csv")
+    return table
+
+
+def write_decision_thresholds(decision: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Write the tables of :func:`peer_decision_thresholds` as ``threshold_wtp.csv``,
+    ``threshold_max_cost.csv`` and ``threshold_durability.csv`` (``run`` and ``sensitivity
+    threshold`` alike)."""
+    return [write_csv(frame, folder / threshold_file(key)) for key, frame in decision.items()]

@@ -32,6 +32,7 @@ from peer_econ.inputs import scenarios as scenario_files
 from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.model.spec import Inputs
 from peer_econ.outputs.files import atomic_output_dir, write_csv, write_manifest
+from peer_econ.outputs.run_files import safe_stem, tornado_stem
 from peer_econ.runs import peer_sweeps
 from peer_econ.runs import scenarios as scen
 
@@ -149,10 +150,6 @@ def _manifest(
     )
 
 
-def _safe_stem(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-
-
 # --- one-way --------------------------------------------------------------------------------------
 
 
@@ -170,8 +167,8 @@ def run_owsa(
 ) -> Path:
     """One-way sensitivity analysis of every ranged model parameter; tornado per strategy.
 
-    Writes ``owsa.csv`` (tidy low/base/high results), ``tornado.csv`` (per strategy, ordered by
-    INMB swing), ``tornado_<strategy>.png/.svg`` and ``manifest.json``.
+    Writes ``owsa.csv`` (tidy low/base/high results), ``tornado_<strategy>.csv`` (ordered by
+    INMB swing) with ``tornado_<strategy>.png/.svg`` for every strategy, and ``manifest.json``.
 
     Parameters
     ----------
@@ -205,10 +202,9 @@ def run_owsa(
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
         write_csv(res.table, tmp / "owsa.csv")
-        tornados = [res.tornado(s) for s in res.strategies]
-        write_csv(pd.concat(tornados, ignore_index=True), tmp / "tornado.csv")
-        for s, t in zip(res.strategies, tornados, strict=True):
-            figs.draw("plot_tornado", f"tornado_{_safe_stem(s)}", t)
+        for s in res.strategies:
+            tornado = peer_sweeps.write_tornado_table(res, s, tmp)
+            figs.draw("plot_tornado", tornado_stem(s), tornado)
         _manifest(
             tmp,
             "sensitivity owsa",
@@ -245,9 +241,10 @@ def run_twsa(
     """Two-way grid: INMB surface and optimal strategy per cell, with a heat map.
 
     Without ``x``/``y`` this is the mapping-free default: end-of-course utility gain x linear
-    durability, with threshold curves at ``curve_wtp`` (default 100,000, the WTP point and
-    400,000 DKK/QALY). With ``x`` and ``y`` any two parameters are crossed over ``x_values`` x
-    ``y_values`` (default 11 points across each table range).
+    durability, with threshold curves at ``curve_wtp`` (default: the WTP point and the
+    ``curve_points`` of the settings' ``[wtp]`` table). With ``x`` and ``y`` any two
+    parameters are crossed over ``x_values`` x ``y_values`` (default 11 points across each
+    table range).
 
     Writes ``twsa_grid.csv``, ``twsa_optimal.csv``, ``twsa_threshold_curve.csv`` (default grid),
     ``twsa_<strategy>.png/.svg`` and ``manifest.json``.
@@ -259,7 +256,8 @@ def run_twsa(
     if (x is None) != (y is None):
         raise InputError("two-way: give both --x and --y, or neither for the default grid")
     if x is None or y is None:
-        curves = list(curve_wtp) if curve_wtp is not None else sorted({100_000.0, point, 400_000.0})
+        default_curves = {point, *inputs.settings.wtp_curve_points}
+        curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
         n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
             peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
         )
@@ -300,7 +298,7 @@ def run_twsa(
         for s in dict.fromkeys(res.grid["strategy"]):
             figs.draw(
                 "plot_twsa",
-                f"twsa_{_safe_stem(str(s))}",
+                f"twsa_{safe_stem(str(s))}",
                 res.grid,
                 strategy=s,
                 wtp=wtps[0],
@@ -349,8 +347,8 @@ def run_threshold(
     """Threshold analysis: parameter values, WTP, maximum cost and minimum durability.
 
     Writes ``thresholds.csv`` (per parameter and strategy; ``no threshold in range`` when INMB
-    keeps its sign), ``wtp_thresholds.csv``, ``max_cost.csv``, ``durability_threshold.csv`` and
-    ``manifest.json``.
+    keeps its sign), ``threshold_wtp.csv``, ``threshold_max_cost.csv``,
+    ``threshold_durability.csv`` and ``manifest.json``.
     """
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
@@ -372,9 +370,7 @@ def run_threshold(
     out = Path(out_dir)
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         write_csv(res, tmp / "thresholds.csv")
-        write_csv(decision["wtp"], tmp / "wtp_thresholds.csv")
-        write_csv(decision["max_cost"], tmp / "max_cost.csv")
-        write_csv(decision["durability"], tmp / "durability_threshold.csv")
+        peer_sweeps.write_decision_thresholds(decision, tmp)
         _manifest(
             tmp,
             "sensitivity threshold",
@@ -403,11 +399,11 @@ def _write_scenario_result(
     write_csv(res.ceac, tmp / f"{prefix}_ceac.csv")
     write_csv(res.settings, tmp / f"{prefix}_changes.csv")
     for s in dict.fromkeys(res.summary["strategy"]):
-        figs.draw("plot_scenario_forest", f"{prefix}_forest_{_safe_stem(str(s))}", res.summary,
-                  strategy=s)  # fmt: skip
+        stem = f"{prefix}_forest_{safe_stem(str(s))}"
+        figs.draw("plot_scenario_forest", stem, res.summary, strategy=s)
     for name in dict.fromkeys(res.ceac["scenario"]):
         sub = res.ceac[res.ceac["scenario"] == name]
-        figs.draw("plot_ceac_scenario", f"{prefix}_ceac_{_safe_stem(str(name))}", sub, wtp=wtp)
+        figs.draw("plot_ceac_scenario", f"{prefix}_ceac_{safe_stem(str(name))}", sub, wtp=wtp)
 
 
 def run_scenario_analysis(
@@ -525,7 +521,7 @@ def run_structural(
         write_csv(res.ceac, tmp / "structural_ceac.csv")
         write_csv(res.settings, tmp / "structural_changes.csv")
         for st in dict.fromkeys(res.summary["strategy"]):
-            figs.draw("plot_scenario_forest", f"structural_forest_{_safe_stem(str(st))}",
+            figs.draw("plot_scenario_forest", f"structural_forest_{safe_stem(str(st))}",
                       res.summary, strategy=st)  # fmt: skip
         _manifest(
             tmp,
@@ -548,16 +544,18 @@ def run_structural(
 
 
 def _outputs(inputs: Inputs, wtp: float, strategies: Sequence[str] | None) -> gsa.DecisionOutputs:
+    """Decision outputs of the chosen strategies: ``None`` for every strategy but the
+    comparator, empty (the default of the commands) for the headline strategy of the settings."""
     comp = inputs.settings.comparator
-    chosen = (
-        tuple(s for s in inputs.strategy_names if s != comp)
-        if strategies is None
-        else tuple(strategies)
-    )
+    if strategies is None:
+        chosen = tuple(s for s in inputs.strategy_names if s != comp)
+    else:
+        chosen = tuple(strategies) or (inputs.settings.headline_strategy,)
     return gsa.DecisionOutputs(PeerModel(inputs), inputs.strategy_names, comp, wtp, chosen)
 
 
-DEFAULT_GSA_STRATEGIES = ("peer_volunteer",)
+#: Strategies of the global analyses by default: none named, i.e. the headline strategy.
+DEFAULT_GSA_STRATEGIES: tuple[str, ...] = ()
 
 
 def run_sobol(
@@ -587,7 +585,8 @@ def run_sobol(
     Parameters
     ----------
     strategies : sequence of str or None
-        Strategies vs the comparator whose outputs are analysed (None: all).
+        Strategies vs the comparator whose outputs are analysed (None: all; empty, the
+        default: the headline strategy of the settings).
     """
     started = time.perf_counter()
     w = _wtp(inputs, wtp)
@@ -621,7 +620,7 @@ def run_sobol(
         if conv is not None:
             write_csv(conv, tmp / "sobol_convergence.csv")
         for name in dict.fromkeys(res.indices["output"]):
-            figs.draw("plot_sobol", f"sobol_{_safe_stem(str(name))}", res.indices, output=name)
+            figs.draw("plot_sobol", f"sobol_{safe_stem(str(name))}", res.indices, output=name)
         _manifest(
             tmp,
             "sensitivity sobol",
@@ -756,7 +755,7 @@ def _write_screening(
         figs = _Figures(tmp, figures)
         write_csv(res.indices, tmp / f"{method}.csv")
         for name in dict.fromkeys(res.indices["output"]):
-            figs.draw(plot, f"{method}_{_safe_stem(str(name))}", res.indices, output=name)
+            figs.draw(plot, f"{method}_{safe_stem(str(name))}", res.indices, output=name)
         _manifest(
             tmp,
             f"sensitivity {method}",
@@ -790,7 +789,7 @@ COMMANDS: Mapping[str, Callable[..., Path]] = {
 #: what the ranking column means, number format), largest first.
 SUMMARY_TABLES: Mapping[str, tuple[str, str, str, str, str]] = MappingProxyType(
     {
-        "owsa": ("tornado.csv", "strategy", "swing", "swing of net benefit, DKK", ",.0f"),
+        "owsa": ("tornado_*.csv", "strategy", "swing", "swing of net benefit, DKK", ",.0f"),
         "sobol": ("sobol.csv", "output", "ST", "total-order Sobol index", ".3f"),
         "morris": ("morris.csv", "output", "mu_star", "Morris mu*", ".3g"),
         "delta": ("delta.csv", "output", "delta", "delta index", ".3f"),
@@ -807,8 +806,12 @@ def summary_lines(command: str, folder: Path, inputs: Inputs) -> list[str]:
     if command not in SUMMARY_TABLES:
         return []
     name, group, column, meaning, number = SUMMARY_TABLES[command]
-    table = pd.read_csv(folder / name)
     strategies = {s.name: s.label for s in inputs.strategies}
+    if command == "owsa":  # one tornado table per strategy
+        files = [folder / f"{tornado_stem(s)}.csv" for s in strategies]
+        table = pd.concat([pd.read_csv(f) for f in files if f.is_file()], ignore_index=True)
+    else:
+        table = pd.read_csv(folder / name)
     lines = []
     for key, rows in table.groupby(group, sort=False):
         top = rows.sort_values(column, ascending=False, kind="stable").head(SUMMARY_TOP)

@@ -272,6 +272,8 @@ def run_voi(
     )
 
 
+#: Parameter holding the individual-level SD of EQ-5D-5L in the proposed study [utility].
+STUDY_SD_PARAMETER = "eq5d_individual_sd"
 #: Months after randomisation at which the proposed study measures EQ-5D-5L.
 STUDY_FOLLOWUP_MONTHS = (3.0, 12.0)
 
@@ -284,7 +286,12 @@ def study_design(result: RunResult, n_per_arm: int = 100) -> TwoArmUtilityTrial:
     so both follow-ups read ``remaining_fraction_<t>m`` draws.
     """
     table = result.inputs.parameters
-    sd = table["eq5d_individual_sd"].value if "eq5d_individual_sd" in table else 0.22
+    if STUDY_SD_PARAMETER not in table:
+        raise InputError(
+            f"parameters.csv: no row {STUDY_SD_PARAMETER!r} (individual-level SD of EQ-5D-5L in "
+            "the proposed study); the EVSI of a new trial needs it"
+        )
+    sd = table[STUDY_SD_PARAMETER].value
     months = sorted({result.inputs.settings.trial_followup_months, *STUDY_FOLLOWUP_MONTHS})
     return TwoArmUtilityTrial(
         n_per_arm=n_per_arm,

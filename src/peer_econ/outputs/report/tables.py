@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from peer_econ.errors import InputError
-from peer_econ.outputs.run_files import FIGURES, RUN_INFO, TABLES
+from peer_econ.outputs.run_files import FIGURES, RUN_INFO, TABLES, TORNADO, tornado_stem
 
 
 @dataclass(frozen=True)
@@ -144,16 +144,22 @@ def read_run_folder(folder: Path | str) -> RunTables:
     if not folder.is_dir():
         raise InputError(f"{folder}: run folder not found")
     info = read_run_info(folder)
+    names = dict(TABLES)
+    stems = {stem: stem for stem in FIGURES}
+    strategy = info.fact("sensitivity", "strategy")
+    if strategy is not None:  # the run's tornado is the headline strategy's
+        names[TORNADO] = f"{tornado_stem(str(strategy))}.csv"
+        stems[TORNADO] = tornado_stem(str(strategy))
     tables = {
         key: pd.read_csv(folder / name, keep_default_na=False, na_values=[""])
-        for key, name in TABLES.items()
+        for key, name in names.items()
         if (folder / name).is_file()
     }
     if "headline" not in tables:
         raise InputError(f"{folder}: no {TABLES['headline']}; not a complete run folder")
     figures = {
-        stem: base64.b64encode((folder / f"{stem}.png").read_bytes()).decode("ascii")
-        for stem in FIGURES
+        key: base64.b64encode((folder / f"{stem}.png").read_bytes()).decode("ascii")
+        for key, stem in stems.items()
         if (folder / f"{stem}.png").is_file()
     }
     return RunTables(folder, info, MappingProxyType(tables), MappingProxyType(figures))
