@@ -45,6 +45,6 @@ def test_unknown_language_is_an_input_error() -> None:
     assert check_language("da") == "da"
     with pytest.raises(InputError, match=r"--lang = 'de'; choose one of \['en', 'da'\]"):
         check_language("de")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"--lang = 'fr'; choose one of"):
         Language("fr")
     assert LANGUAGES[0] == "en"
