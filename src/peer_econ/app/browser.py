@@ -38,19 +38,10 @@ from peer_econ.app.config import AppConfig
 from peer_econ.app.launch import app_environment, streamlit_command
 from peer_econ.errors import InputError
 from peer_econ.outputs.language import Language
+from peer_econ.outputs.report.pdf import HEADLESS_CHROMIUM_FLAGS
 
-#: Chromium's switches: headless, no sandbox (root in containers), nothing fetched in the
-#: background, no first-run pages.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-)
+#: Chromium's switches: the unattended set of the PDF printer, scroll bars hidden.
+CHROMIUM_FLAGS = (*HEADLESS_CHROMIUM_FLAGS, "--hide-scrollbars")
 #: Longest wait for the page to draw [s] (real time: Streamlit's page runs its script on the
 #: server and draws in the browser, which a virtual-time budget does not wait for).
 PAGE_TIMEOUT_S = 90.0

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peer_econ.analysis import dsa
 from peer_econ.analysis.cea import (
     CEACurves,
     cea_curves,
@@ -32,12 +31,12 @@ from peer_econ.analysis.cea import (
 from peer_econ.app.config import check_samples
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import overrides_from_mapping
-from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.model.capacity import MAX_YEARS, DeliveryPlan, capacity_table
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import Inputs
 from peer_econ.outputs.decision import wtp_grid
 from peer_econ.parameters.table import ParameterSpec, ParameterTable
+from peer_econ.runs import peer_sweeps
 from peer_econ.runs.budget_plan import (
     comparison_wtp,
     decision_rival,
@@ -431,16 +430,7 @@ def decide(result: RunResult, scale: DeliveryPlan, wtp: float) -> Decision:
 def tornado(result: RunResult, strategy: str, wtp: float) -> pd.DataFrame:
     """One-way sensitivity of ``strategy``'s INMB against the comparator at ``wtp``, ordered by
     swing (:meth:`~peer_econ.analysis.dsa.OwsaResult.tornado`), for the scenario's inputs."""
-    inputs = result.inputs
-    table = model_table(inputs)
-    one_way = dsa.owsa(
-        PeerModel(inputs),
-        table,
-        inputs.strategy_names,
-        comparator=result.comparator,
-        wtp=float(wtp),
-        ranges=dsa.sweep_ranges(table),
-    )
+    one_way = peer_sweeps.peer_owsa(result.inputs, wtp=wtp, comparator=result.comparator)
     return one_way.tornado(strategy)
 
 

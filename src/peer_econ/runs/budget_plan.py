@@ -300,19 +300,9 @@ def decision_rival(status: str, note: str, comparator: str) -> str:
 
 def _rests_on(result: RunResult, strategy: str, rival: str, wtp: float) -> tuple[str, float]:
     """The input whose one-way range moves the strategy's INMB against ``rival`` most."""
-    from peer_econ.analysis import dsa
-    from peer_econ.model.adapter import PeerModel, model_table
+    from peer_econ.runs.peer_sweeps import peer_owsa
 
-    inputs = result.inputs
-    table = model_table(inputs)
-    one_way = dsa.owsa(
-        PeerModel(inputs),
-        table,
-        inputs.strategy_names,
-        comparator=rival,
-        wtp=wtp,
-        ranges=dsa.sweep_ranges(table),
-    )
+    one_way = peer_owsa(result.inputs, wtp=wtp, comparator=rival)
     top = one_way.tornado(strategy).iloc[0]
     return str(top["parameter"]), float(top["swing"])
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from peer_econ.analysis import dsa
 from peer_econ.inputs import scenarios as scenario_files
-from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.outputs.decision import write_decision_analysis
 from peer_econ.outputs.files import write_csv
 from peer_econ.outputs.run_files import TABLES, tornado_stem
@@ -47,15 +45,7 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
     inputs = result.inputs
     wtp = inputs.settings.wtp_point
     strategy = result.inputs.settings.headline_strategy
-    table = model_table(inputs)
-    one_way = dsa.owsa(
-        PeerModel(inputs),
-        table,
-        inputs.strategy_names,
-        comparator=result.comparator,
-        wtp=wtp,
-        ranges=dsa.sweep_ranges(table),
-    )
+    one_way = peer_sweeps.peer_owsa(inputs, wtp=wtp, comparator=result.comparator)
     write_csv(one_way.table, folder / TABLES["owsa"])
     tornado = peer_sweeps.write_tornado_table(one_way, strategy, folder)
     labels = _parameter_labels(result)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from peer_econ.analysis import dsa
 from peer_econ.analysis.dsa import (
     OwsaResult,
     SweepRange,
@@ -32,6 +33,30 @@ from peer_econ.outputs.run_files import threshold_file, tornado_stem
 #: linear durability [months].
 DEFAULT_GAIN_VALUES = np.round(np.linspace(0.0, 0.08, 33), 10)
 DEFAULT_DECAY_VALUES = np.array([1.0, 2.0, 3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 30.0, 36.0])
+
+
+def peer_owsa(inputs: Inputs, *, wtp: float, comparator: str | None = None) -> OwsaResult:
+    """One-way sensitivity of the PEER model: every ranged parameter of the inputs moved to the
+    ends of its ``low``-``high`` range, the others at their means.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The model's inputs (overrides already applied).
+    wtp : float
+        Willingness to pay of the net benefit [DKK/QALY].
+    comparator : str, optional
+        Strategy the INMB is measured against; default the settings' comparator.
+    """
+    table = model_table(inputs)
+    return dsa.owsa(
+        PeerModel(inputs),
+        table,
+        inputs.strategy_names,
+        comparator=inputs.settings.comparator if comparator is None else comparator,
+        wtp=float(wtp),
+        ranges=dsa.sweep_ranges(table),
+    )
 
 
 def utility_durability_grid(

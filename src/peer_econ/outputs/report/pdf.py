@@ -37,17 +37,24 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
+#: Chromium's switches for unattended use: headless, no sandbox (root in containers), nothing
+#: fetched in the background, no first-run pages (the PDF printer and the app's browser check).
+HEADLESS_CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
 def chromium_command(browser: str, page: Path, pdf: Path, profile: Path) -> list[str]:
     """The command line that prints ``page`` to ``pdf`` (headless, isolated, offline)."""
     return [
         browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *HEADLESS_CHROMIUM_FLAGS,
         "--no-default-browser-check",
         "--disable-extensions",
         "--no-pdf-header-footer",
