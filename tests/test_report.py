@@ -417,6 +417,30 @@ def test_value_of_information_messages_are_the_same_everywhere(html: str) -> Non
     assert "DKK per QALY" in trial[0]  # it names the range of willingness to pay it holds for
 
 
+def test_voi_section_says_which_samples_the_regressions_used(
+    folder: Path, html: str, tmp_path: Path
+) -> None:
+    """All samples: one sentence with the count. A subsample: the counts and the EVPI on the
+    subsample against all samples with its standard error, as in voi_sampling.csv."""
+    voi = parse(html).text("voi")
+    assert "The EVPPI and EVSI regressions use all 250 PSA samples." in voi
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    pd.DataFrame(
+        [{"n_samples_psa": 1_000_000, "n_samples_voi": 20_000, "wtp": 200_000.0,
+          "evpi_psa": 553.6, "evpi_voi": 559.2, "evpi_voi_se": 5.7}]
+    ).to_csv(copy / "voi_sampling.csv", index=False)  # fmt: skip
+    text = re.sub(r"\s+", " ", parse(write_report(copy).read_text(encoding="utf-8")).text("voi"))
+    assert (
+        "use the first 20,000 of the 1,000,000 PSA samples" in text
+        and "559 DKK per person on those samples against 554 DKK on all of them "
+        "(Monte Carlo standard error 6 DKK)"
+        in text
+    ), text
+    danish = re.sub(r"\s+", " ", parse(build_report(copy, "da")).text("voi"))
+    assert "de første 20.000 af de 1.000.000 PSA-træk" in danish
+
+
 def test_no_banner_without_changes(html: str) -> None:
     assert "What-if" not in parse(html).text("header")
 

@@ -40,9 +40,31 @@ def build(ctx: Context) -> list[Section]:
         Bullets(tuple(trial_messages(ctx))),
         table,
         Paragraph(ctx.t("voi.inactive", count=0 if inactive is None else len(inactive)), "note"),
+        *_sampling_note(ctx),
         Figure("evppi_ranking", ctx.t("voi.ranking_figure")),
         Figure("evppi_curves", ctx.t("voi.curves_figure")),
         Paragraph(ctx.t("voi.evsi_methods")),
         Figure("enbs", ctx.t("voi.enbs_figure", wtp=ctx.wtp_text())),
     )
     return [Section("voi", "results", title, blocks, cheers=(24,))]
+
+
+def _sampling_note(ctx: Context) -> tuple[Paragraph, ...]:
+    """How many PSA samples the VOI regressions used and, for a subsample, the error it
+    causes (``voi_sampling.csv``: EVPI on the subsample against all samples)."""
+    row = ctx.run.maybe("voi_sampling")
+    if row is None or not len(row):
+        return ()
+    r = row.iloc[0]
+    if int(r["n_samples_voi"]) >= int(r["n_samples_psa"]):
+        return (Paragraph(ctx.t("voi.sampling_all", n=ctx.number(r["n_samples_psa"])), "note"),)
+    text = ctx.t(
+        "voi.sampling_subsample",
+        used=ctx.number(r["n_samples_voi"]),
+        total=ctx.number(r["n_samples_psa"]),
+        wtp=ctx.wtp_text(r["wtp"]),
+        evpi_used=ctx.dkk(r["evpi_voi"]),
+        evpi_all=ctx.dkk(r["evpi_psa"]),
+        se=ctx.dkk(r["evpi_voi_se"]),
+    )
+    return (Paragraph(text, "note"),)
