@@ -3,7 +3,7 @@ a new trial pays, each message naming the WTP range it holds for."""
 
 from __future__ import annotations
 
-from peer_econ.outputs.report.blocks import Bullets, Cell, Figure, Paragraph, Section, Table
+from peer_econ.outputs.report.blocks import Block, Bullets, Cell, Figure, Paragraph, Section, Table
 from peer_econ.outputs.report.context import Context
 from peer_econ.outputs.report.sections.common import trial_messages
 
@@ -35,7 +35,7 @@ def build(ctx: Context) -> list[Section]:
     )
     table = Table(headers, rows, ctx.t("voi.caption", wtp=ctx.wtp_text()), wide=True)
     inactive = ctx.run.maybe("evppi_inactive")
-    blocks = (
+    blocks: tuple[Block, ...] = (
         Paragraph(ctx.t("voi.intro")),
         Bullets(tuple(trial_messages(ctx))),
         table,
