@@ -411,7 +411,7 @@ def run_command(
     loaded = _load(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
     writers = _run_writers()
-    with _stages(len(writers) + 3) as stage:
+    with _stages(len(writers) + 4) as stage:
         stage("PSA and model")
         result = run(loaded, n_samples=n, seed=s, perspective=perspective, overrides=overrides)
         folder = write_run(
