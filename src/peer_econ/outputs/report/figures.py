@@ -197,7 +197,7 @@ def _plane(ctx: Context, incremental: bool) -> Figure | None:
         return None
     psa, mean_cost, mean_effect = data
     lang = ctx.lang
-    reference = ctx.strategy(ctx.info.comparator)
+    reference = ctx.in_text("strategy", ctx.info.comparator)
     ax = plots.plot_ce_plane(
         psa,
         wtp=float(ctx.info.setting("wtp_point")),
@@ -261,7 +261,7 @@ def _scenarios_forest(ctx: Context) -> Figure | None:
     table = ctx.run.table("scenarios")
     shown = table.assign(
         strategy=[ctx.strategy(s) for s in table["strategy"]],
-        comparator=[ctx.strategy(s) for s in table["comparator"]],
+        comparator=[ctx.in_text("strategy", s) for s in table["comparator"]],
         label=[
             ctx.info.label("scenario", code, ctx.lang.code) or str(label)
             for code, label in zip(table["scenario"], table["label"], strict=True)
