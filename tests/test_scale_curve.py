@@ -62,15 +62,16 @@ def test_icer_words_never_negative(table) -> None:  # type: ignore[no-untyped-de
 
 
 def test_written_with_figure_and_section(result: RunResult, tmp_path: Path) -> None:
-    """The writer writes the table and figure; the report's scale section reads them back and
-    shows the cost per participant of each scale as written."""
+    """The writer writes the table; the run draws the figure from it and the report's scale
+    section reads them back and shows the cost per participant of each scale as written."""
     import re
 
     from peer_econ.outputs.report import write_run
 
     assert write_scale_curve_for_run(result, tmp_path) is None
-    assert (tmp_path / "scale_curve.csv").is_file() and (tmp_path / "scale_curve.png").is_file()
+    assert (tmp_path / "scale_curve.csv").is_file()
     folder = write_run(result, tmp_path / "run", writers=(write_scale_curve_for_run,))
+    assert (folder / "scale_curve.png").is_file() and (folder / "scale_curve.svg").is_file()
     html = (folder / "report.html").read_text(encoding="utf-8")
     start = html.index('<section id="scale"')
     tags_removed = re.sub(r"<[^>]+>", " ", html[start : html.index("</section>", start)])

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -146,44 +146,80 @@ def user_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        say = _framing(kwargs)
+
+        def error(message: str) -> None:
+            typer.echo(say("cli.error", message=message), err=True)
+
         try:
             with warnings.catch_warnings(record=True) as caught, _stop_signals_raise():
                 warnings.simplefilter("always", UserWarning)
                 try:
                     return func(*args, **kwargs)
                 finally:
-                    _echo_warnings(caught)
+                    _echo_warnings(caught, say)
         except InputError as exc:
             for problem in exc.problems:
-                typer.echo(f"error: {_one_line(problem)}", err=True)
+                error(_one_line(problem))
             raise typer.Exit(code=2) from None
         except PeerEconError as exc:
-            typer.echo(f"error: {_one_line(str(exc))}", err=True)
+            error(_one_line(str(exc)))
             raise typer.Exit(code=2) from None
         except (KeyboardInterrupt, Interrupted) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT.value
-            name = signal.Signals(signum).name
-            typer.echo(f"error: interrupted by {name}; no output was written", err=True)
+            error(say("cli.interrupted", signal=signal.Signals(signum).name))
             raise typer.Exit(code=128 + signum) from None
         except MemoryError:
-            typer.echo("error: out of memory; use fewer samples (--n-samples)", err=True)
+            error(say("cli.out_of_memory"))
             raise typer.Exit(code=1) from None
         except OSError as exc:
             target = f" ({exc.filename})" if exc.filename else ""
-            typer.echo(f"error: {exc.strerror or exc}{target}", err=True)
+            error(f"{exc.strerror or exc}{target}")
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
+def _framing(options: Mapping[str, Any]) -> Callable[..., str]:
+    """The catalogue text function of the language a command frames its output in: its
+    ``--lang``, else the ``[output] language`` of its inputs folder's settings, else English
+    (an unreadable setting or unknown code falls back to English here; the command itself
+    reports it)."""
+    from peer_econ.inputs.output_settings import DEFAULT_LANGUAGE, default_language
+    from peer_econ.outputs.language import LANGUAGES, Language
+
+    code = options.get("lang")
+    if code is None:
+        try:
+            code = default_language(options.get("inputs") or Path("inputs"))
+        except (PeerEconError, OSError):
+            code = DEFAULT_LANGUAGE
+    return Language(code if code in LANGUAGES else DEFAULT_LANGUAGE).t
+
+
+def _language(lang: str | None, inputs: Path) -> str:
+    """``--lang`` when given, else the ``[output] language`` of ``inputs/settings.toml``."""
+    from peer_econ.inputs.output_settings import default_language
+    from peer_econ.outputs.language import check_language
+
+    return check_language(lang if lang is not None else default_language(inputs))
+
+
+def _wrote(path: object, lang: str = "en") -> None:
+    """The ``wrote PATH`` line of a command in its language."""
+    from peer_econ.outputs.language import Language
+
+    typer.echo(Language(lang).t("cli.wrote", path=path))
+
+
+def _echo_warnings(caught: list[warnings.WarningMessage], say: Callable[..., str]) -> None:
     """Print each distinct warning once as a ``warning: ...`` line on stderr."""
     seen: set[str] = set()
     for item in caught:
         text = str(item.message)
         if issubclass(item.category, UserWarning) and text not in seen:
             seen.add(text)
-            typer.echo(f"warning: {text}", err=True)
+            typer.echo(say("cli.warning", message=text), err=True)
 
 
 def _version_callback(value: bool) -> None:
@@ -350,13 +386,17 @@ def validate_inputs(
     """Check an inputs folder as a run would and report every problem at once (codes without
     a label in labels.csv are warnings)."""
     from peer_econ.inputs.display import warn_missing_labels
+    from peer_econ.outputs.language import Language
 
     loaded = _load(inputs)
     warn_missing_labels(loaded)
+    say = Language(_language(None, inputs)).t
     typer.echo(
-        f"{inputs}: OK ({len(loaded.parameters)} parameters, {len(loaded.strategies)} "
-        f"strategies, {len(loaded.cost_items)} cost items)"
-    )
+        say(
+            "cli.inputs_ok", folder=inputs, parameters=len(loaded.parameters),
+            strategies=len(loaded.strategies), cost_items=len(loaded.cost_items),
+        )
+    )  # fmt: skip
 
 
 @app.command(
@@ -391,12 +431,16 @@ def run_command(
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
     force: ForceOpt = False,
-    lang: Annotated[str, typer.Option("--lang", help="Language of report.html: en or da.")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of report.html and figures: en or da (default: settings.toml)."
+        ),
+    ] = None,
 ) -> None:
     """PEER base case, PSA and trial period, with decision analysis, sensitivity, VOI, budget
     impact and report.html in one run folder."""
     from peer_econ.inputs.load import parse_overrides
-    from peer_econ.outputs.language import check_language
     from peer_econ.outputs.report import SAMPLE_FORMATS, write_run
     from peer_econ.runs.pipeline import describe_changes, run
 
@@ -405,13 +449,13 @@ def run_command(
         raise InputError(
             f"--samples-format {samples_format!r}: choose one of {list(SAMPLE_FORMATS)}"
         )
-    language = check_language(lang)
+    language = _language(lang, inputs)
     n, s = _samples(n_samples), _seed(seed)
     _target(out, force, [inputs])
     loaded = _load(inputs)
     overrides = parse_overrides(set_ or [], loaded.parameters)
     writers = _run_writers()
-    with _stages(len(writers) + 3) as stage:
+    with _stages(len(writers) + 4) as stage:
         stage("PSA and model")
         result = run(loaded, n_samples=n, seed=s, perspective=perspective, overrides=overrides)
         folder = write_run(
@@ -420,7 +464,7 @@ def run_command(
             what_if=describe_changes(loaded, result, source="cli"),
         )  # fmt: skip
     _print_summary(result)
-    typer.echo(f"wrote {folder}")
+    _wrote(folder, language)
 
 
 @app.command("report", epilog="Example: peer-econ report reports/my-run --lang da --pdf")
@@ -440,17 +484,18 @@ def report_command(
     ] = None,
 ) -> None:
     """Rebuild report.html of a run folder from its tables, without recomputing (and a PDF)."""
-    from peer_econ.outputs.language import check_language
+    from peer_econ.outputs.language import Language, check_language
     from peer_econ.outputs.report import write_report
     from peer_econ.outputs.report.pdf import PdfUnavailable, print_pdf
 
     page = write_report(run_dir, None if lang is None else check_language(lang), out)
-    typer.echo(f"wrote {page}")
+    say = Language(check_language(lang) if lang is not None else "en").t
+    typer.echo(say("cli.wrote", path=page))
     if pdf:
         try:
-            typer.echo(f"wrote {print_pdf(page)}")
+            typer.echo(say("cli.wrote", path=print_pdf(page)))
         except PdfUnavailable as exc:
-            typer.echo(f"no PDF: {exc}", err=True)
+            typer.echo(say("cli.no_pdf", reason=exc), err=True)
 
 
 @app.command(
@@ -654,8 +699,12 @@ def budget_command(
         Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help="Language of tables and workbook: en or da.")
-    ] = "en",
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of tables, figures and workbook: en or da (default: settings.toml).",
+        ),
+    ] = None,
     force: ForceOpt = False,
 ) -> None:
     """Funding comparison, capacity, budget by year and payer, business case and an Excel
@@ -672,11 +721,11 @@ def budget_command(
         check_float,
         check_int,
     )
-    from peer_econ.outputs.language import Language, check_language
+    from peer_econ.outputs.language import Language
     from peer_econ.runs.budget import compute_kit, write_budget_run
     from peer_econ.runs.pipeline import run
 
-    language = Language(check_language(lang))
+    language = Language(_language(lang, inputs))
     check_int(years, "--years", *BUDGET_YEARS_RANGE)
     check_int(municipalities, "--municipalities", *MUNICIPALITIES_RANGE)
     check_float(courses_per_year, "--courses-per-year", 0.0, COURSES_PER_YEAR_MAX, open_low=True)
@@ -701,7 +750,7 @@ def budget_command(
         kit = compute_kit(result, scale, None if strategy == "all" else [strategy])
     folder = write_budget_run(result, kit, out, lang=language, force=force)
     _print_kit(kit, language, {s.name: s.label for s in loaded.strategies})
-    typer.echo(f"wrote {folder}")
+    _wrote(folder, language.code)
 
 
 def _delivery_scale(
@@ -1115,9 +1164,12 @@ def app_command(
     n_samples: Annotated[
         int, typer.Option("--n-samples", help="PSA samples per scenario (1 to 20,000).")
     ] = 5_000,
-    lang: Annotated[str, typer.Option("--lang", help="Language the page opens in: en or da.")] = (
-        "en"
-    ),
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language the page opens in: en or da (default: settings.toml)."
+        ),
+    ] = None,
     out: Annotated[
         Path, typer.Option(help="Folder that receives run folders exported from the app.")
     ] = Path("reports"),
@@ -1126,12 +1178,11 @@ def app_command(
     case of any what-if, with the workbook and a run folder to take away."""
     from peer_econ.app.config import AppConfig, check_samples
     from peer_econ.app.launch import launch
-    from peer_econ.outputs.language import check_language
 
     config = AppConfig(
         inputs=str(inputs),
         n_samples=check_samples(n_samples),
-        language=check_language(lang),
+        language=_language(lang, inputs),
         out=str(out),
     )
     status = launch(

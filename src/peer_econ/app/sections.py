@@ -167,7 +167,7 @@ def show_curves(view: View, lang: Language) -> None:
     )
 
     def draw_ceac() -> Any:
-        ax = plots.plot_ceac(replace(view.curves, strategies=shown))
+        ax = plots.plot_ceac(replace(view.curves, strategies=shown), lang=lang)
         ax.axvline(wtp, color="#555555", linestyle="--", linewidth=1)
         return _translate(ax, lang, title=lang.t("app.fig.ceac_title"),
                           x=lang.t("app.fig.wtp_axis"), y=lang.t("app.fig.ceac_y"),
@@ -175,7 +175,7 @@ def show_curves(view: View, lang: Language) -> None:
 
     def draw_plane() -> Any:
         psa = PSA(view.result.psa.cost, view.result.psa.qaly, shown)
-        ax = plots.plot_ce_plane(psa, wtp=wtp)
+        ax = plots.plot_ce_plane(psa, wtp=wtp, lang=lang)
         ax.get_lines()[-1].set_label(lang.t("app.fig.wtp_line", wtp=lang.number(wtp)))
         return _translate(ax, lang, title=lang.t("app.fig.plane_title"),
                           x=lang.t("app.fig.qaly_axis"), y=lang.t("app.fig.cost_axis"),
@@ -184,7 +184,7 @@ def show_curves(view: View, lang: Language) -> None:
     def draw_tornado() -> Any:
         one_way = view.tornado()
         table = one_way.assign(parameter=[parameter_label(lang, p) for p in one_way["parameter"]])
-        ax = plots.plot_tornado(table, max_bars=12)
+        ax = plots.plot_tornado(table, max_bars=12, lang=lang)
         return _translate(ax, lang, title=lang.t("app.fig.tornado_title"),
                           x=lang.t("app.fig.inmb_axis"), y="", legend="lower right")  # fmt: skip
 
@@ -272,7 +272,7 @@ def _budget_years(view: View, lang: Language, key: tuple[object, ...], option: s
     )
 
     def draw_years() -> Any:
-        ax = plots.plot_budget_years(by_payer, labels=payers)
+        ax = plots.plot_budget_years(by_payer, labels=payers, lang=lang)
         return _translate(ax, lang, title=lang.t("app.fig.budget_title", option=option),
                           x=lang.t("budget.year"), y=lang.t("app.fig.budget_axis"),
                           legend="upper right")  # fmt: skip
@@ -303,7 +303,7 @@ def _business_case(view: View, lang: Language, key: tuple[object, ...]) -> None:
     payback = {authority[a]: y for a, y in budget.payback.items() if a in authority}
 
     def draw_net() -> Any:
-        ax = plots.plot_cumulative_net(case, payback)
+        ax = plots.plot_cumulative_net(case, payback, lang=lang)
         return _translate(ax, lang, title=lang.t("app.fig.net_title"), x=lang.t("budget.year"),
                           y=lang.t("app.fig.net_axis"), legend="lower left")  # fmt: skip
 

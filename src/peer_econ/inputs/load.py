@@ -754,7 +754,8 @@ def read_settings(path: Path) -> ModelSettings:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     problems: list[str] = []
     kwargs: dict[str, Any] = {}
-    allowed_sections = {"model", "delivery", "discount", "perspectives", "psa", "wtp"}
+    # [output] says how results are shown (inputs.output_settings), not what the model reads
+    allowed_sections = {"model", "delivery", "discount", "perspectives", "psa", "wtp", "output"}
     for section in data:
         if section not in allowed_sections:
             problems.append(

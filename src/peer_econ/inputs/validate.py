@@ -10,6 +10,7 @@ from pathlib import Path
 
 from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs
+from peer_econ.inputs.output_settings import output_problems
 from peer_econ.inputs.scenarios import DEFAULT_FILE, read_scenarios
 from peer_econ.model.spec import Inputs
 
@@ -30,7 +31,8 @@ def validate_folder(folder: Path | str = "inputs") -> Inputs:
     """Load an inputs folder and check it as a run would, listing every problem at once.
 
     Checks the files :func:`peer_econ.inputs.load.load_inputs` reads, that at least one strategy
-    besides the comparator exists, and the scenario file (``scenarios.toml``, when present):
+    besides the comparator exists, the ``[output]`` table of ``settings.toml`` (language), and
+    the scenario file (``scenarios.toml``, when present):
     TOML syntax, unknown keys, settings and parameters, impossible values.
 
     Raises
@@ -41,6 +43,7 @@ def validate_folder(folder: Path | str = "inputs") -> Inputs:
     folder = Path(folder)
     inputs = load_inputs(folder)
     problems = strategy_problems(inputs, folder)
+    problems.extend(output_problems(folder / "settings.toml"))
     scenario_file = folder / DEFAULT_FILE
     if scenario_file.exists():
         try:

@@ -1,4 +1,5 @@
-"""Decision-analysis outputs added to a PEER run folder (tables and figures).
+"""Decision-analysis tables added to a PEER run folder (their figures are drawn from the folder
+afterwards, :mod:`peer_econ.outputs.report.figures`).
 
 The same model-agnostic functions serve ``peer-econ analyse``; here they get the PEER PSA, the WTP
 grid of ``settings.toml`` and the eligible population of ``inputs/parameters.csv``.
@@ -17,7 +18,7 @@ from peer_econ.errors import InputError
 from peer_econ.model.engine import Outcomes
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import DiscountSchedule, ModelSettings
-from peer_econ.outputs.cea_tables import Population, named_for_figures, write_cea_outputs
+from peer_econ.outputs.cea_tables import Population, write_cea_outputs
 from peer_econ.outputs.files import write_csv
 from peer_econ.outputs.run_files import TABLES, TRIAL_FOLDER
 from peer_econ.outputs.spool import release_spooled
@@ -69,26 +70,22 @@ def _psa_copy(cost: FloatArray, qaly: FloatArray, strategies: tuple[str, ...]) -
 
 
 def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object]:
-    """CEA tables and figures of the base-case PSA and of the trial period, and the decision
-    table at the report's WTP values; returns the eligible population and the frontier
-    strategies whose gain is Monte Carlo noise as facts."""
+    """CEA tables of the base-case PSA and of the trial period, and the decision table at the
+    report's WTP values; returns the eligible population and the frontier strategies whose gain
+    is Monte Carlo noise as facts."""
     settings = result.inputs.settings
     population = eligible_population(result.inputs.parameters, settings)
-    labels = {s.name: s.label for s in result.inputs.strategies}
     cea = write_cea_outputs(
         folder,
         _psa_copy(result.psa.cost, result.psa.qaly, result.psa.strategies),
         wtp=wtp_grid(settings),
         comparator=result.comparator,
         population=population,
-        ce_plane_wtp=settings.wtp_point,
-        effect_label="QALY",
-        labels=labels,
+        figures=False,
     )
     # keep the small results only: the PSA copy inside ``cea`` is the size of the PSA, and a
     # ten-million-sample run must not hold two of them (see peer_econ.outputs.spool)
     icers = cea.icers
-    _, named_curves, _ = named_for_figures(cea.psa, cea.curves, cea.icers, labels)
     del cea
     release_spooled()
     trial = folder / TRIAL_FOLDER
@@ -110,20 +107,6 @@ def write_decision_analysis(result: RunResult, folder: Path) -> dict[str, object
         folder / TABLES["trial_decision_points"],
     )
     release_spooled()
-    write_incremental_plane(result, folder)
-    release_spooled()
-    band = nice_band_dkk(result)
-    if band is not None:
-        from peer_econ.outputs import plots
-
-        ax = plots.plot_ceac(
-            named_curves,
-            colours=plots.strategy_colours(named_curves.strategies),
-            wtp_label="Willingness to pay per QALY (DKK)",
-            reference_band=band,
-            reference_label="NICE GBP 20,000-30,000 per QALY in DKK (reference only)",
-        )
-        plots.save_axes(ax, folder, "ceac")
     return {
         "population": {
             "per_year": population.per_year,
@@ -216,39 +199,3 @@ def effect_within_noise(result: RunResult, icers: pd.DataFrame) -> dict[str, str
         if abs(float(np.mean(diff))) <= NOISE_Z * se:
             out[str(row["strategy"])] = versus
     return out
-
-
-def nice_band_dkk(result: RunResult) -> tuple[float, float] | None:
-    """NICE's GBP 20,000-30,000 per QALY in DKK at ``gbp_dkk`` (display only; no Danish
-    threshold exists)."""
-    table = result.inputs.parameters
-    if "gbp_dkk" not in table:
-        return None
-    rate = table["gbp_dkk"].value
-    low, high = result.inputs.settings.nice_band_gbp
-    return (low * rate, high * rate)
-
-
-def write_incremental_plane(result: RunResult, folder: Path) -> None:
-    """CE plane of the increments vs the comparator (``ce_plane_incremental``).
-
-    Baseline utility moves every strategy's absolute QALYs together; the increments show the
-    uncertainty that matters for the decision.
-    """
-    from peer_econ.outputs import plots
-
-    psa = result.psa
-    ref = psa.strategies.index(result.comparator)
-    labels = {s.name: s.label for s in result.inputs.strategies}
-    names = tuple(labels.get(n, n) for n in psa.strategies)
-    inc = PSA(psa.cost - psa.cost[:, [ref]], psa.qaly - psa.qaly[:, [ref]], names)
-    reference = labels.get(result.comparator, result.comparator)
-    ax = plots.plot_ce_plane(
-        inc,
-        wtp=result.inputs.settings.wtp_point,
-        colours=dict(zip(names, plots.strategy_colours(psa.strategies).values(), strict=True)),
-        cost_label=f"Incremental cost vs {reference} (DKK)",
-        effect_label=f"Incremental QALYs vs {reference}",
-    )
-    ax.set_title("Incremental cost-effectiveness plane")
-    plots.save_axes(ax, folder, "ce_plane_incremental")

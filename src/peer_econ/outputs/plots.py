@@ -5,6 +5,13 @@ returns the Axes. Plots never compute statistics and never call ``plt.show()``; 
 with :class:`matplotlib.figure.Figure` directly (no pyplot state), so they are safe in scripts,
 tests and servers. One colour per strategy throughout: :func:`strategy_colours` maps names in the
 analysis' strategy order onto a fixed colour-blind-safe palette (Okabe-Ito, then tab10).
+
+Every text in a figure (titles, axis labels, legends) comes from the ``figure`` part of the
+message catalogue (``outputs/locale/<code>/figures.toml``) in the language passed as ``lang``
+(English by default), and tick numbers carry that language's marks: amounts through Babel
+(``1.234.567`` in Danish), other ticks with matplotlib's choice of decimals and the language's
+decimal mark (``0,25``). Names passed in (strategies, parameters) are shown as given: callers
+pass display labels in the language of the figure.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from peer_econ.errors import InputError
+from peer_econ.outputs.language import Language
 
 if TYPE_CHECKING:
     from peer_econ.analysis.cea import PSA, CEACurves
@@ -67,6 +75,9 @@ __all__ = [
     "plot_cumulative_net",
     "plot_scale_curve",
     "close_figure",
+    "language_ticks",
+    "money_ticks",
+    "png_bytes",
     "save_axes",
     "save_figure",
     "strategy_colours",
@@ -97,15 +108,58 @@ def _axes(ax: Axes | None) -> Axes:
     return fig.add_subplot()
 
 
-def _money(value: float, _pos: int | None = None) -> str:
-    return f"{value:,.0f}"
+_ENGLISH = Language("en")
+
+
+def _lang(lang: Language | None) -> Language:
+    return _ENGLISH if lang is None else lang
+
+
+class _LanguageTicks(ScalarFormatter):
+    """Matplotlib's own tick texts (its choice of decimals, offset and sign) with the decimal
+    mark of a language (Babel's CLDR symbol, e.g. ``,`` in Danish)."""
+
+    def __init__(self, lang: Language) -> None:
+        from babel.numbers import get_decimal_symbol
+
+        super().__init__()
+        self._mark = str(get_decimal_symbol(lang.locale))
+
+    def _marked(self, text: str) -> str:
+        return text.replace(".", self._mark)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self._marked(super().__call__(x, pos))
+
+    def get_offset(self) -> str:
+        return self._marked(super().get_offset())
+
+
+def language_ticks(lang: Language | None = None) -> ScalarFormatter:
+    """Tick formatter for a linear axis of plain numbers in ``lang`` (default English)."""
+    return _LanguageTicks(_lang(lang))
+
+
+def money_ticks(lang: Language | None = None) -> FuncFormatter:
+    """Tick formatter for amounts: whole numbers with the grouping of ``lang`` (Babel)."""
+    language = _lang(lang)
+    return FuncFormatter(lambda value, _pos=None: language.number(value))
+
+
+def _number_axes(ax: Axes, lang: Language) -> None:
+    """Give every linear axis of ``ax`` that still has matplotlib's default formatter the
+    language's decimal mark (amount axes already carry :func:`money_ticks`)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "linear" and type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(_LanguageTicks(lang))
 
 
 def _colours(colours: Mapping[str, str] | None, strategies: Sequence[str]) -> Mapping[str, str]:
     return colours if colours is not None else strategy_colours(strategies)
 
 
-def _style(ax: Axes) -> None:
+def _style(ax: Axes, lang: Language | None = None) -> None:
+    _number_axes(ax, _lang(lang))
     ax.grid(True, color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -119,8 +173,11 @@ def plot_ce_plane(
     ax: Axes | None = None,
     max_points: int = 5_000,
     colours: Mapping[str, str] | None = None,
-    cost_label: str = "Cost per person",
-    effect_label: str = "Effect per person (QALY)",
+    cost_label: str | None = None,
+    effect_label: str | None = None,
+    title: str | None = None,
+    means: tuple[Any, Any] | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Cost-effectiveness plane: samples, means and a WTP line.
 
@@ -138,14 +195,21 @@ def plot_ce_plane(
         Means are always those of all samples.
     colours : mapping of str to str, optional
         Colour per strategy; default :func:`strategy_colours` of ``psa.strategies``.
-    cost_label, effect_label : str
-        Axis labels.
+    cost_label, effect_label, title : str, optional
+        Axis labels and title (default: the catalogue's, per person and in QALYs).
+    means : (array, array), optional
+        Mean cost and effect per strategy, each ``(n_strategies,)``, when ``psa`` holds a
+        subsample of the PSA (the means shown are then those of all samples); default the
+        means of ``psa``.
+    lang : Language, optional
+        Language of the texts and ticks (default English).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
+    language = _lang(lang)
     cmap = _colours(colours, psa.strategies)
     n = psa.n_samples
     if n > max_points:
@@ -162,10 +226,11 @@ def plot_ce_plane(
             linewidths=0,
             rasterized=True,
         )
+    mean_cost, mean_effect = (psa.mean_cost, psa.mean_effect) if means is None else means
     for j, name in enumerate(psa.strategies):
         ax.scatter(
-            [psa.mean_effect[j]],
-            [psa.mean_cost[j]],
+            [mean_effect[j]],
+            [mean_cost[j]],
             s=60,
             color=cmap[name],
             edgecolors="black",
@@ -174,22 +239,25 @@ def plot_ce_plane(
             label=name,
         )
     if wtp is not None:
-        ref = int(psa.rank[0])
-        x0, y0 = float(psa.mean_effect[ref]), float(psa.mean_cost[ref])
+        ref = min(
+            range(len(psa.strategies)),
+            key=lambda j: (mean_cost[j], -mean_effect[j], psa.strategies[j]),
+        )
+        x0, y0 = float(mean_effect[ref]), float(mean_cost[ref])
         ax.axline(
             (x0, y0),
             slope=float(wtp),
             color="#555555",
             linestyle="--",
             linewidth=1,
-            label=f"WTP {float(wtp):,.0f} (line through the cheapest mean)",
+            label=language.t("figure.ce_plane.wtp_line", wtp=language.number(wtp)),
         )
-    ax.set_xlabel(effect_label)
-    ax.set_ylabel(cost_label)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_title("Cost-effectiveness plane")
+    ax.set_xlabel(effect_label or language.t("figure.ce_plane.effect", effect="QALY"))
+    ax.set_ylabel(cost_label or language.t("figure.ce_plane.cost"))
+    ax.yaxis.set_major_formatter(money_ticks(language))
+    ax.set_title(title or language.t("figure.ce_plane.title"))
     ax.legend(loc="best", fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
@@ -198,9 +266,10 @@ def plot_ceac(
     *,
     ax: Axes | None = None,
     colours: Mapping[str, str] | None = None,
-    wtp_label: str = "Willingness to pay per QALY",
+    wtp_label: str | None = None,
     reference_band: tuple[float, float] | None = None,
-    reference_label: str = "reference range",
+    reference_label: str | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """CEAC of every strategy with the CEAF marked.
 
@@ -209,18 +278,21 @@ def plot_ceac(
     curves : peer_econ.analysis.CEACurves
     ax : matplotlib.axes.Axes, optional
     colours : mapping of str to str, optional
-    wtp_label : str
-        x-axis label.
+    wtp_label : str, optional
+        x-axis label (default: willingness to pay per QALY).
     reference_band : (float, float), optional
         A WTP range to shade, e.g. a threshold used elsewhere [currency per effect unit].
-    reference_label : str
+    reference_label : str, optional
         Legend text of the band.
+    lang : Language, optional
+        Language of the texts and ticks (default English).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
+    language = _lang(lang)
     cmap = _colours(colours, curves.strategies)
     for j, name in enumerate(curves.strategies):
         ax.plot(curves.wtp, curves.probability_best[:, j], color=cmap[name], lw=1.6, label=name)
@@ -231,18 +303,19 @@ def plot_ceac(
         lw=4,
         alpha=0.25,
         solid_capstyle="butt",
-        label="CEAF (highest expected NMB)",
+        label=language.t("figure.ceac.ceaf"),
         zorder=1,
     )
     if reference_band is not None:
-        ax.axvspan(*reference_band, color="#999999", alpha=0.15, lw=0, label=reference_label)
+        band_label = reference_label or language.t("figure.ceac.reference")
+        ax.axvspan(*reference_band, color="#999999", alpha=0.15, lw=0, label=band_label)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(wtp_label)
-    ax.set_ylabel("Probability cost-effective")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_title("Cost-effectiveness acceptability curves and frontier")
+    ax.set_xlabel(wtp_label or language.t("figure.wtp_per_effect", effect="QALY"))
+    ax.set_ylabel(language.t("figure.ceac.probability"))
+    ax.xaxis.set_major_formatter(money_ticks(language))
+    ax.set_title(language.t("figure.ceac.title"))
     ax.legend(loc="best", fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
@@ -251,7 +324,8 @@ def plot_evpi(
     *,
     population_factor: float | None = None,
     ax: Axes | None = None,
-    wtp_label: str = "Willingness to pay per QALY",
+    wtp_label: str | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Per-person EVPI curve, with a population EVPI axis when a population factor is given.
 
@@ -262,18 +336,22 @@ def plot_evpi(
         Discounted population (see :func:`peer_econ.analysis.discounted_population`), > 0; adds
         a right-hand axis in population EVPI [currency] (a rescaled axis, no new statistic).
     ax : matplotlib.axes.Axes, optional
-    wtp_label : str
+    wtp_label : str, optional
+    lang : Language, optional
+        Language of the texts and ticks (default English).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
-    ax.plot(curves.wtp, curves.evpi, color=CEAF_COLOUR, lw=1.8, label="EVPI per person")
-    ax.set_xlabel(wtp_label)
-    ax.set_ylabel("EVPI per person")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    language = _lang(lang)
+    per_person = language.t("figure.evpi.per_person")
+    ax.plot(curves.wtp, curves.evpi, color=CEAF_COLOUR, lw=1.8, label=per_person)
+    ax.set_xlabel(wtp_label or language.t("figure.wtp_per_effect", effect="QALY"))
+    ax.set_ylabel(per_person)
+    ax.xaxis.set_major_formatter(money_ticks(language))
+    ax.yaxis.set_major_formatter(money_ticks(language))
     ax.set_ylim(bottom=0)
     if population_factor is not None:
         factor = float(population_factor)
@@ -287,10 +365,10 @@ def plot_evpi(
             return np.asarray(values, dtype=np.float64) / factor
 
         sec = ax.secondary_yaxis("right", functions=(forward, inverse))
-        sec.set_ylabel("Population EVPI")
-        sec.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_title("Expected value of perfect information")
-    _style(ax)
+        sec.set_ylabel(language.t("figure.evpi.population"))
+        sec.yaxis.set_major_formatter(money_ticks(language))
+    ax.set_title(language.t("figure.evpi.title"))
+    _style(ax, language)
     return ax
 
 
@@ -299,7 +377,8 @@ def plot_expected_loss(
     *,
     ax: Axes | None = None,
     colours: Mapping[str, str] | None = None,
-    wtp_label: str = "Willingness to pay per QALY",
+    wtp_label: str | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Expected loss curves of every strategy; the lower envelope is the EVPI.
 
@@ -308,25 +387,29 @@ def plot_expected_loss(
     curves : peer_econ.analysis.CEACurves
     ax : matplotlib.axes.Axes, optional
     colours : mapping of str to str, optional
-    wtp_label : str
+    wtp_label : str, optional
+    lang : Language, optional
+        Language of the texts and ticks (default English).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
+    language = _lang(lang)
     cmap = _colours(colours, curves.strategies)
     for j, name in enumerate(curves.strategies):
         ax.plot(curves.wtp, curves.loss[:, j], color=cmap[name], lw=1.6, label=name)
-    ax.plot(curves.wtp, curves.evpi, color=CEAF_COLOUR, lw=4, alpha=0.25, label="EVPI", zorder=1)
-    ax.set_xlabel(wtp_label)
-    ax.set_ylabel("Expected loss per person")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    evpi = language.t("figure.loss.evpi")
+    ax.plot(curves.wtp, curves.evpi, color=CEAF_COLOUR, lw=4, alpha=0.25, label=evpi, zorder=1)
+    ax.set_xlabel(wtp_label or language.t("figure.wtp_per_effect", effect="QALY"))
+    ax.set_ylabel(language.t("figure.loss.per_person"))
+    ax.xaxis.set_major_formatter(money_ticks(language))
+    ax.yaxis.set_major_formatter(money_ticks(language))
     ax.set_ylim(bottom=0)
-    ax.set_title("Expected loss curves")
+    ax.set_title(language.t("figure.loss.title"))
     ax.legend(loc="best", fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
@@ -335,8 +418,9 @@ def plot_frontier(
     *,
     ax: Axes | None = None,
     colours: Mapping[str, str] | None = None,
-    cost_label: str = "Mean cost per person",
-    effect_label: str = "Mean effect per person (QALY)",
+    cost_label: str | None = None,
+    effect_label: str | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Cost-effectiveness frontier: mean cost and effect of each strategy, frontier joined.
 
@@ -349,17 +433,22 @@ def plot_frontier(
     colours : mapping of str to str, optional
         Default: :func:`strategy_colours` of ``icers.attrs["strategies"]`` (the analysis order,
         set by ``icer_table``), else of the table's row order.
-    cost_label, effect_label : str
+    cost_label, effect_label : str, optional
+    lang : Language, optional
+        Language of the texts and ticks (default English).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax)
+    language = _lang(lang)
+    words = {code: language.t(f"figure.frontier.{code}") for code in ("ND", "D", "ED")}
     order: Sequence[str] = icers.attrs.get("strategies", list(icers["strategy"]))
     cmap = _colours(colours, order)
     front = icers[icers["status"] == "ND"]
-    ax.plot(front["effect"], front["cost"], color=CEAF_COLOUR, lw=1.2, zorder=1, label="frontier")
+    ax.plot(front["effect"], front["cost"], color=CEAF_COLOUR, lw=1.2, zorder=1,
+            label=language.t("figure.frontier.line"))  # fmt: skip
     markers = {"ND": "o", "D": "X", "ED": "s"}
     for row in icers.itertuples(index=False):
         data: Any = row
@@ -372,14 +461,18 @@ def plot_frontier(
             edgecolors="black",
             linewidths=0.6,
             zorder=3,
-            label=f"{data.strategy} ({data.status})",
+            label=language.t(
+                "figure.frontier.point",
+                strategy=data.strategy,
+                status=words.get(str(data.status), str(data.status)),
+            ),
         )
-    ax.set_xlabel(effect_label)
-    ax.set_ylabel(cost_label)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_title("Cost-effectiveness frontier (ND on the line; D, ED off it)")
+    ax.set_xlabel(effect_label or language.t("figure.frontier.effect", effect="QALY"))
+    ax.set_ylabel(cost_label or language.t("figure.frontier.cost"))
+    ax.yaxis.set_major_formatter(money_ticks(language))
+    ax.set_title(language.t("figure.frontier.title"))
     ax.legend(loc="best", fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
@@ -406,10 +499,20 @@ def save_figure(fig: Figure, folder: Path | str, stem: str, *, dpi: int = 150) -
     folder = Path(folder)
     png = folder / f"{stem}.png"
     svg = folder / f"{stem}.svg"
+    png.write_bytes(png_bytes(fig, dpi=dpi))
     with matplotlib.rc_context({"svg.hashsalt": "peer_econ", "svg.fonttype": "path"}):
-        fig.savefig(png, dpi=dpi, metadata={"Software": None})
         fig.savefig(svg, dpi=dpi, metadata={"Date": None, "Creator": None})
     return png, svg
+
+
+def png_bytes(fig: Figure, *, dpi: int = 150) -> bytes:
+    """The PNG of a figure as :func:`save_figure` writes it (no software tag: same bytes for
+    the same figure)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 # --- sensitivity analysis ------------------------------------------------------------------
@@ -427,37 +530,49 @@ def close_figure(fig: Any) -> None:
     fig.clear()
 
 
-def plot_tornado(table: pd.DataFrame, *, ax: Axes | None = None, max_bars: int = 15) -> Axes:
+def plot_tornado(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    max_bars: int = 15,
+    lang: Language | None = None,
+) -> Axes:
     """Tornado of one strategy from ``OwsaResult.tornado()`` (already ordered by swing).
 
     Bars run from the base outcome to the outcome at the low (light) and high (dark) end of
-    each parameter's range; the vertical line marks the base value.
+    each parameter's range; the vertical line marks the base value. Range ends are shown to
+    three significant figures in ``lang`` (default English).
     """
+    language = _lang(lang)
     ax = _sens_axes(ax, (7.0, 0.35 * min(len(table), max_bars) + 1.5))
     t = table.head(max_bars).iloc[::-1]
     y = np.arange(len(t))
     base = float(t["base_outcome"].iloc[0]) if len(t) else 0.0
     lo = t["outcome_low"].to_numpy() - base
     hi = t["outcome_high"].to_numpy() - base
-    ax.barh(y, lo, left=base, color="#9ecae1", label="parameter at low value")
-    ax.barh(y, hi, left=base, color="#3182bd", label="parameter at high value")
-    ax.axvline(base, color="black", linewidth=1, label="base case")
+    ax.barh(y, lo, left=base, color="#9ecae1", label=language.t("figure.tornado.low"))
+    ax.barh(y, hi, left=base, color="#3182bd", label=language.t("figure.tornado.high"))
+    ax.axvline(base, color="black", linewidth=1, label=language.t("figure.tornado.base"))
     ax.axvline(0.0, color="grey", linewidth=0.8, linestyle=":")
     labels = [
-        f"{p} [{lo_v:.3g}, {hi_v:.3g}]"
+        language.t(
+            "figure.tornado.tick",
+            parameter=p,
+            low=language.significant(lo_v),
+            high=language.significant(hi_v),
+        )
         for p, lo_v, hi_v in zip(t["parameter"], t["low"], t["high"], strict=True)
     ]
     ax.set_yticks(y, labels, fontsize=8)
     outcome = str(t["outcome"].iloc[0]) if len(t) else "inmb"
-    names = {
-        "inmb": "Incremental net monetary benefit [DKK]",
-        "inc_cost": "Incremental cost [DKK]",
-        "inc_qaly": "Incremental QALYs",
-    }
-    ax.set_xlabel(names.get(outcome, outcome))
+    key = f"figure.tornado.{outcome}"
+    ax.set_xlabel(language.t(key) if _ENGLISH.has(key) else outcome)
+    if outcome in ("inmb", "inc_cost"):
+        ax.xaxis.set_major_formatter(money_ticks(language))
     if len(t):
-        ax.set_title(f"{t['strategy'].iloc[0]}: one-way sensitivity")
+        ax.set_title(language.t("figure.tornado.title", strategy=t["strategy"].iloc[0]))
     ax.legend(fontsize=7, loc="lower right")
+    _number_axes(ax, language)
     return ax
 
 
@@ -470,19 +585,24 @@ def plot_twsa(
     x_label: str = "x",
     y_label: str = "y",
     ax: Axes | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Heat map of INMB over a two-way grid (``TwsaResult.grid``) with break-even curves.
 
     The INMB = 0 contour is drawn from the grid; threshold curves (``TwsaResult.threshold_curve``)
-    are overlaid, one line per WTP.
+    are overlaid, one line per WTP. Texts and ticks in ``lang`` (default English).
     """
+    language = _lang(lang)
     ax = _sens_axes(ax)
     g = grid[(grid["strategy"] == strategy) & (grid["wtp"] == wtp)]
     pivot = g.pivot(index="y_value", columns="x_value", values="inmb")
     xs, ys, z = pivot.columns.to_numpy(), pivot.index.to_numpy(), pivot.to_numpy()
     lim = float(np.nanmax(np.abs(z))) or 1.0
     mesh = ax.pcolormesh(xs, ys, z, cmap="RdBu", vmin=-lim, vmax=lim, shading="nearest")
-    ax.figure.colorbar(mesh, ax=ax, label=f"INMB at {wtp:,.0f} DKK/QALY [DKK]")
+    bar = ax.figure.colorbar(
+        mesh, ax=ax, label=language.t("figure.twsa.colour", wtp=language.number(wtp))
+    )
+    bar.ax.yaxis.set_major_formatter(money_ticks(language))
     if z.shape[0] > 1 and z.shape[1] > 1 and np.nanmin(z) < 0 < np.nanmax(z):
         ax.contour(xs, ys, z, levels=[0.0], colors="black", linewidths=1.2)
     if threshold_curve is not None:
@@ -494,29 +614,40 @@ def plot_twsa(
                 sub["y_value"],
                 linestyle="--",
                 linewidth=1.2,
-                label=f"break-even at {w:,.0f} DKK/QALY",
+                label=language.t("figure.twsa.break_even", wtp=language.number(w)),
             )
         ax.set_xlim(xs.min(), xs.max())
         if len(tc):
             ax.legend(fontsize=7, loc="upper right")
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
-    ax.set_title(f"{strategy}: two-way sensitivity")
+    ax.set_title(language.t("figure.twsa.title", strategy=strategy))
+    _number_axes(ax, language)
     return ax
 
 
-def plot_scenario_forest(summary: pd.DataFrame, *, strategy: str, ax: Axes | None = None) -> Axes:
+def plot_scenario_forest(
+    summary: pd.DataFrame,
+    *,
+    strategy: str,
+    ax: Axes | None = None,
+    lang: Language | None = None,
+) -> Axes:
     """Forest plot of scenarios (``ScenarioResult.summary``): PSA mean INMB with 95% interval,
-    deterministic INMB as an open marker, the base case as a reference line."""
+    deterministic INMB as an open marker, the base case as a reference line; row labels from
+    the ``label`` column, texts and ticks in ``lang`` (default English)."""
+    language = _lang(lang)
     s = summary[summary["strategy"] == strategy].iloc[::-1]
     ax = _sens_axes(ax, (7.0, 0.3 * len(s) + 1.5))
     y = np.arange(len(s))
     mean = s["psa_inmb"].to_numpy()
     err = np.vstack([mean - s["psa_inmb_low"].to_numpy(), s["psa_inmb_high"].to_numpy() - mean])
     ax.errorbar(
-        mean, y, xerr=err, fmt="o", color="#3182bd", capsize=2, label="PSA mean (95% interval)"
-    )
-    ax.plot(s["det_inmb"], y, "o", mfc="none", color="black", label="deterministic")
+        mean, y, xerr=err, fmt="o", color="#3182bd", capsize=2,
+        label=language.t("figure.scenarios.psa_mean"),
+    )  # fmt: skip
+    ax.plot(s["det_inmb"], y, "o", mfc="none", color="black",
+            label=language.t("figure.scenarios.deterministic"))  # fmt: skip
     ax.axvline(0.0, color="grey", linestyle=":")
     if "base" in set(s["scenario"]):
         ax.axvline(
@@ -526,34 +657,42 @@ def plot_scenario_forest(summary: pd.DataFrame, *, strategy: str, ax: Axes | Non
         )
     ax.set_yticks(y, s["label"], fontsize=8)
     wtp = float(s["wtp"].iloc[0]) if len(s) else 0.0
+    comparator = s["comparator"].iloc[0] if len(s) else ""
     ax.set_xlabel(
-        f"INMB vs {s['comparator'].iloc[0] if len(s) else ''} at {wtp:,.0f} DKK/QALY [DKK]"
+        language.t("figure.scenarios.inmb", comparator=comparator, wtp=language.number(wtp))
     )
-    ax.set_title(f"{strategy}: scenarios")
+    ax.xaxis.set_major_formatter(money_ticks(language))
+    ax.set_title(language.t("figure.scenarios.title", strategy=strategy))
     ax.legend(fontsize=7, loc="lower right")
     return ax
 
 
 def plot_ceac_scenario(
-    ceac: pd.DataFrame, *, wtp: float | None = None, ax: Axes | None = None
+    ceac: pd.DataFrame,
+    *,
+    wtp: float | None = None,
+    ax: Axes | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """CEAC of one scenario (rows of ``ScenarioResult.ceac`` for that scenario)."""
+    language = _lang(lang)
     ax = _sens_axes(ax)
     for strategy, sub in ceac.groupby("strategy", sort=False):
         ax.plot(sub["wtp"], sub["prob_best"], label=str(strategy))
     if wtp is not None:
         ax.axvline(wtp, color="grey", linestyle=":", linewidth=0.8)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("Willingness to pay [DKK per QALY]")
-    ax.set_ylabel("Probability of highest net benefit")
+    ax.set_xlabel(language.t("figure.wtp_dkk_per_qaly"))
+    ax.set_ylabel(language.t("figure.scenarios.probability_best"))
     if len(ceac):
         ax.set_title(str(ceac["scenario"].iloc[0]))
     ax.legend(fontsize=7)
+    _number_axes(ax, language)
     return ax
 
 
 def _sens_bars(
-    frame: pd.DataFrame, cols: list[tuple[str, str | None, str]], ax: Axes, max_bars: int
+    frame: pd.DataFrame, cols: Sequence[tuple[str, str | None, str]], ax: Axes, max_bars: int
 ) -> None:
     f = frame.head(max_bars)
     y = np.arange(len(f))
@@ -567,41 +706,72 @@ def _sens_bars(
 
 
 def plot_sobol(
-    indices: pd.DataFrame, *, output: str, ax: Axes | None = None, max_bars: int = 15
+    indices: pd.DataFrame,
+    *,
+    output: str,
+    ax: Axes | None = None,
+    max_bars: int = 15,
+    lang: Language | None = None,
 ) -> Axes:
     """Bar chart of first-order and total Sobol indices with confidence intervals
     (``SobolResult.indices``), ordered by total index."""
+    language = _lang(lang)
     f = indices[indices["output"] == output].sort_values("ST", ascending=False)
     ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
-    _sens_bars(
-        f, [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")], ax, max_bars
-    )
-    ax.set_xlabel("Sobol index (independent inputs)")
+    bars = [
+        ("S1", "S1_conf", language.t("figure.gsa.first_order")),
+        ("ST", "ST_conf", language.t("figure.gsa.total")),
+    ]
+    _sens_bars(f, bars, ax, max_bars)
+    ax.set_xlabel(language.t("figure.gsa.sobol"))
     ax.set_title(output)
+    _number_axes(ax, language)
     return ax
 
 
 def plot_morris(
-    indices: pd.DataFrame, *, output: str, ax: Axes | None = None, max_bars: int = 15
+    indices: pd.DataFrame,
+    *,
+    output: str,
+    ax: Axes | None = None,
+    max_bars: int = 15,
+    lang: Language | None = None,
 ) -> Axes:
     """Morris mu* (with interval) and sigma bars (``ScreeningResult.indices``)."""
+    language = _lang(lang)
     f = indices[indices["output"] == output].sort_values("mu_star", ascending=False)
     ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
-    _sens_bars(f, [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")], ax, max_bars)
-    ax.set_xlabel("Elementary effect per unit step of the design cube [output units]")
+    bars = [
+        ("mu_star", "mu_star_conf", language.t("figure.gsa.mu_star")),
+        ("sigma", None, language.t("figure.gsa.sigma")),
+    ]
+    _sens_bars(f, bars, ax, max_bars)
+    ax.set_xlabel(language.t("figure.gsa.elementary_effect"))
     ax.set_title(output)
+    _number_axes(ax, language)
     return ax
 
 
 def plot_delta(
-    indices: pd.DataFrame, *, output: str, ax: Axes | None = None, max_bars: int = 15
+    indices: pd.DataFrame,
+    *,
+    output: str,
+    ax: Axes | None = None,
+    max_bars: int = 15,
+    lang: Language | None = None,
 ) -> Axes:
     """Delta moment-independent measure and S1 bars (``ScreeningResult.indices``)."""
+    language = _lang(lang)
     f = indices[indices["output"] == output].sort_values("delta", ascending=False)
     ax = _sens_axes(ax, (7.0, 0.3 * min(len(f), max_bars) + 1.5))
-    _sens_bars(f, [("delta", "delta_conf", "delta"), ("S1", "S1_conf", "S1")], ax, max_bars)
-    ax.set_xlabel("Index")
+    bars = [
+        ("delta", "delta_conf", language.t("figure.gsa.delta")),
+        ("S1", "S1_conf", language.t("figure.gsa.s1")),
+    ]
+    _sens_bars(f, bars, ax, max_bars)
+    ax.set_xlabel(language.t("figure.gsa.index"))
     ax.set_title(output)
+    _number_axes(ax, language)
     return ax
 
 
@@ -609,13 +779,19 @@ def plot_delta(
 
 
 def plot_evppi_curves(
-    curves: pd.DataFrame, *, names: Sequence[str] | None = None, ax: Axes | None = None
+    curves: pd.DataFrame,
+    *,
+    names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """EVPPI [currency per person] against WTP, one line per parameter or group, EVPI dashed.
 
     ``curves`` is the table of :func:`peer_econ.analysis.voi.evppi_curves` (or
-    ``EVPPIResult.to_frame()``); ``names`` selects and orders the lines.
+    ``EVPPIResult.to_frame()``); ``names`` selects and orders the lines. Texts and ticks in
+    ``lang`` (default English).
     """
+    language = _lang(lang)
     ax = _sens_axes(ax)
     keep = list(dict.fromkeys(curves["name"])) if names is None else list(names)
     for name in keep:
@@ -626,19 +802,23 @@ def plot_evppi_curves(
             ax.fill_between(sub["wtp"], lo, sub["evppi"] + 1.96 * sub["se"], alpha=0.2)
     if keep:
         first = curves[curves["name"] == keep[0]].sort_values("wtp")
-        ax.plot(first["wtp"], first["evpi"], color="black", linestyle="--", label="EVPI")
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("Willingness to pay per QALY")
-    ax.set_ylabel("Value of information per person")
-    ax.set_title("Expected value of partial perfect information")
+        ax.plot(first["wtp"], first["evpi"], color="black", linestyle="--",
+                label=language.t("figure.voi.evpi"))  # fmt: skip
+    ax.xaxis.set_major_formatter(money_ticks(language))
+    ax.set_xlabel(language.t("figure.voi.wtp"))
+    ax.set_ylabel(language.t("figure.voi.per_person"))
+    ax.set_title(language.t("figure.voi.evppi_title"))
     ax.legend(fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
-def plot_evppi_ranking(ranking: pd.DataFrame, *, top: int = 15, ax: Axes | None = None) -> Axes:
+def plot_evppi_ranking(
+    ranking: pd.DataFrame, *, top: int = 15, ax: Axes | None = None, lang: Language | None = None
+) -> Axes:
     """Horizontal bars of EVPPI at one WTP, largest at the top (``evppi_ranking`` table);
     groups orange, single parameters blue, EVPI as a dashed line."""
+    language = _lang(lang)
     tab = ranking.head(top).iloc[::-1]
     ax = _sens_axes(ax, (7.0, 0.35 * len(tab) + 1.5))
     kinds = tab["kind"] if "kind" in tab else pd.Series(["parameter"] * len(tab))
@@ -648,32 +828,39 @@ def plot_evppi_ranking(ranking: pd.DataFrame, *, top: int = 15, ax: Axes | None 
     ax.barh(tab["name"].astype(str), tab["evppi"], xerr=xerr, color=colours)
     if "evpi" in tab and len(tab):
         ax.axvline(float(tab["evpi"].iloc[0]), color="black", linestyle="--", linewidth=1,
-                   label="EVPI")  # fmt: skip
+                   label=language.t("figure.voi.evpi"))  # fmt: skip
         ax.legend(fontsize="small", frameon=False)
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("EVPPI per person")
-    ax.set_title("Value of resolving each uncertainty (groups in orange)")
-    _style(ax)
+    ax.xaxis.set_major_formatter(money_ticks(language))
+    ax.set_xlabel(language.t("figure.voi.evppi_per_person"))
+    ax.set_title(language.t("figure.voi.ranking_title"))
+    _style(ax, language)
     return ax
 
 
 def plot_enbs(
-    n_per_arm: Any, enbs_values: Any, *, n_optimal: float | None = None, ax: Axes | None = None
+    n_per_arm: Any,
+    enbs_values: Any,
+    *,
+    n_optimal: float | None = None,
+    ax: Axes | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Expected net benefit of sampling [currency] against participants per arm (one WTP)."""
+    language = _lang(lang)
     ax = _sens_axes(ax, (6.5, 4.2))
     n = np.asarray(n_per_arm, dtype=float)
     e = np.asarray(enbs_values, dtype=float)
     ax.plot(n, e, marker="o", color=PALETTE[0])
     ax.axhline(0.0, color="grey", linewidth=0.8)
     if n_optimal is not None and n_optimal > 0:
-        ax.axvline(n_optimal, color=PALETTE[1], linestyle=":", label=f"optimal n = {n_optimal:g}")
+        optimal = language.t("figure.voi.optimal_n", n=language.significant(n_optimal, 6))
+        ax.axvline(n_optimal, color=PALETTE[1], linestyle=":", label=optimal)
         ax.legend(fontsize="small", frameon=False)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("Participants per arm")
-    ax.set_ylabel("Expected net benefit of sampling")
-    ax.set_title("Proposed trial: EQ-5D-5L at 3 and 12 months")
-    _style(ax)
+    ax.yaxis.set_major_formatter(money_ticks(language))
+    ax.set_xlabel(language.t("figure.voi.participants"))
+    ax.set_ylabel(language.t("figure.voi.enbs"))
+    ax.set_title(language.t("figure.voi.enbs_title"))
+    _style(ax, language)
     return ax
 
 
@@ -689,14 +876,20 @@ def save_axes(ax: Axes, folder: Path | str, stem: str) -> tuple[Path, Path]:
 
 
 def plot_budget_years(
-    table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, ax: Axes | None = None
+    table: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Stacked yearly budget by payer from a ``budget_by_payer`` table.
 
     Spending stacks upward from zero and savings (negative totals) downward, so no payer hides
     another; in-kind contributions are hatched; the total over payers is a black marker with its
-    95 % interval. The value axis always includes zero and every bar (never cut).
+    95 % interval. The value axis always includes zero and every bar (never cut). ``labels``
+    gives payer names; texts and ticks in ``lang`` (default English).
     """
+    language = _lang(lang)
     ax = _sens_axes(ax, (7.0, 4.2))
     names = dict(labels or {})
     years = [y for y in dict.fromkeys(table["year"]) if y != "all"]
@@ -706,32 +899,37 @@ def plot_budget_years(
     for i, payer in enumerate(payers):
         rows = table[(table["payer"] == payer)].set_index("year").loc[years]
         colour = PALETTE[i % len(PALETTE)]
-        for column, hatch, suffix in (("cash", None, ""), ("in_kind", "//", " (in kind)")):
+        name = names.get(payer, payer)
+        kinds = (
+            ("cash", None, name),
+            ("in_kind", "//", language.t("figure.budget.in_kind", payer=name)),
+        )
+        for column, hatch, label in kinds:
             values = rows[column].to_numpy(dtype=float)
             if not np.any(values != 0):
                 continue
             base = np.where(values >= 0, up, down)
             ax.bar(x, values, bottom=base, color=colour, hatch=hatch, edgecolor="white",
-                   alpha=0.6 if hatch else 1.0, label=names.get(payer, payer) + suffix)  # fmt: skip
+                   alpha=0.6 if hatch else 1.0, label=label)  # fmt: skip
             up = up + np.where(values >= 0, values, 0.0)
             down = down + np.where(values < 0, values, 0.0)
     total = table[table["payer"] == "total"].set_index("year").loc[years]
     mean = total["total"].to_numpy(dtype=float)
     err = np.vstack([mean - total["total_lower"], total["total_upper"] - mean])
     ax.errorbar(x, mean, yerr=err, fmt="o", color="black", capsize=3, markersize=4,
-                label="net total, 95% interval")  # fmt: skip
+                label=language.t("figure.budget.net_total"))  # fmt: skip
     low = min(0.0, float(down.min()), float(total["total_lower"].min()))
     high = max(0.0, float(up.max()), float(total["total_upper"].max()))
     pad = 0.08 * (high - low or 1.0)
     ax.set_ylim(low - (pad if low < 0 else 0.0), high + pad)
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set_xticks(x, [str(y) for y in years])
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Spending per year (DKK 2024, undiscounted)")
-    ax.set_title("Budget by year and payer (savings below zero)")
+    ax.yaxis.set_major_formatter(money_ticks(language))
+    ax.set_xlabel(language.t("figure.budget.year"))
+    ax.set_ylabel(language.t("figure.budget.spending"))
+    ax.set_title(language.t("figure.budget.title"))
     ax.legend(fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
@@ -740,9 +938,12 @@ def plot_cumulative_net(
     payback: Mapping[str, int | None],
     *,
     ax: Axes | None = None,
+    lang: Language | None = None,
 ) -> Axes:
     """Cumulative net result by authority (``business_case`` table) with 95 % bands and the
-    payback year of each authority marked where there is one."""
+    payback year of each authority marked where there is one; texts and ticks in ``lang``
+    (default English)."""
+    language = _lang(lang)
     ax = _sens_axes(ax, (7.0, 4.2))
     for i, (authority, rows) in enumerate(table.groupby("authority", sort=False)):
         colour = PALETTE[i % len(PALETTE)]
@@ -753,29 +954,36 @@ def plot_cumulative_net(
         year = payback.get(str(authority))
         if year is not None:
             ax.axvline(year, color=colour, linestyle=":", linewidth=1.0)
-            ax.annotate(f"pays back in year {year}", (year, 0.0), xytext=(4, 6),
-                        textcoords="offset points", color=colour, fontsize="small")  # fmt: skip
+            words = language.t("figure.budget.pays_back", year=year)
+            ax.annotate(words, (year, 0.0), xytext=(4, 6), textcoords="offset points",
+                        color=colour, fontsize="small")  # fmt: skip
     ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Cumulative net result (DKK 2024)")
-    ax.set_title("Business case: savings minus investment, cumulative")
+    ax.yaxis.set_major_formatter(money_ticks(language))
+    ax.set_xlabel(language.t("figure.budget.year"))
+    ax.set_ylabel(language.t("figure.budget.cumulative"))
+    ax.set_title(language.t("figure.budget.business_title"))
     ax.legend(fontsize="small", frameon=False)
-    _style(ax)
+    _style(ax, language)
     return ax
 
 
 # --- delivery scale ------------------------------------------------------------------------
 
 
-def plot_scale_curve(table: pd.DataFrame, *, colours: Mapping[str, str] | None = None) -> Figure:
+def plot_scale_curve(
+    table: pd.DataFrame,
+    *,
+    colours: Mapping[str, str] | None = None,
+    lang: Language | None = None,
+) -> Figure:
     """Three panels from a scale-curve table (``peer_econ.runs.scale_curve.scale_curve``): cost
     per participant with its 95 % PSA interval and the ICER against courses per municipality
     per year, and cost per participant against the number of municipalities.
 
     Points where the ICER is not a trade-off (dominant or dominated) are left out of the ICER
-    panel rather than drawn as negative numbers.
+    panel rather than drawn as negative numbers. Texts and ticks in ``lang`` (default English).
     """
+    language = _lang(lang)
     fig = Figure(figsize=(12.0, 4.2), layout="constrained")
     cost_ax, icer_ax, town_ax = fig.subplots(1, 3)
     strategies = list(dict.fromkeys(table["strategy"]))
@@ -790,15 +998,15 @@ def plot_scale_curve(table: pd.DataFrame, *, colours: Mapping[str, str] | None =
         icer_ax.plot(x, np.where(icer > 0, icer, np.nan), color=colour, marker="o", markersize=3)
         towns = table[(table["strategy"] == name) & (table["axis"] == "municipalities")]
         town_ax.plot(towns["value"], towns["cost"], color=colour, marker="o", markersize=3)
-    cost_ax.set_xlabel("Courses per municipality per year")
-    cost_ax.set_ylabel("Cost per participant (DKK, PSA mean, 95% interval)")
-    icer_ax.set_xlabel("Courses per municipality per year")
-    icer_ax.set_ylabel("ICER vs service as usual (DKK/QALY)")
-    town_ax.set_xlabel("Municipalities")
+    cost_ax.set_xlabel(language.t("figure.scale.courses"))
+    cost_ax.set_ylabel(language.t("figure.scale.cost"))
+    icer_ax.set_xlabel(language.t("figure.scale.courses"))
+    icer_ax.set_ylabel(language.t("figure.scale.icer"))
+    town_ax.set_xlabel(language.t("figure.scale.municipalities"))
     town_ax.set_xscale("log")
-    town_ax.set_ylabel("Cost per participant (DKK, PSA mean)")
+    town_ax.set_ylabel(language.t("figure.scale.cost_mean"))
     for ax in (cost_ax, icer_ax, town_ax):
-        ax.yaxis.set_major_formatter(FuncFormatter(_money))
-        _style(ax)
+        ax.yaxis.set_major_formatter(money_ticks(language))
+        _style(ax, language)
     cost_ax.legend(fontsize="small", frameon=False)
     return fig

@@ -84,6 +84,7 @@ FIGURES = (
     "evpi",
     "expected_loss",
     "frontier",
+    "tornado",
     "utility_durability",
     "scenarios_forest",
     "evppi_ranking",
@@ -109,6 +110,15 @@ def tornado_stem(strategy: str) -> str:
     """File stem of a strategy's tornado table and figure: ``tornado_<strategy>``; ``run``
     writes the headline strategy's, ``sensitivity owsa`` every strategy's."""
     return f"tornado_{safe_stem(strategy)}"
+
+
+def figure_stems(sensitivity_strategy: str | None) -> dict[str, str]:
+    """File stem of each figure of :data:`FIGURES` by key: the key itself, except the tornado,
+    which is ``tornado_<strategy>`` of the run's headline strategy (``None``: no tornado)."""
+    stems = {key: key for key in FIGURES if key != TORNADO}
+    if sensitivity_strategy is not None:
+        stems[TORNADO] = tornado_stem(sensitivity_strategy)
+    return stems
 
 
 def threshold_file(key: str) -> str:

@@ -127,23 +127,33 @@ def headline_of(kit: BudgetKit) -> str:
     return str(frame["strategy"].iloc[0])
 
 
-def write_kit_files(result: RunResult, kit: BudgetKit, folder: Path, lang: Language) -> None:
-    """Write the kit's tables, figures and workbook into ``folder``."""
-    from peer_econ.outputs import plots
-
+def write_kit_files(
+    result: RunResult, kit: BudgetKit, folder: Path, lang: Language, *, figures: bool = True
+) -> None:
+    """Write the kit's tables, workbook and (``figures``) figures in ``lang`` into ``folder``."""
     for key, name in KIT_TABLES.items():
         write_csv(kit.tables[key], folder / name)
+    if figures:
+        write_kit_figures(kit, folder, lang)
+    write_workbook(folder / WORKBOOK_NAME, workbook_sheets(result, kit, lang))
+
+
+def write_kit_figures(kit: BudgetKit, folder: Path, lang: Language) -> None:
+    """The yearly budget by payer and the business case of the headline delivery form."""
+    from peer_econ.outputs import plots
+
     strategy = headline_of(kit)
     plan = kit.budget.budgets[strategy]
     payer_labels = {p: lang.t(f"payer.{p}") for p in (*_payers(kit), "total")}
     plots.save_axes(
-        plots.plot_budget_years(plan.by_payer(), labels=payer_labels), folder, "budget_years"
+        plots.plot_budget_years(plan.by_payer(), labels=payer_labels, lang=lang),
+        folder,
+        "budget_years",
     )
     case = plan.business_case()
     case = case.assign(authority=[lang.t(f"authority.{a}") for a in case["authority"]])
     payback = {lang.t(f"authority.{a}"): y for a, y in plan.payback().items()}
-    plots.save_axes(plots.plot_cumulative_net(case, payback), folder, "business_case")
-    write_workbook(folder / WORKBOOK_NAME, workbook_sheets(result, kit, lang))
+    plots.save_axes(plots.plot_cumulative_net(case, payback, lang=lang), folder, "business_case")
 
 
 def _payers(kit: BudgetKit) -> list[str]:
@@ -348,9 +358,10 @@ def write_budget_for_run(result: RunResult, folder: Path) -> dict[str, object] |
 
 
 def write_kit_for_run(result: RunResult, kit: BudgetKit, folder: Path) -> dict[str, object]:
-    """The kit's tables and figures and ``cost_definitions.csv`` in a run folder; returns the
-    scale and the delivery form its figures show (the run's ``budget`` fact)."""
-    write_kit_files(result, kit, folder, Language("en"))
+    """The kit's tables and ``cost_definitions.csv`` in a run folder (the figures are drawn from
+    the folder afterwards, in the run's language); returns the scale and the delivery form its
+    figures show (the run's ``budget`` fact)."""
+    write_kit_files(result, kit, folder, Language("en"), figures=False)
     write_csv(cost_definitions_table(result, kit), folder / TABLES["cost_definitions"])
     scale = kit.budget.scale
     return {

@@ -1,19 +1,18 @@
 """Everything ``peer-econ run`` adds to a run folder beyond the model tables.
 
-Each writer takes the run result and the (temporary) run folder, writes its tables and figures
-and returns the facts the report needs that are not tables (the report is built from the folder
+Each writer takes the run result and the (temporary) run folder, writes its tables and
+returns the facts the report needs that are not tables (the report is built from the folder
 afterwards, :mod:`peer_econ.outputs.report`). The order here is the order of work.
 """
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from peer_econ.inputs import scenarios as scenario_files
 from peer_econ.outputs.decision import write_decision_analysis
 from peer_econ.outputs.files import write_csv
-from peer_econ.outputs.run_files import TABLES, tornado_stem
+from peer_econ.outputs.run_files import TABLES
 from peer_econ.outputs.run_folder import RunWriter
 from peer_econ.runs import peer_sweeps
 from peer_econ.runs import scenarios as scen
@@ -29,32 +28,15 @@ SCENARIO_FILE = "scenarios.toml"
 RUN_SCENARIO_SAMPLES = 2_000
 
 
-def _parameter_labels(result: RunResult) -> dict[str, str]:
-    """English labels of the parameters (``inputs/labels.csv``) for figure text."""
-    return {
-        name: text
-        for kind, name, language, text in result.inputs.display.labels
-        if kind == "parameter" and language == "en"
-    }
-
-
 def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, object]:
-    """Tornado, decision thresholds, the utility x durability grid and the scenario table."""
-    from peer_econ.outputs import plots
-
+    """Tornado, decision thresholds, the utility x durability grid and the scenario table
+    (their figures are drawn from the folder afterwards)."""
     inputs = result.inputs
     wtp = inputs.settings.wtp_point
     strategy = result.inputs.settings.headline_strategy
     one_way = peer_sweeps.peer_owsa(inputs, wtp=wtp, comparator=result.comparator)
     write_csv(one_way.table, folder / TABLES["owsa"])
-    tornado = peer_sweeps.write_tornado_table(one_way, strategy, folder)
-    labels = _parameter_labels(result)
-    named = {s.name: s.label for s in inputs.strategies}
-    shown = tornado.assign(
-        parameter=[textwrap.fill(labels.get(p, p), 34) for p in tornado["parameter"]],
-        strategy=[named.get(s, s) for s in tornado["strategy"]],
-    )
-    plots.save_axes(plots.plot_tornado(shown), folder, tornado_stem(strategy))
+    peer_sweeps.write_tornado_table(one_way, strategy, folder)
 
     decision = peer_sweeps.peer_decision_thresholds(inputs, wtp=wtp)
     peer_sweeps.write_decision_thresholds(decision, folder)
@@ -63,29 +45,12 @@ def write_sensitivity_for_run(result: RunResult, folder: Path) -> dict[str, obje
     write_csv(grid.grid, folder / TABLES["utility_durability_grid"])
     if grid.threshold_curve is not None:
         write_csv(grid.threshold_curve, folder / TABLES["utility_durability_threshold"])
-    curve = grid.threshold_curve
-    plots.save_axes(
-        plots.plot_twsa(
-            grid.grid.assign(strategy=[named.get(s, s) for s in grid.grid["strategy"]]),
-            strategy=named.get(strategy, strategy),
-            wtp=wtp,
-            threshold_curve=None
-            if curve is None
-            else curve.assign(strategy=[named.get(s, s) for s in curve["strategy"]]),
-            x_label="Utility gain at the end of the course",
-            y_label="Months until the gain has decayed to zero",
-        ),
-        folder,
-        "utility_durability",
-    )
     facts: dict[str, object] = {"sensitivity": {"strategy": strategy}}
     facts.update(_write_scenarios(result, strategy, folder))
     return facts
 
 
 def _write_scenarios(result: RunResult, strategy: str, folder: Path) -> dict[str, object]:
-    from peer_econ.outputs import plots
-
     files = [p for p in result.inputs.files if p.name == SCENARIO_FILE]
     path = files[0] if files else None
     if path is None:
@@ -103,13 +68,6 @@ def _write_scenarios(result: RunResult, strategy: str, folder: Path) -> dict[str
     )
     write_csv(res.summary, folder / TABLES["scenarios"])
     write_csv(res.ceac, folder / TABLES["scenarios_ceac"])
-    named = {s.name: s.label for s in result.inputs.strategies}
-    shown = res.summary.assign(strategy=[named.get(s, s) for s in res.summary["strategy"]])
-    plots.save_axes(
-        plots.plot_scenario_forest(shown, strategy=named.get(strategy, strategy)),
-        folder,
-        "scenarios_forest",
-    )
     return {"scenarios": {"n_samples": res.n_samples, "strategy": strategy}}
 
 

@@ -89,11 +89,6 @@ def scale_curve(
 
 
 def write_scale_curve_for_run(result: RunResult, folder: Path) -> dict[str, object] | None:
-    """``scale_curve.csv`` and the ``scale_curve`` figure (the report reads them back)."""
-    from peer_econ.outputs import plots
-
-    table = scale_curve(result)
-    write_csv(table, folder / TABLES["scale_curve"])
-    colours = plots.strategy_colours(result.psa.strategies)
-    plots.save_figure(plots.plot_scale_curve(table, colours=colours), folder, "scale_curve")
+    """``scale_curve.csv`` (the report reads it back and draws its figure from it)."""
+    write_csv(scale_curve(result), folder / TABLES["scale_curve"])
     return None

@@ -467,7 +467,8 @@ MIN_VOI_SAMPLES = 200
 
 
 def write_voi_for_run(result: RunResult, folder: Path) -> dict[str, object]:
-    """Run-folder writer: VOI tables and figures inside a ``peer-econ run`` folder.
+    """Run-folder writer: VOI tables inside a ``peer-econ run`` folder (the figures are drawn
+    from the folder afterwards, :mod:`peer_econ.outputs.report.figures`).
 
     Runs with fewer than :data:`MIN_VOI_SAMPLES` PSA samples skip it (the report says so).
     """
@@ -476,12 +477,6 @@ def write_voi_for_run(result: RunResult, folder: Path) -> dict[str, object]:
         return {"voi": facts}
     voi = run_voi(result)
     write_voi_tables(voi, folder)
-    labels = {
-        name: text
-        for kind, name, language, text in result.inputs.display.labels
-        if kind in ("parameter", "voi_group") and language == "en"
-    }
-    write_voi_figures(voi, folder, labels)
     design = study_design(result)
     facts.update(
         {

@@ -1,8 +1,9 @@
 """The run folder and its report: ``write_run`` writes the folder, the report is read from it.
 
-``write_run`` writes every table, figure and ``run_info.json`` of a run, then builds
-``report.html`` by reading the folder back (:func:`build_report`), exactly as
-``peer-econ report RUN_DIR`` does later: the two give the same bytes.
+``write_run`` writes every table and ``run_info.json`` of a run, draws the figures from those
+files in the run's language (:mod:`.figures`), then builds ``report.html`` by reading the folder
+back (:func:`build_report`), exactly as ``peer-econ report RUN_DIR`` does later: the two give the
+same bytes. A report in another language draws its figures again from the same files.
 
 Layout of the package: :mod:`.tables` reads a folder into :class:`RunTables`; :mod:`.sections`
 builds each section from the tables and a :class:`~peer_econ.outputs.language.Language`
@@ -31,6 +32,7 @@ from peer_econ.outputs.files import atomic_output_dir, default_run_dir, write_ma
 from peer_econ.outputs.language import Language, check_language
 from peer_econ.outputs.report import sections
 from peer_econ.outputs.report.context import Context
+from peer_econ.outputs.report.figures import in_language, write_run_figures
 from peer_econ.outputs.report.tables import RunTables, read_run_folder
 from peer_econ.outputs.run_files import REPORT
 from peer_econ.outputs.run_folder import (
@@ -127,12 +129,14 @@ def write_run(
         write_run_tables(result, folder, samples_format=samples_format)
         clock.stop()
         facts, notes = call_writers(result, folder, writers, clock)
-        clock.start("report")
+        clock.start("figures")
         info = run_info(
             result, command=command, language=language.code, facts=facts, notes=notes,
             what_if=changes,
         )  # fmt: skip
         write_run_info(info, folder)
+        write_run_figures(folder, language)
+        clock.start("report")
         (folder / REPORT).write_text(build_report(folder, language), encoding="utf-8")
         clock.stop()
         write_manifest(
@@ -175,7 +179,7 @@ def build_report(run: RunTables | Path | str, lang: Language | str = "en") -> st
     """
     tables = run if isinstance(run, RunTables) else read_run_folder(Path(run))
     language = lang if isinstance(lang, Language) else Language(check_language(lang))
-    return sections.render(Context(tables, language))
+    return sections.render(Context(in_language(tables, language), language))
 
 
 def default_what_if(result: RunResult) -> dict[str, Any] | None:

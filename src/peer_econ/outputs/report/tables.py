@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from peer_econ.errors import InputError
-from peer_econ.outputs.run_files import FIGURES, RUN_INFO, TABLES, TORNADO, tornado_stem
+from peer_econ.outputs.run_files import RUN_INFO, TABLES, TORNADO, figure_stems
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,10 @@ def read_run_folder(folder: Path | str) -> RunTables:
         raise InputError(f"{folder}: run folder not found")
     info = read_run_info(folder)
     names = dict(TABLES)
-    stems = {stem: stem for stem in FIGURES}
     strategy = info.fact("sensitivity", "strategy")
+    stems = figure_stems(None if strategy is None else str(strategy))
     if strategy is not None:  # the run's tornado is the headline strategy's
-        names[TORNADO] = f"{tornado_stem(str(strategy))}.csv"
-        stems[TORNADO] = tornado_stem(str(strategy))
+        names[TORNADO] = f"{stems[TORNADO]}.csv"
     tables = {
         key: pd.read_csv(folder / name, keep_default_na=False, na_values=[""])
         for key, name in names.items()
