@@ -252,60 +252,18 @@ def run_twsa(
     started = time.perf_counter()
     point = _wtp(inputs, None)
     wtps = [point] if wtp is None else list(np.atleast_1d(np.asarray(wtp, dtype=float)))
-    table = model_table(inputs)
     if (x is None) != (y is None):
         raise InputError("two-way: give both --x and --y, or neither for the default grid")
     if x is None or y is None:
         default_curves = {point, *inputs.settings.wtp_curve_points}
         curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
-        n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
-            peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
-        )
-        with _progress(progress, "two-way grid", n_cells) as tick:
-            res = peer_sweeps.utility_durability_grid(
-                inputs,
-                wtp=wtps,
-                gains=x_values,
-                decays=y_values,
-                curve_wtp=curves,
-                options=options,
-                on_chunk=tick,
-            )
+        res = _utility_durability_twsa(inputs, wtps, x_values, y_values, curves, options, progress)
     else:
-        xs = _default_axis(table, x) if x_values is None else np.asarray(x_values, dtype=float)
-        ys = _default_axis(table, y) if y_values is None else np.asarray(y_values, dtype=float)
-        with _progress(progress, "two-way grid", xs.size * ys.size) as tick:
-            res = dsa.twsa(
-                PeerModel(inputs),
-                table,
-                inputs.strategy_names,
-                comparator=inputs.settings.comparator,
-                wtp=wtps,
-                x=x,
-                x_values=xs,
-                y=y,
-                y_values=ys,
-                options=options,
-                on_chunk=tick,
-            )
+        res = _parameter_twsa(inputs, wtps, (x, x_values), (y, y_values), options, progress)
     out = Path(out_dir)
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
-        write_csv(res.grid, tmp / "twsa_grid.csv")
-        write_csv(res.optimal, tmp / "twsa_optimal.csv")
-        if res.threshold_curve is not None:
-            write_csv(res.threshold_curve, tmp / "twsa_threshold_curve.csv")
-        for s in dict.fromkeys(res.grid["strategy"]):
-            figs.draw(
-                "plot_twsa",
-                f"twsa_{safe_stem(str(s))}",
-                res.grid,
-                strategy=s,
-                wtp=wtps[0],
-                threshold_curve=res.threshold_curve,
-                x_label=res.x,
-                y_label=res.y,
-            )
+        _write_twsa(tmp, res, wtps[0], figs)
         _manifest(
             tmp,
             "sensitivity twsa",
@@ -319,6 +277,109 @@ def run_twsa(
             notes=list(res.notes),
         )
     return out
+
+
+def _utility_durability_twsa(
+    inputs: Inputs,
+    wtps: list[float],
+    gains: Sequence[float] | None,
+    decays: Sequence[float] | None,
+    curve_wtp: list[float],
+    options: ExecutionOptions | None,
+    progress: bool,
+) -> dsa.TwsaResult:
+    """The default two-way grid: end-of-course utility gain x linear durability.
+
+    Parameters
+    ----------
+    inputs : Inputs
+    wtps : list of float
+        WTP values of the INMB surface [DKK per QALY].
+    gains, decays : sequence of float, optional
+        Utility gains [utility] and durabilities [months] of the grid (default
+        :data:`peer_sweeps.DEFAULT_GAIN_VALUES`, :data:`peer_sweeps.DEFAULT_DECAY_VALUES`).
+    curve_wtp : list of float
+        WTP values of the break-even curves [DKK per QALY].
+    options : ExecutionOptions, optional
+    progress : bool
+        Show a progress bar over the grid's cells.
+    """
+    n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if gains is None else gains) * len(
+        peer_sweeps.DEFAULT_DECAY_VALUES if decays is None else decays
+    )
+    with _progress(progress, "two-way grid", n_cells) as tick:
+        return peer_sweeps.utility_durability_grid(
+            inputs,
+            wtp=wtps,
+            gains=gains,
+            decays=decays,
+            curve_wtp=curve_wtp,
+            options=options,
+            on_chunk=tick,
+        )
+
+
+def _parameter_twsa(
+    inputs: Inputs,
+    wtps: list[float],
+    x: tuple[str, Sequence[float] | None],
+    y: tuple[str, Sequence[float] | None],
+    options: ExecutionOptions | None,
+    progress: bool,
+) -> dsa.TwsaResult:
+    """A two-way grid of any two parameters of the model table.
+
+    Parameters
+    ----------
+    inputs : Inputs
+    wtps : list of float
+        WTP values of the INMB surface [DKK per QALY].
+    x, y : (str, sequence of float or None)
+        Parameter name and its grid values [the parameter's unit] (None: 11 points across its
+        table range, see :func:`_default_axis`).
+    options : ExecutionOptions, optional
+    progress : bool
+        Show a progress bar over the grid's cells.
+    """
+    table = model_table(inputs)
+    (x_name, x_values), (y_name, y_values) = x, y
+    xs = _default_axis(table, x_name) if x_values is None else np.asarray(x_values, dtype=float)
+    ys = _default_axis(table, y_name) if y_values is None else np.asarray(y_values, dtype=float)
+    with _progress(progress, "two-way grid", xs.size * ys.size) as tick:
+        return dsa.twsa(
+            PeerModel(inputs),
+            table,
+            inputs.strategy_names,
+            comparator=inputs.settings.comparator,
+            wtp=wtps,
+            x=x_name,
+            x_values=xs,
+            y=y_name,
+            y_values=ys,
+            options=options,
+            on_chunk=tick,
+        )
+
+
+def _write_twsa(folder: Path, res: dsa.TwsaResult, wtp: float, figs: _Figures) -> None:
+    """Write the tables of a two-way grid (``twsa_grid.csv``, ``twsa_optimal.csv``,
+    ``twsa_threshold_curve.csv`` when there are curves) and one heat map per strategy at
+    ``wtp`` [DKK per QALY]."""
+    write_csv(res.grid, folder / "twsa_grid.csv")
+    write_csv(res.optimal, folder / "twsa_optimal.csv")
+    if res.threshold_curve is not None:
+        write_csv(res.threshold_curve, folder / "twsa_threshold_curve.csv")
+    for s in dict.fromkeys(res.grid["strategy"]):
+        figs.draw(
+            "plot_twsa",
+            f"twsa_{safe_stem(str(s))}",
+            res.grid,
+            strategy=s,
+            wtp=wtp,
+            threshold_curve=res.threshold_curve,
+            x_label=res.x,
+            y_label=res.y,
+        )
 
 
 def _default_axis(table: Any, name: str, n: int = 11) -> np.ndarray:
