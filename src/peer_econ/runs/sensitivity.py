@@ -675,13 +675,7 @@ def run_sobol(
     out = Path(out_dir)
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
-        write_csv(res.indices, tmp / "sobol.csv")
-        if res.second_order is not None:
-            write_csv(res.second_order, tmp / "sobol_s2.csv")
-        if conv is not None:
-            write_csv(conv, tmp / "sobol_convergence.csv")
-        for name in dict.fromkeys(res.indices["output"]):
-            figs.draw("plot_sobol", f"sobol_{safe_stem(str(name))}", res.indices, output=name)
+        _write_sobol(tmp, res, conv, figs)
         _manifest(
             tmp,
             "sensitivity sobol",
@@ -696,18 +690,36 @@ def run_sobol(
             second_order=second_order,
             num_resamples=num_resamples,
             timings=res.timings,
-            convergence_max_change=None
-            if conv is None
-            else {
-                "S1": float(conv["S1_change"].max()),
-                "ST": float(conv["ST_change"].max()),
-            },
+            convergence_max_change=_largest_changes(conv),
             notes=list(res.notes),
             warnings=sobol_warnings(res.indices),
         )
     for text in sobol_warnings(res.indices):
         warnings.warn(text, EstimationWarning, stacklevel=2)
     return out
+
+
+def _write_sobol(
+    folder: Path, res: gsa.SobolResult, conv: pd.DataFrame | None, figs: _Figures
+) -> None:
+    """Write the Sobol tables (``sobol.csv``; ``sobol_s2.csv`` with second order;
+    ``sobol_convergence.csv`` with a convergence check ``conv``) and one bar chart per
+    output."""
+    write_csv(res.indices, folder / "sobol.csv")
+    if res.second_order is not None:
+        write_csv(res.second_order, folder / "sobol_s2.csv")
+    if conv is not None:
+        write_csv(conv, folder / "sobol_convergence.csv")
+    for name in dict.fromkeys(res.indices["output"]):
+        figs.draw("plot_sobol", f"sobol_{safe_stem(str(name))}", res.indices, output=name)
+
+
+def _largest_changes(conv: pd.DataFrame | None) -> dict[str, float] | None:
+    """Largest change of any first-order (``S1``) and total-order (``ST``) index from N to 2N
+    base samples (``None`` without a convergence check)."""
+    if conv is None:
+        return None
+    return {"S1": float(conv["S1_change"].max()), "ST": float(conv["ST_change"].max())}
 
 
 def sobol_warnings(indices: pd.DataFrame) -> list[str]:
