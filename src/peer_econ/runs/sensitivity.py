@@ -254,12 +254,7 @@ def run_twsa(
     wtps = [point] if wtp is None else list(np.atleast_1d(np.asarray(wtp, dtype=float)))
     if (x is None) != (y is None):
         raise InputError("two-way: give both --x and --y, or neither for the default grid")
-    if x is None or y is None:
-        default_curves = {point, *inputs.settings.wtp_curve_points}
-        curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
-        res = _utility_durability_twsa(inputs, wtps, x_values, y_values, curves, options, progress)
-    else:
-        res = _parameter_twsa(inputs, wtps, (x, x_values), (y, y_values), options, progress)
+    res = _twsa_grid(inputs, wtps, (x, x_values), (y, y_values), curve_wtp, options, progress)
     out = Path(out_dir)
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
@@ -279,70 +274,52 @@ def run_twsa(
     return out
 
 
-def _utility_durability_twsa(
+def _twsa_grid(
     inputs: Inputs,
     wtps: list[float],
-    gains: Sequence[float] | None,
-    decays: Sequence[float] | None,
-    curve_wtp: list[float],
+    x: tuple[str | None, Sequence[float] | None],
+    y: tuple[str | None, Sequence[float] | None],
+    curve_wtp: Sequence[float] | None,
     options: ExecutionOptions | None,
     progress: bool,
 ) -> dsa.TwsaResult:
-    """The default two-way grid: end-of-course utility gain x linear durability.
+    """The two-way grid of :func:`run_twsa`, with a progress bar over its cells.
 
     Parameters
     ----------
     inputs : Inputs
     wtps : list of float
         WTP values of the INMB surface [DKK per QALY].
-    gains, decays : sequence of float, optional
-        Utility gains [utility] and durabilities [months] of the grid (default
-        :data:`peer_sweeps.DEFAULT_GAIN_VALUES`, :data:`peer_sweeps.DEFAULT_DECAY_VALUES`).
-    curve_wtp : list of float
-        WTP values of the break-even curves [DKK per QALY].
+    x, y : (str or None, sequence of float or None)
+        Parameter name and grid values [the parameter's unit]. Without names, the default grid
+        of end-of-course utility gain [utility] x linear durability [months] (values default to
+        :data:`peer_sweeps.DEFAULT_GAIN_VALUES` and :data:`peer_sweeps.DEFAULT_DECAY_VALUES`);
+        with names, values default to 11 points across the table range (:func:`_default_axis`).
+    curve_wtp : sequence of float, optional
+        WTP values of the default grid's break-even curves [DKK per QALY] (default the WTP
+        point and the settings' ``curve_points``).
     options : ExecutionOptions, optional
     progress : bool
-        Show a progress bar over the grid's cells.
+        Show a progress bar.
     """
-    n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if gains is None else gains) * len(
-        peer_sweeps.DEFAULT_DECAY_VALUES if decays is None else decays
-    )
-    with _progress(progress, "two-way grid", n_cells) as tick:
-        return peer_sweeps.utility_durability_grid(
-            inputs,
-            wtp=wtps,
-            gains=gains,
-            decays=decays,
-            curve_wtp=curve_wtp,
-            options=options,
-            on_chunk=tick,
-        )
-
-
-def _parameter_twsa(
-    inputs: Inputs,
-    wtps: list[float],
-    x: tuple[str, Sequence[float] | None],
-    y: tuple[str, Sequence[float] | None],
-    options: ExecutionOptions | None,
-    progress: bool,
-) -> dsa.TwsaResult:
-    """A two-way grid of any two parameters of the model table.
-
-    Parameters
-    ----------
-    inputs : Inputs
-    wtps : list of float
-        WTP values of the INMB surface [DKK per QALY].
-    x, y : (str, sequence of float or None)
-        Parameter name and its grid values [the parameter's unit] (None: 11 points across its
-        table range, see :func:`_default_axis`).
-    options : ExecutionOptions, optional
-    progress : bool
-        Show a progress bar over the grid's cells.
-    """
-    table = model_table(inputs)
     (x_name, x_values), (y_name, y_values) = x, y
+    if x_name is None or y_name is None:
+        default_curves = {_wtp(inputs, None), *inputs.settings.wtp_curve_points}
+        curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
+        n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
+            peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
+        )
+        with _progress(progress, "two-way grid", n_cells) as tick:
+            return peer_sweeps.utility_durability_grid(
+                inputs,
+                wtp=wtps,
+                gains=x_values,
+                decays=y_values,
+                curve_wtp=curves,
+                options=options,
+                on_chunk=tick,
+            )
+    table = model_table(inputs)
     xs = _default_axis(table, x_name) if x_values is None else np.asarray(x_values, dtype=float)
     ys = _default_axis(table, y_name) if y_values is None else np.asarray(y_values, dtype=float)
     with _progress(progress, "two-way grid", xs.size * ys.size) as tick:

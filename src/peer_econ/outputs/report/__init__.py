@@ -128,7 +128,12 @@ def write_run(
         clock.stop()
         facts, notes = call_writers(result, folder, writers, clock)
         clock.start("report")
-        _write_info_and_report(folder, result, command, language, facts, notes, changes)
+        info = run_info(
+            result, command=command, language=language.code, facts=facts, notes=notes,
+            what_if=changes,
+        )  # fmt: skip
+        write_run_info(info, folder)
+        (folder / REPORT).write_text(build_report(folder, language), encoding="utf-8")
         clock.stop()
         _write_run_manifest(
             folder, result, command=command, started=started, begin=begin, what_if=changes,
@@ -137,41 +142,6 @@ def write_run(
     for note in notes:
         warnings.warn(note, RunWarning, stacklevel=2)
     return target
-
-
-def _write_info_and_report(
-    folder: Path,
-    result: RunResult,
-    command: str,
-    language: Language,
-    facts: dict[str, Any],
-    notes: list[str],
-    what_if: Mapping[str, Any] | None,
-) -> None:
-    """Write ``run_info.json`` of a run folder, then ``report.html`` read back from the folder.
-
-    Parameters
-    ----------
-    folder : Path
-        The (temporary) run folder, its tables already written.
-    result : RunResult
-    command : str
-        Command name recorded in ``run_info.json``.
-    language : Language
-        Language of ``report.html``.
-    facts : dict
-        What the run writers reported (see :func:`~peer_econ.outputs.run_folder.call_writers`).
-    notes : list of str
-        The run's warnings.
-    what_if : mapping or None
-        What was changed against the inputs folder (see :func:`write_run`).
-    """
-    info = run_info(
-        result, command=command, language=language.code, facts=facts, notes=notes,
-        what_if=what_if,
-    )  # fmt: skip
-    write_run_info(info, folder)
-    (folder / REPORT).write_text(build_report(folder, language), encoding="utf-8")
 
 
 def _write_run_manifest(
