@@ -3,10 +3,12 @@ wrong import fails CI, and the analysis toolkit imports on its own."""
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -81,26 +83,83 @@ def test_analysis_imports_alone() -> None:
         assert not [m for m in loaded if m == forbidden or m.startswith(forbidden + ".")], loaded
 
 
-#: Where every function must fit in 80 lines (docstring included); other modules follow as they
-#: are rewritten (issue 16).
-SHORT_FUNCTIONS = (ROOT / "src" / "peer_econ" / "analysis", ROOT / "src/peer_econ/runs/analyse.py")
+#: Every function of the package fits in 80 lines, docstring included (issue 16).
+PACKAGE = ROOT / "src" / "peer_econ"
 MAX_FUNCTION_LINES = 80
+
+#: Functions being split on another branch (``path:name``). The test fails when one of them
+#: fits: then remove it here, so the list only ever shrinks.
+PENDING_SPLITS = frozenset({"src/peer_econ/model/capacity.py:capacity_plan"})
+
+
+def _is_typer_command(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated ``@<app>.command(...)``: a typer command of ``cli.py``."""
+    return any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+        for d in node.decorator_list
+    )
+
+
+def _counted_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, int]:
+    """First line counted and the number of lines of a function.
+
+    A function counts from its ``def`` line to its last line. A typer command counts from its
+    docstring: its parameter list is a table of data (one ``typer.Option`` with its help text
+    per command-line option), which the reader looks up, not holds in their head.
+    """
+    first = node.body[0].lineno if _is_typer_command(node) else node.lineno
+    return first, (node.end_lineno or node.lineno) - first + 1
 
 
 def test_functions_fit_in_eighty_lines() -> None:
-    """A function a reader can hold in their head: no function over 80 lines in analysis/
-    and runs/analyse.py."""
-    import ast
-
-    files = [
-        p for root in SHORT_FUNCTIONS for p in (root.rglob("*.py") if root.is_dir() else [root])
-    ]
-    assert len(files) > 5
-    long = []
+    """A function a reader can hold in their head: no function of src/peer_econ over 80 lines
+    (a typer command's option table aside, see :func:`_counted_lines`)."""
+    files = sorted(PACKAGE.rglob("*.py"))
+    assert len(files) > 50
+    long, pending, n_functions, n_commands = [], set(), 0, 0
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                n_lines = (node.end_lineno or node.lineno) - node.lineno + 1
-                if n_lines > MAX_FUNCTION_LINES:
+                n_functions += 1
+                n_commands += _is_typer_command(node)
+                _, n_lines = _counted_lines(node)
+                if n_lines <= MAX_FUNCTION_LINES:
+                    continue
+                if f"{path.relative_to(ROOT)}:{node.name}" in PENDING_SPLITS:
+                    pending.add(f"{path.relative_to(ROOT)}:{node.name}")
+                else:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({n_lines})")
-    assert long == []
+    assert n_functions > 500
+    assert n_commands > 10
+    assert long == [], "\n".join(long)
+    assert pending == PENDING_SPLITS, (
+        f"fit now, remove from PENDING_SPLITS: {PENDING_SPLITS - pending}"
+    )
+
+
+def test_a_typer_command_counts_from_its_docstring() -> None:
+    """The option table of a command is not counted; its docstring and body are, and a plain
+    function counts from ``def``."""
+    code = textwrap.dedent(
+        '''
+        @app.command("x")
+        @user_errors
+        def cmd(
+            a: int = 1,
+            b: int = 2,
+        ) -> None:
+            """Doc."""
+            return None
+
+
+        def plain(
+            a: int,
+        ) -> None:
+            pass
+        '''
+    )
+    command, plain = (n for n in ast.parse(code).body if isinstance(n, ast.FunctionDef))
+    assert _is_typer_command(command)
+    assert not _is_typer_command(plain)
+    assert _counted_lines(command) == (8, 2)
+    assert _counted_lines(plain) == (12, 4)

@@ -414,99 +414,198 @@ def read_parameters(path: Path) -> ParameterTable:
     seen: dict[str, int] = {}
     for number, row in rows:
         where = f"{path} row {number}"
-        name = row["name"]
-        if not name:
-            problems.append(f"{where}, column 'name': empty; every parameter needs a name")
+        name = _parameter_name(row["name"], where, number, seen, problems)
+        if name is None:
             continue
-        if not name.isidentifier():
-            problems.append(
-                f"{where}, column 'name': {name!r} is not a valid name (letters, digits, '_')"
-            )
-        if name in seen:
-            problems.append(
-                f"{where}, column 'name': duplicate name {name!r} (first on row {seen[name]})"
-            )
-            continue
-        seen[name] = number
         row_problems: list[str] = []
-        value = _number(row["value"], f"{where}, column 'value'", row_problems)
-        low = _number(row["low"], f"{where}, column 'low'", row_problems)
-        high = _number(row["high"], f"{where}, column 'high'", row_problems)
-        for col in ("unit", "source"):
-            if not row[col]:
-                row_problems.append(
-                    f"{where}, column '{col}': empty; every parameter needs a {col}"
-                )
-        if row["tag"] not in TAGS:
-            row_problems.append(
-                f"{where}, column 'tag': {row['tag']!r}; choose one of {list(TAGS)}"
-            )
-        if row["payer"] and row["payer"] not in PAYERS:
-            row_problems.append(
-                f"{where}, column 'payer': unknown payer {row['payer']!r}; choose one of "
-                f"{list(PAYERS)} or leave empty"
-            )
-        module = row["module"] or "model"
-        if module not in MODULES:
-            row_problems.append(
-                f"{where}, column 'module': {module!r}; choose one of {list(MODULES)}"
-            )
-        price_year: int | None = None
-        if row["price_year"]:
-            py = _number(row["price_year"], f"{where}, column 'price_year'", row_problems)
-            if py is not None:
-                if py != int(py) or not 1990 <= py <= 2100:
-                    row_problems.append(
-                        f"{where}, column 'price_year': {row['price_year']!r} is not a year "
-                        "between 1990 and 2100"
-                    )
-                else:
-                    price_year = int(py)
-        dist = _row_distribution(row, value, where, row_problems)
-        if low is not None and high is not None and low > high:
-            row_problems.append(f"{where}, columns 'low'/'high': low = {low} exceeds high = {high}")
-        if dist is not None and value is not None:
-            mean = float(dist.mean)
-            if (
-                low is not None
-                and high is not None
-                and low <= high
-                and not low - 1e-9 * max(1.0, abs(low)) <= mean <= high + 1e-9 * max(1.0, abs(high))
-            ):
-                row_problems.append(
-                    f"{where}, column 'value': base value (distribution mean) {mean:.6g} is "
-                    f"outside the one-way range [{low:g}, {high:g}]"
-                )
-        if not row_problems and dist is not None and low is not None and high is not None:
-            probe = ParameterSpec(name=name, distribution=dist, low=low, high=high, unit="")
-            for col, v in (("value", float(dist.mean)), ("low", low), ("high", high)):
-                problem = domain_problem(probe, v)
-                if problem:
-                    row_problems.append(f"{where}, column '{col}': {name} = {problem}")
+        spec = _parameter_spec(name, row, where, row_problems)
         problems.extend(row_problems)
-        if row_problems or dist is None or low is None or high is None:
-            continue
-        specs.append(
-            ParameterSpec(
-                name=name,
-                distribution=dist,
-                low=low,
-                high=high,
-                unit=row["unit"],
-                price_year=price_year,
-                payer=row["payer"],
-                module=module,
-                voi_group=row["voi_group"],
-                source=row["source"],
-                tag=row["tag"],
-                notes=row["notes"],
-            )
-        )
+        if spec is not None:
+            specs.append(spec)
     if not rows:
         problems.append(f"{path}: no parameter rows below the header")
     if problems:
         raise InputError(problems)
     return ParameterTable(tuple(specs))
+
+
+def _parameter_name(
+    name: str, where: str, number: int, seen: dict[str, int], problems: list[str]
+) -> str | None:
+    """The name of one ``parameters.csv`` row, checked.
+
+    Parameters
+    ----------
+    name : str
+        The row's ``name`` cell.
+    where : str
+        ``"<file> row <number>"``, for messages.
+    number : int
+        Row number in the file.
+    seen : dict of str to int
+        Name -> row number of the rows read so far; the name is added.
+    problems : list of str
+        Problems found so far; this row's are appended.
+
+    Returns
+    -------
+    str or None
+        The name; ``None`` when it is empty or repeats an earlier row's (the row is skipped).
+        A name that is not an identifier is a problem, but the rest of the row is still read.
+    """
+    if not name:
+        problems.append(f"{where}, column 'name': empty; every parameter needs a name")
+        return None
+    if not name.isidentifier():
+        problems.append(
+            f"{where}, column 'name': {name!r} is not a valid name (letters, digits, '_')"
+        )
+    if name in seen:
+        problems.append(
+            f"{where}, column 'name': duplicate name {name!r} (first on row {seen[name]})"
+        )
+        return None
+    seen[name] = number
+    return name
+
+
+def _parameter_spec(
+    name: str, row: Mapping[str, str], where: str, problems: list[str]
+) -> ParameterSpec | None:
+    """One named ``parameters.csv`` row as a :class:`ParameterSpec`.
+
+    The cells are checked in the order of the problems reported: the numbers ``value``,
+    ``low`` and ``high``, the descriptive columns (:func:`_parameter_labels`), the PSA
+    distribution (:func:`_row_distribution`), then the one-way range (:func:`_range_problems`).
+
+    Parameters
+    ----------
+    name : str
+        The row's checked name.
+    row : mapping of str to str
+        The row's cells by column.
+    where : str
+        ``"<file> row <number>"``, for messages.
+    problems : list of str
+        This row's problems (appended to; empty on entry).
+
+    Returns
+    -------
+    ParameterSpec or None
+        ``None`` when the row has a problem.
+    """
+    value = _number(row["value"], f"{where}, column 'value'", problems)
+    low = _number(row["low"], f"{where}, column 'low'", problems)
+    high = _number(row["high"], f"{where}, column 'high'", problems)
+    price_year, module = _parameter_labels(row, where, problems)
+    dist = _row_distribution(row, value, where, problems)
+    _range_problems(name, dist, value, low, high, where, problems)
+    if problems or dist is None or low is None or high is None:
+        return None
+    return ParameterSpec(
+        name=name,
+        distribution=dist,
+        low=low,
+        high=high,
+        unit=row["unit"],
+        price_year=price_year,
+        payer=row["payer"],
+        module=module,
+        voi_group=row["voi_group"],
+        source=row["source"],
+        tag=row["tag"],
+        notes=row["notes"],
+    )
+
+
+def _parameter_labels(
+    row: Mapping[str, str], where: str, problems: list[str]
+) -> tuple[int | None, str]:
+    """Check the descriptive columns of one ``parameters.csv`` row: ``unit`` and ``source``
+    present, a known ``tag``, ``payer`` (or empty) and ``module``, a ``price_year`` (or empty)
+    between 1990 and 2100.
+
+    Returns
+    -------
+    price_year : int or None
+        Price year of a cost [calendar year]; ``None`` when empty or invalid.
+    module : str
+        The row's module (``model`` when empty).
+    """
+    for col in ("unit", "source"):
+        if not row[col]:
+            problems.append(f"{where}, column '{col}': empty; every parameter needs a {col}")
+    if row["tag"] not in TAGS:
+        problems.append(f"{where}, column 'tag': {row['tag']!r}; choose one of {list(TAGS)}")
+    if row["payer"] and row["payer"] not in PAYERS:
+        problems.append(
+            f"{where}, column 'payer': unknown payer {row['payer']!r}; choose one of "
+            f"{list(PAYERS)} or leave empty"
+        )
+    module = row["module"] or "model"
+    if module not in MODULES:
+        problems.append(f"{where}, column 'module': {module!r}; choose one of {list(MODULES)}")
+    price_year: int | None = None
+    if row["price_year"]:
+        py = _number(row["price_year"], f"{where}, column 'price_year'", problems)
+        if py is not None:
+            if py != int(py) or not 1990 <= py <= 2100:
+                problems.append(
+                    f"{where}, column 'price_year': {row['price_year']!r} is not a year "
+                    "between 1990 and 2100"
+                )
+            else:
+                price_year = int(py)
+    return price_year, module
+
+
+def _range_problems(
+    name: str,
+    dist: Distribution | None,
+    value: float | None,
+    low: float | None,
+    high: float | None,
+    where: str,
+    problems: list[str],
+) -> None:
+    """Check the one-way range ``[low, high]`` of one parameter row against its distribution.
+
+    Records ``low > high``, a distribution mean (the base value) outside the range, and, on a
+    row with no other problem, a mean, ``low`` or ``high`` outside the parameter's domain
+    (:func:`peer_econ.model.spec.domain_problem`).
+
+    Parameters
+    ----------
+    name : str
+    dist : Distribution or None
+        The row's PSA distribution (``None`` when it could not be built).
+    value, low, high : float or None
+        The row's base value and one-way range [the parameter's unit] (``None`` when invalid).
+    where : str
+        ``"<file> row <number>"``, for messages.
+    problems : list of str
+        This row's problems (appended to).
+    """
+    if low is not None and high is not None and low > high:
+        problems.append(f"{where}, columns 'low'/'high': low = {low} exceeds high = {high}")
+    if dist is not None and value is not None:
+        mean = float(dist.mean)
+        if (
+            low is not None
+            and high is not None
+            and low <= high
+            and not low - 1e-9 * max(1.0, abs(low)) <= mean <= high + 1e-9 * max(1.0, abs(high))
+        ):
+            problems.append(
+                f"{where}, column 'value': base value (distribution mean) {mean:.6g} is "
+                f"outside the one-way range [{low:g}, {high:g}]"
+            )
+    if not problems and dist is not None and low is not None and high is not None:
+        probe = ParameterSpec(name=name, distribution=dist, low=low, high=high, unit="")
+        for col, v in (("value", float(dist.mean)), ("low", low), ("high", high)):
+            problem = domain_problem(probe, v)
+            if problem:
+                problems.append(f"{where}, column '{col}': {name} = {problem}")
 
 
 def read_correlations(path: Path, table: ParameterTable) -> ParameterTable:

@@ -139,13 +139,7 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
     path = Path(path)
     text = _decode(path, label)
     where = f"{label} {path}"
-    lines = text.splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines or not "".join(lines).strip():
-        raise InputError(
-            f"{where}: file is empty; give a header of {what} names and one row per sample"
-        )
+    lines = _content_lines(text, where, what)
     header_line = next(i for i, line in enumerate(lines) if line.strip())
     header = [name.strip() for name in next(csv.reader([lines[header_line]]))]
     index_column = None
@@ -153,6 +147,54 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
         index_column = header[0]
     names = header[1:] if index_column is not None else header
     offset = 1 if index_column is not None else 0
+    _check_names(names, offset, header_line, where, what)
+    body = lines[header_line + 1 :]
+    frame = _read_body(body, lines[header_line], header_line, len(header), where)
+    # line numbers of the data rows (blank lines skipped by the parser)
+    line_no = np.asarray(
+        [header_line + 2 + i for i, line in enumerate(body) if line.strip()], dtype=np.int64
+    )
+    values = _cell_values(frame.iloc[:, offset:], names, line_no, where)
+    return PSATable(path=path, columns=tuple(names), values=values, index_column=index_column)
+
+
+def _content_lines(text: str, where: str, what: str) -> list[str]:
+    """The lines of a PSA file without trailing blank lines.
+
+    Raises
+    ------
+    InputError
+        When nothing but blank lines is left (an empty file).
+    """
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines or not "".join(lines).strip():
+        raise InputError(
+            f"{where}: file is empty; give a header of {what} names and one row per sample"
+        )
+    return lines
+
+
+def _check_names(names: list[str], offset: int, header_line: int, where: str, what: str) -> None:
+    """Check the column names of a PSA file's header: none empty, none repeated.
+
+    Parameters
+    ----------
+    names : list of str
+        Column names after a dropped index column.
+    offset : int
+        1 when an index column was dropped, else 0 (messages give the file's column numbers).
+    header_line : int
+        Index of the header among the file's lines (0 = first line).
+    where, what : str
+        The file and what a column is, for messages.
+
+    Raises
+    ------
+    InputError
+        Every empty and every repeated name.
+    """
     problems = []
     for j, name in enumerate(names):
         if not name:
@@ -170,15 +212,44 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
         seen.setdefault(name, j)
     if problems:
         raise InputError(problems)
-    body = lines[header_line + 1 :]
+
+
+def _read_body(
+    body: list[str], header: str, header_line: int, n_cols: int, where: str
+) -> pd.DataFrame:
+    """The data lines of a PSA file as text cells, one column per header column.
+
+    Parameters
+    ----------
+    body : list of str
+        The lines below the header.
+    header : str
+        The header line as written.
+    header_line : int
+        Index of the header among the file's lines (0 = first line).
+    n_cols : int
+        Columns of the header (an index column included).
+    where : str
+        The file, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Shape ``(n_samples, n_cols)`` of str, blank lines skipped.
+
+    Raises
+    ------
+    InputError
+        No data rows, a header that looks semicolon- or tab-separated, or a row whose number of
+        fields differs from the header's.
+    """
     if not any(line.strip() for line in body):
         raise InputError(f"{where}: header but no data rows; give one row per PSA sample")
-    n_cols = len(header)
     for delimiter, name in ((";", "semicolon"), ("\t", "tab")):
-        if n_cols == 1 and delimiter in lines[header_line]:
+        if n_cols == 1 and delimiter in header:
             raise InputError(
                 f"{where} line {header_line + 1}: the header looks {name}-separated "
-                f"({lines[header_line][:60]!r}); save the file as comma-separated CSV"
+                f"({header[:60]!r}); save the file as comma-separated CSV"
             )
     try:
         frame = pd.read_csv(
@@ -194,12 +265,37 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
     except pd.errors.ParserError:
         frame = None
     if frame is None or frame.shape[1] != n_cols:
-        raise InputError(_ragged_row(where, body, header_line, n_cols, lines[header_line]))
-    # line numbers of the data rows (blank lines skipped by the parser)
-    line_no = np.asarray(
-        [header_line + 2 + i for i, line in enumerate(body) if line.strip()], dtype=np.int64
-    )
-    cells = frame.iloc[:, offset:]
+        raise InputError(_ragged_row(where, body, header_line, n_cols, header))
+    return frame
+
+
+def _cell_values(
+    cells: pd.DataFrame, names: list[str], line_no: NDArray[np.int64], where: str
+) -> FloatArray:
+    """The cells of a PSA table as numbers, every one checked.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame, shape (n_samples, n_columns)
+        Text cells of the named columns.
+    names : list of str, length n_columns
+        Column names, for messages.
+    line_no : numpy.ndarray of int, shape (n_samples,)
+        Line in the file of each data row, for messages.
+    where : str
+        The file, for messages.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n_columns)
+        Finite values of magnitude at most ``MAX_ABS_VALUE``, read-only.
+
+    Raises
+    ------
+    InputError
+        Non-numeric, empty, NaN, infinite or too large cells: the first
+        ``MAX_CELL_PROBLEMS`` named, and how many more there are.
+    """
     values = np.empty(cells.shape, dtype=np.float64)
     bad: list[str] = []
     n_bad = 0
@@ -230,7 +326,7 @@ def read_psa_csv(path: Path | str, *, label: str = "file", what: str = "strategy
             bad.append(f"{where}: {n_bad - len(bad)} more cells are not valid numbers")
         raise InputError(bad)
     values.flags.writeable = False
-    return PSATable(path=path, columns=tuple(names), values=values, index_column=index_column)
+    return values
 
 
 def read_psa_files(

@@ -109,6 +109,8 @@ class CEAOutputs:
 
 
 def _interval_grid(wtp: np.ndarray, limit: int) -> np.ndarray:
+    """At most ``limit`` evenly spaced values of the WTP grid ``wtp``, shape ``(n_wtp,)``
+    [currency/effect unit], both ends kept."""
     if wtp.size <= limit:
         return wtp
     picks = np.unique(np.linspace(0, wtp.size - 1, limit).round().astype(np.int64))
@@ -178,10 +180,51 @@ def write_cea_outputs(
     if not folder.is_dir():
         raise InputError(f"output folder {folder}: does not exist; create it first")
     psa = cost if isinstance(cost, PSA) else PSA(cost, effect, strategies)  # type: ignore[arg-type]
-    grid = DEFAULT_WTP if wtp is None else wtp
-    curves = cea_curves(psa, wtp=grid)
+    curves = cea_curves(psa, wtp=DEFAULT_WTP if wtp is None else wtp)
     icers = icer_table(psa)
     summary = psa_summary(psa, comparator=comparator, level=level)
+    tables = _cea_tables(psa, curves, icers, summary, comparator, level, population)
+    files = [write_csv(frame, folder / name) for name, frame in tables.items()]
+    if figures:
+        shown = named_for_figures(psa, curves, icers, labels)
+        files.extend(_write_figures(folder, *shown, population, ce_plane_wtp, effect_label))
+    return CEAOutputs(
+        folder=folder, files=tuple(files), psa=psa, curves=curves, icers=icers, summary=summary
+    )
+
+
+def _cea_tables(
+    psa: PSA,
+    curves: CEACurves,
+    icers: pd.DataFrame,
+    summary: pd.DataFrame,
+    comparator: str | None,
+    level: float,
+    population: Population | None,
+) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`write_cea_outputs` by file name, in the order they are written.
+
+    Parameters
+    ----------
+    psa : PSA
+    curves : CEACurves
+        Curves of ``psa`` over the WTP grid [currency/effect unit].
+    icers, summary : pandas.DataFrame
+        :func:`peer_econ.analysis.icer_table` and :func:`peer_econ.analysis.psa_summary`.
+    comparator : str or None
+        Comparator of the incremental NMB (None: the ICER table's reference).
+    level : float
+        Coverage of the percentile intervals of incremental NMB.
+    population : Population or None
+        Adds ``population_evpi`` [currency] to ``evpi.csv``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``summary.csv``, ``icers.csv``, ``ceac.csv``, ``ceaf.csv``, ``evpi.csv``,
+        ``expected_loss.csv``, ``enmb.csv``, ``incremental_nmb.csv`` (on at most
+        :func:`interval_points` grid values) and ``wtp_switch.csv``.
+    """
     inc = incremental_nmb(
         psa,
         wtp=_interval_grid(np.asarray(curves.wtp), interval_points(psa.n_samples)),
@@ -191,7 +234,7 @@ def write_cea_outputs(
     evpi_frame = curves.evpi_frame()
     if population is not None:
         evpi_frame["population_evpi"] = evpi_frame["evpi"] * population.factor
-    tables = {
+    return {
         "summary.csv": summary,
         "icers.csv": icers,
         "ceac.csv": curves.ceac_frame(),
@@ -202,13 +245,6 @@ def write_cea_outputs(
         "incremental_nmb.csv": inc,
         "wtp_switch.csv": wtp_switch_points(psa),
     }
-    files = [write_csv(frame, folder / name) for name, frame in tables.items()]
-    if figures:
-        shown = named_for_figures(psa, curves, icers, labels)
-        files.extend(_write_figures(folder, *shown, population, ce_plane_wtp, effect_label))
-    return CEAOutputs(
-        folder=folder, files=tuple(files), psa=psa, curves=curves, icers=icers, summary=summary
-    )
 
 
 def named_for_figures(

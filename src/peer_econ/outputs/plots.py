@@ -166,6 +166,50 @@ def _style(ax: Axes, lang: Language | None = None) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _plane_samples(ax: Axes, psa: PSA, cmap: Mapping[str, str], max_points: int) -> None:
+    """Scatter at most ``max_points`` evenly spaced samples per strategy (the same sample
+    indices for every strategy), rasterised so a large PSA stays a small file."""
+    n = psa.n_samples
+    if n > max_points:
+        rows = np.unique(np.linspace(0, n - 1, max(int(max_points), 1)).round().astype(np.int64))
+    else:
+        rows = np.arange(n)
+    for j, name in enumerate(psa.strategies):
+        ax.scatter(
+            psa.effect[rows, j],
+            psa.cost[rows, j],
+            s=4,
+            alpha=0.25,
+            color=cmap[name],
+            linewidths=0,
+            rasterized=True,
+        )
+
+
+def _wtp_line(
+    ax: Axes,
+    strategies: Sequence[str],
+    mean_cost: Any,
+    mean_effect: Any,
+    wtp: float,
+    language: Language,
+) -> None:
+    """A line of slope ``wtp`` [currency/effect unit] through the mean of the cheapest strategy
+    (most effective, then first by name, on ties)."""
+    ref = min(
+        range(len(strategies)),
+        key=lambda j: (mean_cost[j], -mean_effect[j], strategies[j]),
+    )
+    ax.axline(
+        (float(mean_effect[ref]), float(mean_cost[ref])),
+        slope=wtp,
+        color="#555555",
+        linestyle="--",
+        linewidth=1,
+        label=language.t("figure.ce_plane.wtp_line", wtp=language.number(wtp)),
+    )
+
+
 def plot_ce_plane(
     psa: PSA,
     *,
@@ -211,21 +255,7 @@ def plot_ce_plane(
     ax = _axes(ax)
     language = _lang(lang)
     cmap = _colours(colours, psa.strategies)
-    n = psa.n_samples
-    if n > max_points:
-        rows = np.unique(np.linspace(0, n - 1, max(int(max_points), 1)).round().astype(np.int64))
-    else:
-        rows = np.arange(n)
-    for j, name in enumerate(psa.strategies):
-        ax.scatter(
-            psa.effect[rows, j],
-            psa.cost[rows, j],
-            s=4,
-            alpha=0.25,
-            color=cmap[name],
-            linewidths=0,
-            rasterized=True,
-        )
+    _plane_samples(ax, psa, cmap, max_points)
     mean_cost, mean_effect = (psa.mean_cost, psa.mean_effect) if means is None else means
     for j, name in enumerate(psa.strategies):
         ax.scatter(
@@ -239,19 +269,7 @@ def plot_ce_plane(
             label=name,
         )
     if wtp is not None:
-        ref = min(
-            range(len(psa.strategies)),
-            key=lambda j: (mean_cost[j], -mean_effect[j], psa.strategies[j]),
-        )
-        x0, y0 = float(mean_effect[ref]), float(mean_cost[ref])
-        ax.axline(
-            (x0, y0),
-            slope=float(wtp),
-            color="#555555",
-            linestyle="--",
-            linewidth=1,
-            label=language.t("figure.ce_plane.wtp_line", wtp=language.number(wtp)),
-        )
+        _wtp_line(ax, psa.strategies, mean_cost, mean_effect, float(wtp), language)
     ax.set_xlabel(effect_label or language.t("figure.ce_plane.effect", effect="QALY"))
     ax.set_ylabel(cost_label or language.t("figure.ce_plane.cost"))
     ax.yaxis.set_major_formatter(money_ticks(language))

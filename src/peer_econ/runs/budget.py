@@ -216,13 +216,12 @@ def _sheet(
     return Sheet(lang.t(title_key), shown, formats or {}, headers=headers, notes=notes)
 
 
-def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[Sheet]:
-    """The meeting workbook: summary, comparison, budget, business case, capacity, costs,
-    inputs and assumptions, numbers numeric with number formats, texts in ``lang``."""
-    comparison = kit.comparison.drop(columns=["label"])
-    labels = {s.name: s.label for s in result.inputs.strategies}
-    prob_cols = {c: "probability" for c in comparison.columns if c.startswith("prob_ce_")}
-    money_cols = {c: "dkk" for c in comparison.columns if c.startswith(("budget_", "cost_"))}
+def _summary_frame(
+    result: RunResult, kit: BudgetKit, lang: Language, labels: dict[str, str]
+) -> pd.DataFrame:
+    """The workbook's summary sheet: ``item, value`` rows of the scale (municipalities,
+    courses per year, years), the PSA (samples, seed), perspective and comparator (by its
+    label), items named in ``lang``."""
     scale = kit.budget.scale
     settings = result.inputs.settings
     facts = (
@@ -234,10 +233,15 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
         ("perspective", settings.perspective),
         ("comparator", labels.get(result.comparator, result.comparator)),
     )
-    summary = pd.DataFrame(
+    return pd.DataFrame(
         [{"item": lang.t(f"summary.{key}"), "value": value} for key, value in facts]
     )
-    params = pd.DataFrame(
+
+
+def _parameter_frame(result: RunResult) -> pd.DataFrame:
+    """The workbook's inputs sheet: one row per parameter, ``parameter, value, distribution,
+    low, high, unit, source, tag`` (value, low and high in the parameter's unit)."""
+    return pd.DataFrame(
         [
             {
                 "parameter": s.name,
@@ -252,6 +256,17 @@ def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[S
             for s in result.inputs.parameters.specs
         ]
     )
+
+
+def workbook_sheets(result: RunResult, kit: BudgetKit, lang: Language) -> list[Sheet]:
+    """The meeting workbook: summary, comparison, budget, business case, capacity, costs,
+    inputs and assumptions, numbers numeric with number formats, texts in ``lang``."""
+    comparison = kit.comparison.drop(columns=["label"])
+    labels = {s.name: s.label for s in result.inputs.strategies}
+    prob_cols = {c: "probability" for c in comparison.columns if c.startswith("prob_ce_")}
+    money_cols = {c: "dkk" for c in comparison.columns if c.startswith(("budget_", "cost_"))}
+    summary = _summary_frame(result, kit, lang, labels)
+    params = _parameter_frame(result)
     dkk = dict.fromkeys(DKK_COLUMNS, "dkk")
     return [
         _sheet(lang, "workbook.summary", summary, labels, notes=(lang.t("budget.note"),)),

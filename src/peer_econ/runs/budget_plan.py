@@ -316,6 +316,39 @@ def comparison_wtp(result: RunResult) -> tuple[float, ...]:
     return tuple(sorted({*band, float(settings.wtp_point)}))
 
 
+def _spending_columns(plan: StrategyBudget, years: int) -> dict[str, float]:
+    """The spending columns of one delivery form in :func:`funding_comparison`.
+
+    Parameters
+    ----------
+    plan : StrategyBudget
+        The form's budget at the scale of the comparison.
+    years : int
+        Budget horizon; its last year is the steady year.
+
+    Returns
+    -------
+    dict of str to float
+        ``cost_per_participant`` (steady-year spending per enrolled participant, PSA mean of
+        the per-sample ratio) [DKK]; ``budget_year1``, ``budget_steady_year`` and
+        ``budget_<payer>`` (steady year, by payer) [DKK per year].
+    """
+    by_payer = plan.by_payer()
+    last = by_payer[by_payer["year"] == str(years)].set_index("payer")["total"]
+    first = by_payer[by_payer["year"] == "1"].set_index("payer")["total"]
+    steady_total = sum(line.amounts[-1] for line in plan.lines)
+    steady_participants = plan.capacity.participants[-1]
+    columns = {
+        "cost_per_participant": float(np.mean(steady_total / steady_participants)),
+        "budget_year1": float(first["total"]),
+        "budget_steady_year": float(last["total"]),
+    }
+    for payer in last.index:
+        if payer != "total":
+            columns[f"budget_{payer}"] = float(last[payer])
+    return columns
+
+
 def funding_comparison(
     result: RunResult, budget: BudgetResult, wtp: Sequence[float] | None = None
 ) -> pd.DataFrame:
@@ -359,36 +392,22 @@ def funding_comparison(
     for name, plan in budget.budgets.items():
         j = names.index(name)
         d_cost, d_qaly = psa.cost[:, j] - psa.cost[:, ref], psa.qaly[:, j] - psa.qaly[:, ref]
-        by_payer = plan.by_payer()
-        last = by_payer[by_payer["year"] == str(budget.scale.years)].set_index("payer")["total"]
-        first = by_payer[by_payer["year"] == "1"].set_index("payer")["total"]
-        steady_total = sum(line.amounts[-1] for line in plan.lines)
-        steady_participants = plan.capacity.participants[-1]
         status, note = statuses[name]
         rival = decision_rival(status, note, result.comparator)
         top, swing = _rests_on(result, name, rival, result.inputs.settings.wtp_point)
         row: dict[str, object] = {
             "strategy": name,
             "label": labels[name],
-            "cost_per_participant": float(np.mean(steady_total / steady_participants)),
-            "budget_year1": float(first["total"]),
-            "budget_steady_year": float(last["total"]),
+            **_spending_columns(plan, budget.scale.years),
+            "volunteers_trained_year1": float(plan.capacity.volunteers_trained[0].mean()),
+            "coordinator_fte": float(plan.capacity.coordinator_fte[-1].mean()),
+            "paid_peer_fte": float(plan.capacity.paid_peer_fte[-1].mean()),
+            "inc_qaly": float(d_qaly.mean()),
+            "icer": icer_of[name],
+            "status": _status_words(status, note, labels),
+            "status_code": "reference" if note == "reference" else status,
+            "status_by": "" if note == "reference" else rival,
         }
-        for payer in last.index:
-            if payer != "total":
-                row[f"budget_{payer}"] = float(last[payer])
-        row.update(
-            {
-                "volunteers_trained_year1": float(plan.capacity.volunteers_trained[0].mean()),
-                "coordinator_fte": float(plan.capacity.coordinator_fte[-1].mean()),
-                "paid_peer_fte": float(plan.capacity.paid_peer_fte[-1].mean()),
-                "inc_qaly": float(d_qaly.mean()),
-                "icer": icer_of[name],
-                "status": _status_words(status, note, labels),
-                "status_code": "reference" if note == "reference" else status,
-                "status_by": "" if note == "reference" else rival,
-            }
-        )
         for w in points:
             row[f"prob_ce_{w:.0f}"] = float(np.mean(w * d_qaly - d_cost > 0))
         row["assumed_effect"] = by_strategy[name].effect_multiplier or ""

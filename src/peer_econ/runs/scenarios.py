@@ -154,54 +154,11 @@ def run_scenarios(
     strategies = inputs.strategy_names
     summaries, ceacs, changes = [], [], []
     for sc in scenarios:
-        (c_det, e_det), (c, e) = evaluate_scenario(inputs, sc, draws, source=source)
-        settings = check_scenario(sc, inputs, source=source)
-        comp = settings.comparator
-        others, dc_det, de_det = increments(c_det, e_det, strategies, comp)
-        _, dc, de = increments(c, e, strategies, comp)
-        inmb = w * de - dc
-        best = np.argmax(w * e - c, axis=1)
-        for j, s in enumerate(others):
-            mc, me = float(dc[:, j].mean()), float(de[:, j].mean())
-            summaries.append(
-                {
-                    "scenario": sc.name,
-                    "label": sc.label,
-                    "strategy": s,
-                    "comparator": comp,
-                    "wtp": w,
-                    "det_inc_cost": float(dc_det[0, j]),
-                    "det_inc_qaly": float(de_det[0, j]),
-                    "det_icer": icer_value(float(dc_det[0, j]), float(de_det[0, j])),
-                    "det_icer_label": icer_label(float(dc_det[0, j]), float(de_det[0, j])),
-                    "det_inmb": float(w * de_det[0, j] - dc_det[0, j]),
-                    "psa_inc_cost": mc,
-                    "psa_inc_qaly": me,
-                    "psa_icer": icer_value(mc, me),
-                    "psa_icer_label": icer_label(mc, me),
-                    "psa_inmb": float(inmb[:, j].mean()),
-                    "psa_inmb_low": float(np.quantile(inmb[:, j], 0.025)),
-                    "psa_inmb_high": float(np.quantile(inmb[:, j], 0.975)),
-                    "prob_cost_effective": float(np.mean(inmb[:, j] > 0)),
-                    "prob_best": float(np.mean(best == strategies.index(s))),
-                }
-            )
-        probs = _ceac(c, e, strategies, grid)
-        ceacs.append(
-            pd.DataFrame(
-                {
-                    "scenario": sc.name,
-                    "wtp": np.repeat(grid, len(strategies)),
-                    "strategy": np.tile(np.asarray(strategies, dtype=object), grid.size),
-                    "prob_best": probs.ravel(),
-                }
-            )
-        )
-        for key, value in {**sc.settings, **sc.parameters}.items():
-            kind = "setting" if key in sc.settings else "parameter"
-            changes.append(
-                {"scenario": sc.name, "label": sc.label, "kind": kind, "key": key, "value": value}
-            )
+        det, psa = evaluate_scenario(inputs, sc, draws, source=source)
+        comparator = check_scenario(sc, inputs, source=source).comparator
+        summaries.extend(_summary_rows(sc, strategies, comparator, w, det, psa))
+        ceacs.append(_ceac_frame(sc.name, *psa, strategies, grid))
+        changes.extend(_change_rows(sc))
         if on_scenario is not None:
             on_scenario(sc.name)
     notes = (
@@ -213,6 +170,105 @@ def run_scenarios(
     return ScenarioResult(
         pd.DataFrame(summaries), pd.concat(ceacs, ignore_index=True), change_frame, n, notes
     )
+
+
+def _summary_rows(
+    scenario: Scenario,
+    strategies: Sequence[str],
+    comparator: str,
+    wtp: float,
+    det: tuple[FloatArray, FloatArray],
+    psa: tuple[FloatArray, FloatArray],
+) -> list[dict[str, object]]:
+    """The rows of :attr:`ScenarioResult.summary` for one scenario, one per strategy but the
+    comparator.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    strategies : sequence of str, length n_strategies
+    comparator : str
+        The scenario's comparator.
+    wtp : float
+        WTP of the INMB and probabilities [DKK per QALY].
+    det : (numpy.ndarray, numpy.ndarray), each shape (1, n_strategies)
+        Deterministic cost [DKK] and QALYs per person.
+    psa : (numpy.ndarray, numpy.ndarray), each shape (n_samples, n_strategies)
+        PSA cost [DKK] and QALYs per person.
+    """
+    (c_det, e_det), (c, e) = det, psa
+    others, dc_det, de_det = increments(c_det, e_det, strategies, comparator)
+    _, dc, de = increments(c, e, strategies, comparator)
+    inmb = wtp * de - dc
+    best = np.argmax(wtp * e - c, axis=1)
+    rows: list[dict[str, object]] = []
+    for j, s in enumerate(others):
+        mc, me = float(dc[:, j].mean()), float(de[:, j].mean())
+        rows.append(
+            {
+                "scenario": scenario.name,
+                "label": scenario.label,
+                "strategy": s,
+                "comparator": comparator,
+                "wtp": wtp,
+                "det_inc_cost": float(dc_det[0, j]),
+                "det_inc_qaly": float(de_det[0, j]),
+                "det_icer": icer_value(float(dc_det[0, j]), float(de_det[0, j])),
+                "det_icer_label": icer_label(float(dc_det[0, j]), float(de_det[0, j])),
+                "det_inmb": float(wtp * de_det[0, j] - dc_det[0, j]),
+                "psa_inc_cost": mc,
+                "psa_inc_qaly": me,
+                "psa_icer": icer_value(mc, me),
+                "psa_icer_label": icer_label(mc, me),
+                "psa_inmb": float(inmb[:, j].mean()),
+                "psa_inmb_low": float(np.quantile(inmb[:, j], 0.025)),
+                "psa_inmb_high": float(np.quantile(inmb[:, j], 0.975)),
+                "prob_cost_effective": float(np.mean(inmb[:, j] > 0)),
+                "prob_best": float(np.mean(best == strategies.index(s))),
+            }
+        )
+    return rows
+
+
+def _ceac_frame(
+    name: str, cost: FloatArray, effect: FloatArray, strategies: Sequence[str], grid: FloatArray
+) -> pd.DataFrame:
+    """The CEAC of one scenario as ``scenario, wtp, strategy, prob_best`` rows.
+
+    Parameters
+    ----------
+    name : str
+        Scenario name.
+    cost, effect : numpy.ndarray, shape (n_samples, n_strategies)
+        PSA cost [DKK] and QALYs per person.
+    strategies : sequence of str, length n_strategies
+    grid : numpy.ndarray, shape (n_wtp,)
+        WTP values [DKK per QALY].
+    """
+    probs = _ceac(cost, effect, strategies, grid)
+    return pd.DataFrame(
+        {
+            "scenario": name,
+            "wtp": np.repeat(grid, len(strategies)),
+            "strategy": np.tile(np.asarray(strategies, dtype=object), grid.size),
+            "prob_best": probs.ravel(),
+        }
+    )
+
+
+def _change_rows(scenario: Scenario) -> list[dict[str, object]]:
+    """What one scenario changes, one ``scenario, label, kind, key, value`` row per setting
+    (``kind`` "setting") and parameter override (``kind`` "parameter")."""
+    return [
+        {
+            "scenario": scenario.name,
+            "label": scenario.label,
+            "kind": "setting" if key in scenario.settings else "parameter",
+            "key": key,
+            "value": value,
+        }
+        for key, value in {**scenario.settings, **scenario.parameters}.items()
+    ]
 
 
 # --- structural matrix ----------------------------------------------------------------------------

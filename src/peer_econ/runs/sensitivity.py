@@ -252,60 +252,13 @@ def run_twsa(
     started = time.perf_counter()
     point = _wtp(inputs, None)
     wtps = [point] if wtp is None else list(np.atleast_1d(np.asarray(wtp, dtype=float)))
-    table = model_table(inputs)
     if (x is None) != (y is None):
         raise InputError("two-way: give both --x and --y, or neither for the default grid")
-    if x is None or y is None:
-        default_curves = {point, *inputs.settings.wtp_curve_points}
-        curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
-        n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
-            peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
-        )
-        with _progress(progress, "two-way grid", n_cells) as tick:
-            res = peer_sweeps.utility_durability_grid(
-                inputs,
-                wtp=wtps,
-                gains=x_values,
-                decays=y_values,
-                curve_wtp=curves,
-                options=options,
-                on_chunk=tick,
-            )
-    else:
-        xs = _default_axis(table, x) if x_values is None else np.asarray(x_values, dtype=float)
-        ys = _default_axis(table, y) if y_values is None else np.asarray(y_values, dtype=float)
-        with _progress(progress, "two-way grid", xs.size * ys.size) as tick:
-            res = dsa.twsa(
-                PeerModel(inputs),
-                table,
-                inputs.strategy_names,
-                comparator=inputs.settings.comparator,
-                wtp=wtps,
-                x=x,
-                x_values=xs,
-                y=y,
-                y_values=ys,
-                options=options,
-                on_chunk=tick,
-            )
+    res = _twsa_grid(inputs, wtps, (x, x_values), (y, y_values), curve_wtp, options, progress)
     out = Path(out_dir)
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
-        write_csv(res.grid, tmp / "twsa_grid.csv")
-        write_csv(res.optimal, tmp / "twsa_optimal.csv")
-        if res.threshold_curve is not None:
-            write_csv(res.threshold_curve, tmp / "twsa_threshold_curve.csv")
-        for s in dict.fromkeys(res.grid["strategy"]):
-            figs.draw(
-                "plot_twsa",
-                f"twsa_{safe_stem(str(s))}",
-                res.grid,
-                strategy=s,
-                wtp=wtps[0],
-                threshold_curve=res.threshold_curve,
-                x_label=res.x,
-                y_label=res.y,
-            )
+        _write_twsa(tmp, res, wtps[0], figs)
         _manifest(
             tmp,
             "sensitivity twsa",
@@ -319,6 +272,91 @@ def run_twsa(
             notes=list(res.notes),
         )
     return out
+
+
+def _twsa_grid(
+    inputs: Inputs,
+    wtps: list[float],
+    x: tuple[str | None, Sequence[float] | None],
+    y: tuple[str | None, Sequence[float] | None],
+    curve_wtp: Sequence[float] | None,
+    options: ExecutionOptions | None,
+    progress: bool,
+) -> dsa.TwsaResult:
+    """The two-way grid of :func:`run_twsa`, with a progress bar over its cells.
+
+    Parameters
+    ----------
+    inputs : Inputs
+    wtps : list of float
+        WTP values of the INMB surface [DKK per QALY].
+    x, y : (str or None, sequence of float or None)
+        Parameter name and grid values [the parameter's unit]. Without names, the default grid
+        of end-of-course utility gain [utility] x linear durability [months] (values default to
+        :data:`peer_sweeps.DEFAULT_GAIN_VALUES` and :data:`peer_sweeps.DEFAULT_DECAY_VALUES`);
+        with names, values default to 11 points across the table range (:func:`_default_axis`).
+    curve_wtp : sequence of float, optional
+        WTP values of the default grid's break-even curves [DKK per QALY] (default the WTP
+        point and the settings' ``curve_points``).
+    options : ExecutionOptions, optional
+    progress : bool
+        Show a progress bar.
+    """
+    (x_name, x_values), (y_name, y_values) = x, y
+    if x_name is None or y_name is None:
+        default_curves = {_wtp(inputs, None), *inputs.settings.wtp_curve_points}
+        curves = list(curve_wtp) if curve_wtp is not None else sorted(default_curves)
+        n_cells = len(peer_sweeps.DEFAULT_GAIN_VALUES if x_values is None else x_values) * len(
+            peer_sweeps.DEFAULT_DECAY_VALUES if y_values is None else y_values
+        )
+        with _progress(progress, "two-way grid", n_cells) as tick:
+            return peer_sweeps.utility_durability_grid(
+                inputs,
+                wtp=wtps,
+                gains=x_values,
+                decays=y_values,
+                curve_wtp=curves,
+                options=options,
+                on_chunk=tick,
+            )
+    table = model_table(inputs)
+    xs = _default_axis(table, x_name) if x_values is None else np.asarray(x_values, dtype=float)
+    ys = _default_axis(table, y_name) if y_values is None else np.asarray(y_values, dtype=float)
+    with _progress(progress, "two-way grid", xs.size * ys.size) as tick:
+        return dsa.twsa(
+            PeerModel(inputs),
+            table,
+            inputs.strategy_names,
+            comparator=inputs.settings.comparator,
+            wtp=wtps,
+            x=x_name,
+            x_values=xs,
+            y=y_name,
+            y_values=ys,
+            options=options,
+            on_chunk=tick,
+        )
+
+
+def _write_twsa(folder: Path, res: dsa.TwsaResult, wtp: float, figs: _Figures) -> None:
+    """Write the tables of a two-way grid (``twsa_grid.csv``, ``twsa_optimal.csv``,
+    ``twsa_threshold_curve.csv`` when there are curves) and one heat map per strategy at
+    ``wtp`` [DKK per QALY]."""
+    write_csv(res.grid, folder / "twsa_grid.csv")
+    write_csv(res.optimal, folder / "twsa_optimal.csv")
+    if res.threshold_curve is not None:
+        write_csv(res.threshold_curve, folder / "twsa_threshold_curve.csv")
+    for s in dict.fromkeys(res.grid["strategy"]):
+        figs.draw(
+            "plot_twsa",
+            f"twsa_{safe_stem(str(s))}",
+            res.grid,
+            strategy=s,
+            wtp=wtp,
+            threshold_curve=res.threshold_curve,
+            x_label=res.x,
+            y_label=res.y,
+        )
 
 
 def _default_axis(table: Any, name: str, n: int = 11) -> np.ndarray:
@@ -614,13 +652,7 @@ def run_sobol(
     out = Path(out_dir)
     with atomic_output_dir(out, force=force, protect=inputs.files) as tmp:
         figs = _Figures(tmp, figures)
-        write_csv(res.indices, tmp / "sobol.csv")
-        if res.second_order is not None:
-            write_csv(res.second_order, tmp / "sobol_s2.csv")
-        if conv is not None:
-            write_csv(conv, tmp / "sobol_convergence.csv")
-        for name in dict.fromkeys(res.indices["output"]):
-            figs.draw("plot_sobol", f"sobol_{safe_stem(str(name))}", res.indices, output=name)
+        _write_sobol(tmp, res, conv, figs)
         _manifest(
             tmp,
             "sensitivity sobol",
@@ -635,18 +667,36 @@ def run_sobol(
             second_order=second_order,
             num_resamples=num_resamples,
             timings=res.timings,
-            convergence_max_change=None
-            if conv is None
-            else {
-                "S1": float(conv["S1_change"].max()),
-                "ST": float(conv["ST_change"].max()),
-            },
+            convergence_max_change=_largest_changes(conv),
             notes=list(res.notes),
             warnings=sobol_warnings(res.indices),
         )
     for text in sobol_warnings(res.indices):
         warnings.warn(text, EstimationWarning, stacklevel=2)
     return out
+
+
+def _write_sobol(
+    folder: Path, res: gsa.SobolResult, conv: pd.DataFrame | None, figs: _Figures
+) -> None:
+    """Write the Sobol tables (``sobol.csv``; ``sobol_s2.csv`` with second order;
+    ``sobol_convergence.csv`` with a convergence check ``conv``) and one bar chart per
+    output."""
+    write_csv(res.indices, folder / "sobol.csv")
+    if res.second_order is not None:
+        write_csv(res.second_order, folder / "sobol_s2.csv")
+    if conv is not None:
+        write_csv(conv, folder / "sobol_convergence.csv")
+    for name in dict.fromkeys(res.indices["output"]):
+        figs.draw("plot_sobol", f"sobol_{safe_stem(str(name))}", res.indices, output=name)
+
+
+def _largest_changes(conv: pd.DataFrame | None) -> dict[str, float] | None:
+    """Largest change of any first-order (``S1``) and total-order (``ST``) index from N to 2N
+    base samples (``None`` without a convergence check)."""
+    if conv is None:
+        return None
+    return {"S1": float(conv["S1_change"].max()), "ST": float(conv["ST_change"].max())}
 
 
 def sobol_warnings(indices: pd.DataFrame) -> list[str]:

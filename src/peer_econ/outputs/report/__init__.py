@@ -99,9 +99,8 @@ def write_run(
         ``settings``); the report shows it in a banner. By default the ``--set`` overrides of
         ``result``.
     started : float, optional
-        ``time.perf_counter()`` when the command started; the manifest's ``wall_time_s`` then
-        covers the whole command. Without it, it covers sampling, model and everything written
-        here (all but reading the inputs).
+        ``time.perf_counter()`` when the command started, so the manifest's ``wall_time_s``
+        covers the whole command (default: all but reading the inputs).
     force : bool
         Replace ``out`` if it holds a previous peer_econ output (see
         :func:`peer_econ.outputs.files.atomic_output_dir`).
@@ -139,32 +138,78 @@ def write_run(
         clock.start("report")
         (folder / REPORT).write_text(build_report(folder, language), encoding="utf-8")
         clock.stop()
-        write_manifest(
-            folder,
-            command=command,
-            seed=result.seed,
-            n_samples=result.n_samples,
-            inputs=list(result.inputs.files),
-            wall_time_s=(
-                time.perf_counter() - started
-                if started is not None
-                else result.wall_time_s + time.perf_counter() - begin
-            ),
-            extra={
-                "settings": result.inputs.settings.as_dict(),
-                "overrides": dict(result.overrides),
-                "what_if": changes,
-                "strategies": list(result.psa.strategies),
-                "language": language.code,
-                "warnings": notes,
-                "timings_s": {k: round(v, 3) for k, v in clock.timings.items()},
-                "peak_memory_mib_after": clock.peaks,
-                "samples_file": SAMPLE_FILES[samples_format],
-            },
-        )
+        _write_run_manifest(
+            folder, result, command=command, started=started, begin=begin, what_if=changes,
+            language=language, notes=notes, clock=clock, samples_format=samples_format,
+        )  # fmt: skip
     for note in notes:
         warnings.warn(note, RunWarning, stacklevel=2)
     return target
+
+
+def _write_run_manifest(
+    folder: Path,
+    result: RunResult,
+    *,
+    command: str,
+    started: float | None,
+    begin: float,
+    what_if: Mapping[str, Any] | None,
+    language: Language,
+    notes: list[str],
+    clock: StageClock,
+    samples_format: str,
+) -> None:
+    """Write ``manifest.json`` of a run folder: seed, sample count, inputs, timings and what
+    the run was (settings, overrides, what-if, strategies, language, warnings, samples file).
+
+    Parameters
+    ----------
+    folder : Path
+        The (temporary) run folder.
+    result : RunResult
+    command : str
+        Command name recorded in the manifest.
+    started : float or None
+        ``time.perf_counter()`` when the command started: the wall time [s] is measured from
+        it. Without it, the wall time is the model's (``result.wall_time_s``) plus the time
+        since ``begin``.
+    begin : float
+        ``time.perf_counter()`` when :func:`write_run` started.
+    what_if : mapping or None
+        What was changed against the inputs folder (see :func:`write_run`).
+    language : Language
+        Language of ``report.html``.
+    notes : list of str
+        The run's warnings.
+    clock : StageClock
+        Wall time [s] and peak memory [MiB] after each stage.
+    samples_format : {"parquet", "csv"}
+        Format of the per-sample table.
+    """
+    write_manifest(
+        folder,
+        command=command,
+        seed=result.seed,
+        n_samples=result.n_samples,
+        inputs=list(result.inputs.files),
+        wall_time_s=(
+            time.perf_counter() - started
+            if started is not None
+            else result.wall_time_s + time.perf_counter() - begin
+        ),
+        extra={
+            "settings": result.inputs.settings.as_dict(),
+            "overrides": dict(result.overrides),
+            "what_if": what_if,
+            "strategies": list(result.psa.strategies),
+            "language": language.code,
+            "warnings": notes,
+            "timings_s": {k: round(v, 3) for k, v in clock.timings.items()},
+            "peak_memory_mib_after": clock.peaks,
+            "samples_file": SAMPLE_FILES[samples_format],
+        },
+    )
 
 
 def build_report(run: RunTables | Path | str, lang: Language | str = "en") -> str:
