@@ -9,6 +9,7 @@ analysis' strategy order onto a fixed colour-blind-safe palette (Okabe-Ito, then
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from peer_econ.errors import InputError
@@ -406,7 +408,10 @@ def save_figure(fig: Figure, folder: Path | str, stem: str, *, dpi: int = 150) -
     folder = Path(folder)
     png = folder / f"{stem}.png"
     svg = folder / f"{stem}.svg"
-    with matplotlib.rc_context({"svg.hashsalt": "peer_econ", "svg.fonttype": "path"}):
+    as_written(fig)
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "peer_econ", "svg.fonttype": "path", "text.parse_math": False}
+    ):
         fig.savefig(png, dpi=dpi, metadata={"Software": None})
         fig.savefig(svg, dpi=dpi, metadata={"Date": None, "Creator": None})
     return png, svg
@@ -420,6 +425,27 @@ def _sens_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Ax
         return ax
     fig = Figure(figsize=figsize, layout="constrained")
     return fig.add_subplot()
+
+
+def as_written(fig: Any) -> None:
+    """Show every text of ``fig`` as written, ``$`` included.
+
+    Labels come from the user's inputs (``strategies.csv``, ``labels.csv``): a label holding two
+    ``$`` would otherwise be read as a formula, and one that is not valid mathtext stops the
+    drawing with an error. Texts made while drawing (tick labels) get the same setting from
+    ``text.parse_math`` off around ``savefig``.
+    """
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+
+
+def png_bytes(fig: Any, dpi: int) -> bytes:
+    """``fig`` as PNG bytes, its texts as written (:func:`as_written`)."""
+    as_written(fig)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def close_figure(fig: Any) -> None:
