@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +86,10 @@ def app_server(
                "--port", str(port), "--n-samples", str(n_samples)]  # fmt: skip
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    # its own process group: the launcher and its Streamlit server stop together, as under Ctrl+C
+    process = subprocess.Popen(
+        command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -98,15 +101,22 @@ def app_server(
             time.sleep(0.25)
         yield url
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop_group(process)
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT to the server's process group (Ctrl+C), SIGKILL to what is left after 20 s."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    with suppress(ProcessLookupError):  # a server the launcher did not stop in time
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _rerun_request(query_string: str) -> bytes:
