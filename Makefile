@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench mutate app app-screenshot clean
+.PHONY: run test test-docs test-fast lint bench mutate app app-screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/peer-econ run
 
+# Everything but the user guide's commands, on every core (a module's tests stay together, so
+# its shared run folders are made once): under 5 minutes on 2 cores
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --runslow
+	$(BIN)/python -m pytest -q --runslow -m "not docs" -n auto --dist loadscope
+
+# Every command of docs/ as a reader types it (about 4 minutes); CI runs it after `make test`
+test-docs: $(STAMP)
+	$(BIN)/python -m pytest -q --runslow -m docs
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -6,6 +6,7 @@ The page runs with PEER_ECON_APP_SAMPLES=300 (the launcher's setting) to keep th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,21 @@ def inputs():  # type: ignore[no-untyped-def]
     return load_inputs("inputs")
 
 
+def _cells(page: AppTest, i: int = 0) -> Any:
+    """Table ``i`` as a reader sees it: ``st.table`` cells are Markdown, escaped by the page."""
+    return page.table[i].value.map(
+        lambda c: re.sub(r"\\(.)", r"\1", c) if isinstance(c, str) else c
+    )
+
+
 def _icer_column(page: AppTest, lang: Language = EN) -> dict[str, str]:
     """Option -> displayed ICER of the decision table."""
-    table = page.table[0].value
+    table = _cells(page)
     return dict(zip(table[lang.t("app.col.option")], table[lang.t("app.col.icer")], strict=True))
 
 
 def _status_column(page: AppTest) -> dict[str, str]:
-    table = page.table[0].value
+    table = _cells(page)
     return dict(zip(table["Option"], table["Status"], strict=True))
 
 
@@ -165,7 +173,7 @@ def test_danish_switch_shows_danish_texts_and_numbers(app: AppTest, inputs: Any)
 
 
 def _danish_status(app: AppTest, da: Language) -> str:
-    table = app.table[0].value
+    table = _cells(app)
     rows = dict(zip(table[da.t("app.col.option")], table[da.t("app.col.status")], strict=True))
     return str(rows["PEER (paid peer workers)"])
 

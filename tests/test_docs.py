@@ -76,6 +76,7 @@ GUIDES_WITH_COMMANDS = [p for p in GUIDES if sh_blocks(p)]
 
 
 @pytest.mark.slow
+@pytest.mark.docs
 def test_guide_commands_run(tmp_path: Path, scheduler: str | None) -> None:
     """Each guide in its own project copy; the guides run at the same time (two cores)."""
     bin_dir = Path(sys.executable).parent

@@ -200,7 +200,9 @@ def validate_wtp(wtp: ArrayLike, *, label: str = "wtp") -> FloatArray:
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"{label}: value {i + 1} is {arr[i]!r}; values must be finite numbers")
+        raise InputError(
+            f"{label}: value {i + 1} is {float(arr[i])}; values must be finite numbers"
+        )
     if (arr < 0).any():
         i = int(np.argmax(arr < 0))
         raise InputError(f"{label}: value {i + 1} is {arr[i]:g}; values must be >= 0")

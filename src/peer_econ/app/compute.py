@@ -8,7 +8,6 @@ and switching the language recomputes only the figures' words.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,10 +81,9 @@ def figure_png(key: tuple[object, ...], _draw: Callable[[], Any]) -> bytes:
     """PNG bytes of the Axes ``_draw()`` returns; ``key`` names everything drawn."""
     ax = _draw()
     figure = ax.get_figure()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIG_DPI)
+    png = plots.png_bytes(figure, dpi=FIG_DPI)
     plots.close_figure(figure)
-    return buffer.getvalue()
+    return png
 
 
 @dataclass(frozen=True)

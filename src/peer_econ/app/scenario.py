@@ -29,8 +29,9 @@ from peer_econ.analysis.cea import (
     validate_wtp,
 )
 from peer_econ.app.config import check_samples
-from peer_econ.errors import InputError
+from peer_econ.errors import MAX_ABS_VALUE, InputError
 from peer_econ.inputs.load import overrides_from_mapping
+from peer_econ.inputs.options import MAX_SEED, check_wtp
 from peer_econ.model.capacity import MAX_YEARS, DeliveryPlan, capacity_table
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import Inputs
@@ -218,7 +219,8 @@ def _whole(value: float) -> float | int:
     """``value`` as an int when it is a whole number, else unchanged (the library then says
     what is wrong with it)."""
     number = float(value)
-    return int(number) if number.is_integer() else number
+    # beyond the limit of every number a user gives the library says what is wrong with it
+    return int(number) if number.is_integer() and abs(number) <= MAX_ABS_VALUE else number
 
 
 def prepare(inputs: Inputs, scenario: Scenario) -> Prepared:
@@ -267,8 +269,11 @@ def prepare(inputs: Inputs, scenario: Scenario) -> Prepared:
         )
     try:
         validate_wtp(scenario.wtp, label="willingness to pay")
+        check_wtp(float(scenario.wtp), "willingness to pay")  # the bound of --wtp
     except InputError as exc:
         problems += exc.problems
+    if int(scenario.seed) > MAX_SEED:
+        problems.append(f"seed = {int(scenario.seed)}; give a whole number from 0 to {MAX_SEED:,}")
     if scenario.strategy not in programme_names(inputs):
         problems.append(
             f"delivery form {scenario.strategy!r}: choose one of {list(programme_names(inputs))}"

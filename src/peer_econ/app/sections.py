@@ -67,8 +67,13 @@ def _table(frame: pd.DataFrame) -> None:
 
 
 def _small_table(frame: pd.DataFrame) -> None:
-    """A few rows with long words: a static table that wraps its text."""
-    st.table(frame, hide_index=True)
+    """A few rows with long words: a static table that wraps its text.
+
+    ``st.table`` reads its cells as Markdown, and labels come from the user's inputs: every
+    text cell is escaped (:func:`md`), so a label shows as written and never as a link,
+    an image or markup.
+    """
+    st.table(frame.map(lambda cell: md(cell) if isinstance(cell, str) else cell), hide_index=True)
 
 
 def _tabs(key: str, names: list[str]) -> Any:
@@ -196,7 +201,7 @@ def show_curves(view: View, lang: Language) -> None:
     if _is_open(tornado):
         tornado.image(figure_png(("tornado", *key, strategy, wtp), draw_tornado))
         tornado.caption(
-            lang.t("app.curves.tornado_note", option=labels[strategy], wtp=lang.dkk(wtp))
+            md(lang.t("app.curves.tornado_note", option=labels[strategy], wtp=lang.dkk(wtp)))
         )
     if _is_open(scale):
         with scale:
@@ -214,7 +219,7 @@ def _scale_curve(view: View, lang: Language, option: str) -> None:
     left, right = st.columns(2)
     left.line_chart(frame, x=x, y=cost, x_label=x, y_label=cost)
     right.line_chart(frame, x=x, y=icer, x_label=x, y_label=icer)
-    st.caption(lang.t("app.curves.scale_note", option=option))
+    st.caption(md(lang.t("app.curves.scale_note", option=option)))
 
 
 # --- budget and business case ---------------------------------------------------------------
@@ -224,7 +229,7 @@ def show_budget(view: View, lang: Language) -> None:
     """Budget by year and payer, business case by authority, capacity, funding comparison."""
     budget = view.budget
     option = strategy_labels(view.result.inputs)[budget.strategy]
-    st.header(lang.t("app.budget.title", option=option))
+    st.header(md(lang.t("app.budget.title", option=option)))
     st.caption(lang.t("budget.note"))
     key = (*view.run_key, *view.scenario.scale_key, budget.strategy, lang.code)
     years, business, capacity, comparison = _tabs(

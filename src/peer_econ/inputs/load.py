@@ -1091,7 +1091,15 @@ def overrides_from_mapping(values: Mapping[str, float], table: ParameterTable) -
         raise InputError(f"unknown parameter(s) {unknown}; see inputs/parameters.csv")
     problems = []
     for name, value in values.items():
-        problem = domain_problem(table[name], float(value))
+        number = float(value)
+        if not math.isfinite(number) or abs(number) > MAX_ABS_VALUE:
+            # the model's arithmetic would overflow (or carry NaN) into every result
+            problems.append(
+                f"override {name} = {number:g}: give a finite number of at most "
+                f"{MAX_ABS_VALUE:g} in magnitude"
+            )
+            continue
+        problem = domain_problem(table[name], number)
         if problem:
             problems.append(f"override {name} = {problem}")
     if problems:

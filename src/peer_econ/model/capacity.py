@@ -145,6 +145,7 @@ def plan_problems(
     problems = scale_problems(municipalities, courses)
     if (
         not _is_number(years)
+        or not math.isfinite(years)  # type: ignore[arg-type]
         or int(years) != years  # type: ignore[call-overload]
         or not 1 <= int(years) <= MAX_YEARS  # type: ignore[call-overload]
     ):

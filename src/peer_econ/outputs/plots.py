@@ -16,6 +16,7 @@ pass display labels in the language of the figure.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from peer_econ.errors import InputError
@@ -518,19 +520,11 @@ def save_figure(fig: Figure, folder: Path | str, stem: str, *, dpi: int = 150) -
     png = folder / f"{stem}.png"
     svg = folder / f"{stem}.svg"
     png.write_bytes(png_bytes(fig, dpi=dpi))
-    with matplotlib.rc_context({"svg.hashsalt": "peer_econ", "svg.fonttype": "path"}):
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "peer_econ", "svg.fonttype": "path", "text.parse_math": False}
+    ):
         fig.savefig(svg, dpi=dpi, metadata={"Date": None, "Creator": None})
     return png, svg
-
-
-def png_bytes(fig: Figure, *, dpi: int = 150) -> bytes:
-    """The PNG of a figure as :func:`save_figure` writes it (no software tag: same bytes for
-    the same figure)."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 # --- sensitivity analysis ------------------------------------------------------------------
@@ -541,6 +535,28 @@ def _sens_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Ax
         return ax
     fig = Figure(figsize=figsize, layout="constrained")
     return fig.add_subplot()
+
+
+def as_written(fig: Any) -> None:
+    """Show every text of ``fig`` as written, ``$`` included.
+
+    Labels come from the user's inputs (``strategies.csv``, ``labels.csv``): a label holding two
+    ``$`` would otherwise be read as a formula, and one that is not valid mathtext stops the
+    drawing with an error. Texts made while drawing (tick labels) get the same setting from
+    ``text.parse_math`` off around ``savefig``.
+    """
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+
+
+def png_bytes(fig: Any, *, dpi: int = 150) -> bytes:
+    """The PNG of ``fig`` as :func:`save_figure` writes it: texts as written
+    (:func:`as_written`), no software tag (same bytes for the same figure)."""
+    as_written(fig)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def close_figure(fig: Any) -> None:
