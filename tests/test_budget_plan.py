@@ -4,6 +4,7 @@ time training as budget practice requires; the funding comparison reads the PSA 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import peer_econ
@@ -166,3 +167,45 @@ def test_decision_rival(status: str, note: str, rival: str) -> None:
 def test_unknown_strategy(result: peer_econ.RunResult) -> None:
     with pytest.raises(InputError, match="strategy 'nope'"):
         strategy_budget(result, "nope", DeliveryPlan(5, 4))
+
+
+def test_first_samples_are_views_of_the_first_rows(result: peer_econ.RunResult) -> None:
+    """Every per-sample array cut to its first rows; the run itself when n covers it."""
+    head = result.first_samples(150)
+    assert head.n_samples == 150 and result.first_samples(400) is result
+    for name in ("participants_per_group", "mansa_d"):
+        np.testing.assert_array_equal(head.draws[name], result.draws[name][:150])
+    for part in ("psa", "trial_psa"):
+        full, cut = getattr(result, part), getattr(head, part)
+        for field in ("cost", "qaly", "qaly_gain", "utility_gain_post"):
+            np.testing.assert_array_equal(getattr(cut, field), getattr(full, field)[:150])
+        for field in ("effect_scale", "budget_cost", "in_kind_cost", "programme_fixed_cost"):
+            got, whole = getattr(cut, field), getattr(full, field)
+            assert set(got) == set(whole)
+            for key in whole:
+                np.testing.assert_array_equal(got[key], np.asarray(whole[key])[:150])
+    assert head.deterministic is result.deterministic
+    with pytest.raises(ValueError, match="at least 1"):
+        result.first_samples(0)
+
+
+def test_budget_uses_at_most_the_first_budget_samples(
+    result: peer_econ.RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the cap the budget is that of the first samples, and says how many it used; the
+    funding comparison's chances stay those of the whole PSA."""
+    from peer_econ.runs import budget_plan
+
+    scale = DeliveryPlan(5, 4.0, years=3)
+    uncapped = run_budget(result.first_samples(120), scale)
+    monkeypatch.setattr(budget_plan, "BUDGET_MAX_SAMPLES", 120)
+    capped = run_budget(result, scale)
+    assert (capped.n_samples, uncapped.n_samples) == (120, 120)
+    for table in ("by_payer", "by_item", "business_case", "capacity"):
+        pd.testing.assert_frame_equal(getattr(capped, table)(), getattr(uncapped, table)())
+    comparison = funding_comparison(result, capped, wtp=[200_000.0])
+    psa = result.psa
+    j, ref = psa.strategies.index("peer_volunteer"), psa.strategies.index("sau")
+    inmb = 200_000.0 * (psa.qaly[:, j] - psa.qaly[:, ref]) - (psa.cost[:, j] - psa.cost[:, ref])
+    row = comparison.set_index("strategy").loc["peer_volunteer"]
+    assert number(row["prob_ce_200000"]) == pytest.approx(float(np.mean(inmb > 0)), abs=0)

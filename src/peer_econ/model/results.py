@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -12,6 +13,25 @@ from peer_econ.model.effects import attendance_factor
 from peer_econ.model.engine import TRIAL_OUTCOMES, Outcomes
 from peer_econ.model.spec import Inputs, ModelSettings
 from peer_econ.parameters.table import Draws
+
+
+def _first_rows(outcomes: Outcomes, n: int) -> Outcomes:
+    """``outcomes`` with every per-sample array cut to its first ``n`` rows."""
+
+    def cut(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {key: arr[:n] for key, arr in arrays.items()}
+
+    return dataclasses.replace(
+        outcomes,
+        cost=outcomes.cost[:n],
+        qaly=outcomes.qaly[:n],
+        qaly_gain=outcomes.qaly_gain[:n],
+        utility_gain_post=outcomes.utility_gain_post[:n],
+        effect_scale=cut(outcomes.effect_scale),
+        budget_cost=cut(outcomes.budget_cost),
+        in_kind_cost=cut(outcomes.in_kind_cost),
+        programme_fixed_cost=cut(outcomes.programme_fixed_cost),
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,22 @@ class RunResult:
     def comparator(self) -> str:
         """Reference strategy for increments."""
         return self.inputs.settings.comparator
+
+    def first_samples(self, n: int) -> RunResult:
+        """The run restricted to its first ``n`` PSA samples (views of the same arrays, no
+        copies), for analyses that bound their memory; the base case and the mean item costs
+        stay those of the whole run. ``n`` at or above ``n_samples`` returns the run itself."""
+        if n >= self.n_samples:
+            return self
+        if n < 1:
+            raise ValueError(f"first_samples: n = {n}; give at least 1")
+        draws = Draws({name: self.draws[name][:n] for name in self.draws}, n)
+        return dataclasses.replace(
+            self,
+            draws=draws,
+            psa=_first_rows(self.psa, n),
+            trial_psa=_first_rows(self.trial_psa, n),
+        )
 
     def summary(self, *, trial_period: bool = False) -> pd.DataFrame:
         """Headline table per strategy.

@@ -385,6 +385,7 @@ def write_kit_for_run(result: RunResult, kit: BudgetKit, folder: Path) -> dict[s
             "courses_per_municipality_per_year": scale.courses_per_municipality_per_year,
             "years": scale.years,
             "strategy": headline_of(kit),
+            "n_samples": kit.budget.n_samples,
         }
     }
 
