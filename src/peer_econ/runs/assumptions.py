@@ -29,11 +29,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.analysis.cea import cea_curves, icer_table
-from peer_econ.model.adapter import PeerModel
 from peer_econ.model.results import RunResult
 from peer_econ.model.spec import Strategy
 from peer_econ.outputs.files import write_csv
 from peer_econ.outputs.run_files import TABLES
+from peer_econ.runs.pipeline import evaluate_in_chunks
 
 FloatArray = NDArray[np.float64]
 
@@ -62,11 +62,11 @@ class LinearMeans:
 
 def linear_means(result: RunResult, parameter: str) -> LinearMeans:
     """Mean cost and QALYs over the run's PSA draws as linear functions of ``parameter``."""
-    model = PeerModel(result.inputs)
-    c0, q0 = model(result.draws.with_values({parameter: 0.0}))
-    c1, q1 = model(result.draws.with_values({parameter: 1.0}))
-    m0c, m0q = c0.mean(axis=0), q0.mean(axis=0)
-    return LinearMeans(m0c, c1.mean(axis=0) - m0c, m0q, q1.mean(axis=0) - m0q)
+    at0 = evaluate_in_chunks(result.draws.with_values({parameter: 0.0}), result.inputs)
+    m0c, m0q = at0.cost.mean(axis=0), at0.qaly.mean(axis=0)
+    del at0  # a ten-million-sample run holds one evaluation at a time
+    at1 = evaluate_in_chunks(result.draws.with_values({parameter: 1.0}), result.inputs)
+    return LinearMeans(m0c, at1.cost.mean(axis=0) - m0c, m0q, at1.qaly.mean(axis=0) - m0q)
 
 
 def efficiency_threshold(means: LinearMeans, strategies: tuple[str, ...], strategy: str) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from peer_econ.errors import InputError
 from peer_econ.inputs.load import load_inputs, overrides_from_mapping
 from peer_econ.model.engine import Outcomes, evaluate
 from peer_econ.model.results import RunResult, outcome_modifier
-from peer_econ.model.spec import Inputs, Strategy
+from peer_econ.model.spec import Inputs, ModelSettings, Strategy
 from peer_econ.outputs.spool import release_spooled, spooled_array
 from peer_econ.parameters.table import Draws
 
@@ -160,6 +160,52 @@ def describe_changes(
 #: per-sample arrays kept in memory-mapped files (:mod:`peer_econ.outputs.spool`), so that ten
 #: million samples run in a few GiB. Runs up to this size are sampled in one go (unchanged).
 CHUNK_SAMPLES = 1_000_000
+
+
+@dataclass(frozen=True)
+class SampleOutcomes:
+    """Cost and QALYs per sample of every strategy and the mean item costs of one evaluation.
+
+    Attributes
+    ----------
+    cost, qaly : ndarray, shape (n_samples, n_strategies)
+        Discounted cost [DKK] and QALYs per randomised participant.
+    item_costs : mapping of (strategy, item) to float
+        Mean cost of each item over the samples [DKK per participant].
+    """
+
+    cost: NDArray[np.float64]
+    qaly: NDArray[np.float64]
+    item_costs: Mapping[tuple[str, str], float]
+
+
+def evaluate_in_chunks(
+    draws: Draws,
+    inputs: Inputs,
+    settings: ModelSettings | None = None,
+    *,
+    chunk: int = CHUNK_SAMPLES,
+) -> SampleOutcomes:
+    """The model on ``draws``, ``chunk`` samples at a time, so its temporaries stay bounded
+    (a re-evaluation of a ten-million-sample run would otherwise need several times its
+    size). Item means are combined weighted by chunk size; with one chunk the result is that
+    of a single evaluation, bit for bit."""
+    n = draws.n_samples
+    if n <= chunk:  # the arrays as the engine lays them out: sums in the same order
+        out = evaluate(draws, inputs, settings=settings)
+        return SampleOutcomes(np.asarray(out.cost), np.asarray(out.qaly), out.item_costs)
+    k = len(inputs.strategy_names)
+    cost, qaly = np.empty((n, k)), np.empty((n, k))
+    items: dict[tuple[str, str], float] = {}
+    for start in range(0, n, chunk):
+        rows = slice(start, min(start + chunk, n))
+        size = rows.stop - rows.start
+        part = Draws({name: draws[name][rows] for name in draws}, size)
+        out = evaluate(part, inputs, settings=settings)
+        cost[rows], qaly[rows] = out.cost, out.qaly
+        for key, mean in out.item_costs.items():
+            items[key] = items.get(key, 0.0) + mean * (size / n)
+    return SampleOutcomes(cost, qaly, items)
 
 
 def _psa_in_chunks(inputs: Inputs, rng: np.random.Generator) -> tuple[Draws, Outcomes, Outcomes]:

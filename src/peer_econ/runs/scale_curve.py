@@ -3,7 +3,8 @@ delivery form against how much PEER is delivered.
 
 Each point re-evaluates the model on the run's PSA draws with the delivery scale of the settings
 changed (courses per municipality per year, or the number of municipalities), so the curve comes
-from the one cost model; every evaluation is vectorised over the samples.
+from the one cost model; every evaluation is vectorised over the samples
+(a million at a time).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from peer_econ.analysis.quadrants import icer_label, icer_value
-from peer_econ.model.engine import evaluate
 from peer_econ.model.results import RunResult
 from peer_econ.outputs.files import write_csv
 from peer_econ.outputs.run_files import TABLES
+from peer_econ.runs.pipeline import evaluate_in_chunks
 
 #: Courses per municipality per year on the curve (DESIGN 2.2a: 1 to 12).
 COURSES = tuple(float(c) for c in range(1, 13))
@@ -58,7 +59,7 @@ def scale_curve(
     points = [(AXES[0], float(c)) for c in courses] + [(AXES[1], int(m)) for m in municipalities]
     for axis, value in points:
         cfg = settings.replace(**{axis: value})
-        out = evaluate(result.draws, result.inputs, settings=cfg)
+        out = evaluate_in_chunks(result.draws, result.inputs, cfg)
         for name in programme:
             j = names.index(name)
             cost = out.cost[:, j]
