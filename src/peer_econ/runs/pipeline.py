@@ -205,6 +205,8 @@ def evaluate_in_chunks(
         cost[rows], qaly[rows] = out.cost, out.qaly
         for key, mean in out.item_costs.items():
             items[key] = items.get(key, 0.0) + mean * (size / n)
+        del out, part
+        release_spooled()  # the chunk's pages of spooled draws: read again only when needed
     return SampleOutcomes(cost, qaly, items)
 
 
