@@ -145,3 +145,58 @@ def test_bad_scale_is_a_one_line_input_error(kwargs: dict[str, Any], message: st
 def test_bad_participants(participants: float, group: float, message: str) -> None:
     with pytest.raises(InputError, match=message):
         DeliveryPlan.from_participants(participants, 5, group)
+
+
+def test_dedicated_post_replaces_course_and_local_hours() -> None:
+    """A dedicated post of 0.5 FTE per municipality: 5 x 0.5 x 1,650 = 4,125 h a year in place
+    of per-course and local hours, plus companionship matching 160 x 0.1 x 3 = 48 h: 4,173 h =
+    2.5291 FTE; at half the courses in year 1 the post is half used: 2,062.5 + 24 h."""
+    draws = _draws(dedicated_coordinator_fte_per_municipality=0.5)
+    scale = DeliveryPlan(5, 4, years=2, ramp_up=(0.5,))
+    plan = capacity_plan(draws, VOLUNTEER, scale, local_coordination="dedicated_post")
+    np.testing.assert_allclose(plan.coordinator_hours[:, 0], [2_086.5, 4_173.0], rtol=1e-12)
+    np.testing.assert_allclose(plan.coordinator_fte[:, 0], [2_086.5 / 1650, 4_173.0 / 1650])
+    none = capacity_plan(draws, SAU, scale, local_coordination="dedicated_post")
+    assert float(none.coordinator_hours.sum()) == 0.0
+
+
+def test_hybrid_and_course_only_by_hand() -> None:
+    """1 paid + 1 volunteer with volunteer companionship: 20 paid places x 40 h = 800 paid-peer
+    hours (companionship is not theirs), 20 volunteer places -> 20 volunteers, 5 paid peers
+    trained (20 places / 4 courses a year): 2 + 0.5 cohorts, 100 trainer hours. The course
+    without companionship needs no matching: 20 x 30 + 5 x 40 = 800 coordinator hours."""
+    hybrid = Strategy("peer_hybrid", "Hybrid", True, 1, 1, "volunteer")
+    plan = capacity_plan(_draws(), hybrid, DeliveryPlan(5, 4, years=1))
+    assert plan.paid_peer_hours[0, 0] == pytest.approx(800.0, rel=1e-12)
+    assert plan.volunteers_trained[0, 0] == pytest.approx(20.0, rel=1e-12)
+    assert plan.paid_peers_trained[0, 0] == pytest.approx(5.0, rel=1e-12)
+    assert plan.trainer_hours[0, 0] == pytest.approx(100.0, rel=1e-12)
+    assert plan.coordinator_hours[0, 0] == pytest.approx(800.0 + 160 * 0.1 * 3, rel=1e-12)
+    course_only = Strategy("peer_course_only", "Course only", True, 0, 2, "none")
+    plan = capacity_plan(_draws(), course_only, DeliveryPlan(5, 4, years=1))
+    assert plan.coordinator_hours[0, 0] == pytest.approx(800.0, rel=1e-12)
+    assert plan.paid_peer_hours[0, 0] == 0.0
+
+
+def test_paid_peers_leading_fewer_courses_than_planned() -> None:
+    """At 8 courses a municipality and 6 courses per paid peer, a paid peer leads all 6 in
+    one year: 80 places / 6 = 13.33 hired in year 1 and again every year (nobody stays)."""
+    plan = capacity_plan(_draws(), PAID, DeliveryPlan(5, 8, years=2))
+    np.testing.assert_allclose(plan.paid_peers_trained[:, 0], [80 / 6, 80 / 6], rtol=1e-12)
+
+
+def test_capacity_table_interval_and_level() -> None:
+    """Enrolled per group 6, 8, 10, 8 over four samples -> 120, 160, 200, 160 enrolled; the 50 %
+    interval is the 25th to 75th percentile, 150 to 170; the mean 160."""
+    draws = {k: np.full(4, v) for k, v in BASE.items()}
+    draws["participants_per_group"] = np.array([6.0, 8.0, 10.0, 8.0])
+    plan = capacity_plan(draws, VOLUNTEER, DeliveryPlan(5, 4, years=1))
+    table = capacity_table(plan, level=0.5)
+    assert len(table) == len(plan.QUANTITIES)
+    row = table[table["quantity"] == "participants"].iloc[0]
+    assert (row["mean"], row["lower"], row["upper"]) == (160.0, 150.0, 170.0)
+    assert (row["strategy"], row["year"], row["unit"]) == ("peer_volunteer", 1, "persons")
+    assert row["label"] == "Participants enrolled"
+    assert row["rounded_up"] == 160.0
+    with pytest.raises(InputError, match="coverage between 0 and 1"):
+        capacity_table(plan, level=1.0)
