@@ -672,3 +672,18 @@ def test_effect_scale_defaults_to_the_full_effect(inputs: Inputs) -> None:
     items = strategy_item_costs(strategy, shared)
     for item, value in shared.downstream.items():
         np.testing.assert_array_equal(items[item], value)
+
+
+def test_wellbeing_offset_of_one_course_without_the_engine(inputs: Inputs) -> None:
+    """Called without the engine's integral, the cost terms integrate one course's gain path
+    themselves (cost schedule, horizon cut): the same closed form as through the engine."""
+    from peer_econ.model.costs import shared_costs, unit_costs
+
+    draws = _draws(inputs, WELLBEING)
+    for horizon, stop in ((36.0, COURSE_YEARS + 0.75), (6.0, 0.5)):
+        settings = _settings(inputs, wellbeing_offset=True, horizon_months=horizon)
+        shared = shared_costs(draws, unit_costs(draws), settings)
+        years = _path_years(COURSE_YEARS, 0.75, stop)
+        assert shared.downstream["wellbeing_offset"][0] == pytest.approx(
+            POINTS * PRICE * years, rel=1e-12
+        )
