@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from peer_econ.errors import InputError
 from peer_econ.model.capacity import DeliveryPlan, capacity_plan, capacity_table
 from peer_econ.model.spec import Strategy
+from reference.cells import number
 
 BASE = {
     "participants_per_group": 8.0,
@@ -200,3 +202,78 @@ def test_capacity_table_interval_and_level() -> None:
     assert row["rounded_up"] == 160.0
     with pytest.raises(InputError, match="coverage between 0 and 1"):
         capacity_table(plan, level=1.0)
+
+
+def test_facilitator_places_and_ramp_up_shares() -> None:
+    """Places = groups x facilitators of each kind: 20 groups -> 40 volunteer places (volunteer
+    strategy), 40 paid places (paid strategy); each year's ramp-up share is its own (0.5, 0.8,
+    then full)."""
+    scale = DeliveryPlan(5, 4, years=3, ramp_up=(0.5, 0.8))
+    assert [scale.share(year) for year in (1, 2, 3)] == [0.5, 0.8, 1.0]
+    volunteer = capacity_plan(_draws(), VOLUNTEER, scale)
+    np.testing.assert_allclose(volunteer.volunteer_slots[:, 0], [20.0, 32.0, 40.0])
+    assert float(volunteer.paid_slots.sum()) == 0.0
+    paid = capacity_plan(_draws(), PAID, scale)
+    np.testing.assert_allclose(paid.paid_slots[:, 0], [20.0, 32.0, 40.0])
+    assert float(paid.volunteer_slots.sum()) == 0.0
+
+
+def test_unknown_local_coordination_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="local_coordination = 'none'; choose one of"):
+        capacity_plan(_draws(), VOLUNTEER, DeliveryPlan(5, 4), local_coordination="none")
+
+
+def test_capacity_table_rounds_groups_and_cohorts_up() -> None:
+    """30 participants a year in 1 municipality of 8 per group: 3.75 groups -> 4; 7.5 volunteers
+    trained -> 0.75 cohorts -> 1; hours are not rounded."""
+    scale = DeliveryPlan.from_participants(30, 1, 8, years=1)
+    table = capacity_table(capacity_plan(_draws(), VOLUNTEER, scale)).set_index("quantity")
+    assert (table.loc["groups", "mean"], table.loc["groups", "rounded_up"]) == (3.75, 4.0)
+    cohorts = table.loc["volunteer_cohorts"]
+    assert (cohorts["mean"], cohorts["rounded_up"]) == (pytest.approx(0.75), 1.0)
+    assert math.isnan(number(table.loc["trainer_hours", "rounded_up"]))
+    for level in (0.0, 1.0, -0.5):
+        with pytest.raises(InputError, match="coverage"):
+            capacity_table(capacity_plan(_draws(), VOLUNTEER, scale), level=level)
+
+
+def test_plan_bounds_are_inclusive() -> None:
+    """10 years, one ramp-up share per year, shares of exactly 0 and 1 are allowed."""
+    assert DeliveryPlan(5, 4, years=10).years == 10
+    assert DeliveryPlan(5, 4, years=2, ramp_up=(0.0, 1.0)).shares.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"years": 2.5}, r"years = 2\.5; give a whole number"),
+        ({"years": "5"}, "years = '5'; give a whole number"),
+        ({"ramp_up": (0.5, 1.5)}, r"share of year 2 = 1\.5"),
+        ({"ramp_up": ("half",)}, "share of year 1 = 'half'"),
+        ({"ramp_up": (True,)}, "share of year 1 = True"),
+    ],
+)
+def test_bad_plan_messages(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        DeliveryPlan(5, 4, **kwargs)
+
+
+def test_from_participants_edges() -> None:
+    """The default horizon is 5 years and the ramp-up is kept; fewer than one participant a
+    year and groups of 2 are allowed; 0 participants, a group of 1 or no municipality are not,
+    each with its own message."""
+    plan = DeliveryPlan.from_participants(0.5, 1, 8, ramp_up=(0.5,))
+    assert (plan.years, plan.ramp_up) == (5, (0.5,))
+    assert plan.courses_per_municipality_per_year == pytest.approx(0.0625)
+    assert DeliveryPlan.from_participants(16, 1, 2).courses_per_municipality_per_year == 8.0
+    cases: list[tuple[tuple[Any, ...], str]] = [
+        ((0, 5, 8), r"participants per year = 0; give a number > 0"),
+        ((100, 5, 1.5), r"participants per group = 1\.5; a group needs at least 2"),
+        ((float("nan"), 5, 8), "participants per year = nan; give a number"),
+        ((100, 5, float("inf")), "participants per group = inf; give a number"),
+        ((100, 5, "8"), "participants per group = '8'; give a number"),
+        ((100, 0, 8), "municipalities = 0 must be a whole number"),
+    ]
+    for args, message in cases:
+        with pytest.raises(InputError, match=message):
+            DeliveryPlan.from_participants(*args)

@@ -38,7 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.errors import InputError
-from peer_econ.model.delivery import DeliveryScale, scale_problems
+from peer_econ.model.delivery import LOCAL_COORDINATION, DeliveryScale, scale_problems
 from peer_econ.model.spec import Strategy
 
 FloatArray = NDArray[np.float64]
@@ -368,6 +368,10 @@ def capacity_plan(
     CapacityPlan
         Arrays of shape ``(scale.years, n_samples)``.
     """
+    if local_coordination not in LOCAL_COORDINATION:
+        raise InputError(
+            f"local_coordination = {local_coordination!r}; choose one of {list(LOCAL_COORDINATION)}"
+        )
     run = _groups(draws, strategy, scale)
     people = _facilitators(draws, strategy, scale, run.groups)
     trainer_hours = (people.volunteer_cohorts + people.paid_cohorts) * _param(
