@@ -349,3 +349,23 @@ def test_design_bounds_and_messages() -> None:
         InputError, match=r"^remaining_fraction_12m has shape \(2,\); delta_u_post has \(3,\)$"
     ):
         TwoArmUtilityTrial(10).expected_statistics(short)
+
+
+def test_retention_bounds_and_messages() -> None:
+    """Retention is one value per follow-up in (0, 1], non-increasing (equal allowed), kept as a
+    tuple of floats."""
+    kept: Any = [1, 0.8]
+    assert TwoArmUtilityTrial(10, retention=kept).retention == (1.0, 0.8)
+    assert TwoArmUtilityTrial(10, retention=(0.8, 0.8)).retention == (0.8, 0.8)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"retention": (1.0,)}, r"^retention has 1 values for 2 follow-ups$"),
+        ({"retention": (1.0, 0.0)}, r"retention = \(1\.0, 0\.0\); use non-increasing"),
+        ({"retention": (1.5, 1.0)}, r"retention = \(1\.5, 1\.0\)"),
+        (
+            {"followup_months": (3.0, 12.0, 24.0), "retention": (1.0, 0.8, 0.9)},
+            r"retention = \(1\.0, 0\.8, 0\.9\)",
+        ),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(InputError, match=message):
+            TwoArmUtilityTrial(10, **kwargs)
