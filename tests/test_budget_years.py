@@ -218,3 +218,14 @@ def test_budget_shapes_and_messages() -> None:
     for level in (0.0, 1.0):
         with pytest.raises(InputError, match="coverage between 0 and 1"):
             budget_by_item(_spread(), level=level)
+
+
+def test_one_line_budget_and_amounts_as_float_arrays() -> None:
+    """A budget of one line works; amounts given as nested lists of whole numbers become a
+    float array; no lines at all is an error with its own message."""
+    line = BudgetLine("x", "region", "running", True, [[1, 2], [3, 4]])  # type: ignore[arg-type]
+    assert isinstance(line.amounts, np.ndarray) and line.amounts.dtype == np.float64
+    table = budget_by_item([line])
+    assert table["mean"].tolist() == [1.5, 3.5]
+    with pytest.raises(InputError, match=r"^budget: no budget lines given$"):
+        budget_by_item([])
