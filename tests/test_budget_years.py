@@ -179,6 +179,7 @@ def test_business_case_cumulative_interval_and_payback_at_zero() -> None:
     table = business_case(_spread(), {"municipality": "kommune", "region": "region"})
     assert table["authority"].tolist() == ["kommune", "kommune", "region", "region"]
     kommune = table[table["authority"] == "kommune"].reset_index(drop=True)
+    assert kommune["year"].tolist() == [1, 2]
     np.testing.assert_allclose(kommune["investment"], [49.5, 99.0])
     np.testing.assert_allclose(kommune["savings"], [60.0, 60.0])
     np.testing.assert_allclose(kommune["net"], [10.5, -39.0])
