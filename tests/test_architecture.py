@@ -83,13 +83,17 @@ def test_analysis_imports_alone() -> None:
 
 #: Where every function must fit in 80 lines (docstring included); other modules follow as they
 #: are rewritten (issue 16).
-SHORT_FUNCTIONS = (ROOT / "src" / "peer_econ" / "analysis", ROOT / "src/peer_econ/runs/analyse.py")
+SHORT_FUNCTIONS = (
+    ROOT / "src" / "peer_econ" / "analysis",
+    ROOT / "src" / "peer_econ" / "model",
+    ROOT / "src/peer_econ/runs/analyse.py",
+)
 MAX_FUNCTION_LINES = 80
 
 
 def test_functions_fit_in_eighty_lines() -> None:
-    """A function a reader can hold in their head: no function over 80 lines in analysis/
-    and runs/analyse.py."""
+    """A function a reader can hold in their head: no function over 80 lines in analysis/,
+    model/ and runs/analyse.py."""
     import ast
 
     files = [
