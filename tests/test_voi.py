@@ -430,3 +430,83 @@ def test_discrete_parameters_and_tiny_psa() -> None:
     assert both.evppi[0] == pytest.approx(both.evpi[0], rel=1e-9)
     with pytest.raises(InputError, match="PSA has 1 sample"):
         evppi(cost[:1], effect[:1], {"b": b[:1]}, 0.0)
+
+
+# ------------------------------------------------------------------ nested EVPPI by hand (a)
+
+
+def _hand_model(p: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two strategies: the second costs 0.5 and gains a + b QALYs over the first."""
+    a, b = p["a"], p["b"]
+    cost = np.column_stack([np.zeros_like(a), np.full_like(a, 0.5)])
+    return cost, np.column_stack([np.zeros_like(a), a + b])
+
+
+def _hand_phi(n: int, g: np.random.Generator) -> dict[str, np.ndarray]:
+    return {"a": np.arange(float(n)) % 2}  # 0, 1, 0, 1, ...
+
+
+def _hand_psi(ph: Mapping[str, np.ndarray], g: np.random.Generator) -> dict[str, np.ndarray]:
+    return {"b": np.where(np.arange(ph["a"].size) % 2 == 0, -1.0, 1.0)}  # -1, 1, -1, 1, ...
+
+
+@pytest.mark.parametrize("chunk_size", [200_000, 2, 3])
+def test_nested_evppi_by_hand(chunk_size: int) -> None:
+    """a in {0, 1} (outer), b in {-1, 1} (inner), WTP 1: inner means of NB = (-0.5, 0.5) for the
+    second strategy, so E_a[max(0, mean NB)] = (0 + 0.5) / 2 = 0.25; E[NB] = 0 for both, so
+    EVPPI = 0.25 (SE = sd(0, 0.5) / sqrt 2 = 0.25). Per-sample max NB: 0, 0.5, 0, 1.5 -> EVPI
+    = 0.5. At WTP 3: inner means (-0.5, 2.5) -> 1.25; max mean 1 -> EVPPI 0.25; per-sample
+    max 0, 2.5, 0, 5.5 -> EVPI 2 - 1 = 1. Chunks of 2 or 3 rows (one outer draw each) give the
+    same numbers."""
+    res = evppi_nested(
+        _hand_model, _hand_phi, _hand_psi, [1.0, 3.0], n_outer=2, n_inner=2, rng=0,
+        chunk_size=chunk_size,
+    )  # fmt: skip
+    assert (res.name, res.parameters, res.method, res.diagnostics) == ("a", ("a",), "nested", ())
+    np.testing.assert_array_equal(res.wtp, [1.0, 3.0])
+    np.testing.assert_allclose(res.evppi, [0.25, 0.25], rtol=1e-12)
+    np.testing.assert_allclose(res.raw, [0.25, 0.25], rtol=1e-12)
+    assert res.se is not None
+    np.testing.assert_allclose(res.se, [0.25, np.std([0.0, 2.5], ddof=1) / np.sqrt(2)])
+    np.testing.assert_allclose(res.evpi, [0.5, 1.0], rtol=1e-12)
+
+
+def test_nested_evppi_four_outer_draws_and_sizes() -> None:
+    """Four outer draws (a = 0, 1, 0, 1), three inner each (b = -1, 1, -1 for the first block
+    ...): the estimate averages the four inner maxima; sizes below 2 are refused."""
+    res = evppi_nested(_hand_model, _hand_phi, _hand_psi, 1.0, n_outer=4, n_inner=3, rng=0)
+    # rows: b alternates over all 12 rows, so the blocks' b means are -1/3, 1/3, -1/3, 1/3
+    inner = np.array([0 - 1 / 3, 1 + 1 / 3, 0 - 1 / 3, 1 + 1 / 3]) - 0.5
+    first = np.maximum(inner, 0.0).mean()
+    pooled = max(0.0, 0.5 + 0.0 - 0.5)
+    assert res.raw[0] == pytest.approx(first - pooled, rel=1e-12)
+    for n_outer, n_inner in ((1, 5), (5, 1)):
+        with pytest.raises(InputError, match=rf"n_outer = {n_outer}, n_inner = {n_inner}; both"):
+            evppi_nested(_hand_model, _hand_phi, _hand_psi, 1.0, n_outer, n_inner)
+
+
+def test_curves_columns_groups_and_share(lin: tuple) -> None:
+    """Every row of the curves is the EVPPI of its parameter or group at its WTP, with the kind,
+    the share of EVPI (NaN where EVPI is 0) and the method; groups only with include_single off;
+    the options reach each EVPPI."""
+    cost, effect, x = lin
+    w = np.array([0.0, 20_000.0])
+    curves = evppi_curves(
+        cost, effect, x, w, {"both": ["x1", "x2"]}, include_single=False, method="poly"
+    )
+    assert list(curves.columns) == [
+        "name", "kind", "parameters", "wtp", "evppi", "se", "evpi", "share", "method",
+    ]  # fmt: skip
+    assert curves["kind"].tolist() == ["group", "group"]
+    assert curves["name"].tolist() == ["both", "both"]
+    ref = evppi(cost, effect, x[["x1", "x2"]], w, method="poly")
+    np.testing.assert_allclose(curves["evppi"], ref.evppi, rtol=1e-12)
+    np.testing.assert_allclose(curves["evpi"], ref.evpi, rtol=1e-12)
+    assert curves["method"].tolist() == ["poly", "poly"]
+    for row in curves.itertuples():
+        if row.evpi > 0:
+            assert row.share == pytest.approx(row.evppi / row.evpi, rel=1e-12)
+        else:
+            assert np.isnan(row.share)
+    full = evppi_curves(cost, effect, x, w, {"both": ["x1", "x2"]})
+    assert full["kind"].tolist() == ["parameter"] * 6 + ["group"] * 2
