@@ -503,10 +503,9 @@ def test_curves_columns_groups_and_share(lin: tuple) -> None:
     np.testing.assert_allclose(curves["evppi"], ref.evppi, rtol=1e-12)
     np.testing.assert_allclose(curves["evpi"], ref.evpi, rtol=1e-12)
     assert curves["method"].tolist() == ["poly", "poly"]
-    for row in curves.itertuples():
-        if row.evpi > 0:
-            assert row.share == pytest.approx(row.evppi / row.evpi, rel=1e-12)
-        else:
-            assert np.isnan(row.share)
+    evpi_v, evppi_v = curves["evpi"].to_numpy(), curves["evppi"].to_numpy()
+    expected = np.full(evpi_v.shape, np.nan)
+    np.divide(evppi_v, evpi_v, out=expected, where=evpi_v > 0)
+    np.testing.assert_allclose(curves["share"].to_numpy(), expected, rtol=1e-12)
     full = evppi_curves(cost, effect, x, w, {"both": ["x1", "x2"]})
     assert full["kind"].tolist() == ["parameter"] * 6 + ["group"] * 2
