@@ -509,3 +509,61 @@ def test_curves_columns_groups_and_share(lin: tuple) -> None:
     np.testing.assert_allclose(curves["share"].to_numpy(), expected, rtol=1e-12)
     full = evppi_curves(cost, effect, x, w, {"both": ["x1", "x2"]})
     assert full["kind"].tolist() == ["parameter"] * 6 + ["group"] * 2
+
+
+def test_result_tables_cell_by_cell() -> None:
+    """The tidy tables carry every field: names joined by ", ", NaN standard errors when none
+    were computed, one diagnostics row per fitted regression; a collection finds a group by
+    name (KeyError otherwise) and stacks the groups' tables in order."""
+    from peer_econ.analysis.voi import FitDiagnostic
+
+    fit = FitDiagnostic("cost[A] - cost[B]", 3.5, 0.9, 12.0, 7)
+    one = EVPPIResult(
+        "g", ("x1", "x2"), np.array([0.0, 1.0]), np.array([0.1, 0.2]), None,
+        np.array([0.3, 0.4]), "poly", np.array([0.1, 0.2]), (fit,),
+    )  # fmt: skip
+    frame = one.to_frame()
+    assert frame["name"].tolist() == ["g", "g"]
+    assert frame["parameters"].tolist() == ["x1, x2", "x1, x2"]
+    assert frame["wtp"].tolist() == [0.0, 1.0]
+    assert frame["evppi"].tolist() == [0.1, 0.2]
+    assert frame["se"].isna().all()
+    assert frame["evpi"].tolist() == [0.3, 0.4]
+    assert frame["method"].tolist() == ["poly", "poly"]
+    diag = one.diagnostics_frame()
+    assert diag.to_dict("records") == [
+        {"response": "cost[A] - cost[B]", "edf": 3.5, "r_squared": 0.9, "smoothing": 12.0,
+         "n_terms": 7},
+    ]  # fmt: skip
+    two = EVPPIResult(
+        "h", ("x3",), np.array([0.0, 1.0]), np.array([0.0, 0.05]), np.array([0.01, 0.02]),
+        np.array([0.3, 0.4]), "spline", np.array([0.0, 0.05]),
+    )  # fmt: skip
+    both = EVPPIResults((one, two))
+    assert both["h"] is two and both["g"] is one
+    with pytest.raises(KeyError):
+        both["x1"]
+    stacked = both.to_frame()
+    assert stacked["name"].tolist() == ["g", "g", "h", "h"]
+    assert stacked["se"].tolist()[2:] == [0.01, 0.02]
+    assert stacked.index.tolist() == [0, 1, 2, 3]
+
+
+def test_ranking_columns_ties_and_messages(lin: tuple) -> None:
+    """Rank is the first column; 20 constant parameters (EVPPI 0 each) keep their input order
+    (a stable sort); one WTP only."""
+    cost, effect, x = lin
+    flat = pd.DataFrame({f"p{i:02d}": np.ones(len(x)) for i in range(20)})
+    with pytest.warns(InputWarning, match="constant"):
+        rank = evppi_ranking(cost, effect, flat, 20_000.0)
+    assert list(rank.columns)[0] == "rank"
+    assert rank["name"].tolist() == [f"p{i:02d}" for i in range(20)]
+    assert rank["rank"].tolist() == list(range(1, 21))
+    with pytest.raises(InputError, match=r"^wtp_point must be one number; got 2 values$"):
+        evppi_ranking(cost, effect, x, [1.0, 2.0])
+
+
+def test_population_multiplier_rate_messages() -> None:
+    for rate in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(InputError, match=r"^discount_rate = .*; use a finite rate > -1$"):
+            population_multiplier(100.0, 3, rate)
