@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -560,7 +561,8 @@ def test_ranking_columns_ties_and_messages(lin: tuple) -> None:
     assert rank["name"].tolist() == [f"p{i:02d}" for i in range(20)]
     assert rank["rank"].tolist() == list(range(1, 21))
     with pytest.raises(InputError, match=r"^wtp_point must be one number; got 2 values$"):
-        evppi_ranking(cost, effect, x, [1.0, 2.0])
+        two: Any = [1.0, 2.0]
+        evppi_ranking(cost, effect, x, two)
 
 
 def test_population_multiplier_rate_messages() -> None:
