@@ -566,6 +566,6 @@ def test_ranking_columns_ties_and_messages(lin: tuple) -> None:
 
 
 def test_population_multiplier_rate_messages() -> None:
-    for rate in (-1.0, float("nan"), float("inf")):
+    for rate in (-1.0, -1.5, float("nan"), float("inf")):
         with pytest.raises(InputError, match=r"^discount_rate = .*; use a finite rate > -1$"):
             population_multiplier(100.0, 3, rate)
