@@ -586,3 +586,44 @@ def test_nested_evppi_is_reproducible_with_a_seed() -> None:
 
     np.testing.assert_array_equal(run(4).raw, run(4).raw)
     assert not np.array_equal(run(4).raw, run(5).raw)
+
+
+def test_curves_pass_every_option_to_each_evppi(lin: tuple) -> None:
+    """Each curve row equals :func:`evppi` of its group with the same options: method,
+    smoothing criterion, labels and reference, standard errors (200 draws by default, from the
+    seed); the rows are numbered 0, 1, ...; no standard errors
+    unless asked."""
+    cost, effect, x = lin
+    w = np.array([10_000.0, 20_000.0])
+    arr = x[["x1", "x2"]].to_numpy()
+    common: dict[str, Any] = {"strategies": ["A", "B"], "reference": "A"}
+    curves = evppi_curves(
+        cost, effect, arr, w, [["u", "v"]], include_single=False, parameter_names=["u", "v"],
+        smoothing_criterion="reml", se=True, rng=3, **common,
+    )  # fmt: skip
+    ref = evppi(
+        cost, effect, arr, w, parameter_names=["u", "v"], smoothing_criterion="reml", se=True,
+        n_se_draws=200, rng=3, **common,
+    )  # fmt: skip
+    assert isinstance(ref, EVPPIResult) and ref.se is not None
+    assert curves["parameters"].tolist() == ["u, v", "u, v"]
+    np.testing.assert_array_equal(curves["evppi"], ref.evppi)
+    np.testing.assert_array_equal(curves["se"], ref.se)
+    assert curves.index.tolist() == [0, 1]
+    plain = evppi_curves(cost, effect, x, w)
+    assert plain["se"].isna().all()
+    assert plain.index.tolist() == list(range(6))
+
+
+def test_curves_warn_once_about_constant_parameters(lin: tuple) -> None:
+    """A constant parameter has EVPPI 0 and is named in one InputWarning, however many groups
+    hold it."""
+    cost, effect, x = lin
+    with_constant = x.assign(c=1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        curves = evppi_curves(cost, effect, with_constant, 20_000.0, {"c and x1": ["c", "x1"]})
+    relevant = [w for w in caught if issubclass(w.category, InputWarning)]
+    assert len(relevant) == 1
+    assert "parameter(s) ['c'] are constant in the PSA" in str(relevant[0].message)
+    assert curves.loc[curves["name"] == "c", "evppi"].tolist() == [0.0]
