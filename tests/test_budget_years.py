@@ -145,3 +145,88 @@ def test_cumulative_net_figure_marks_payback() -> None:
     ax = plots.plot_cumulative_net(table, {"region": 1, "kommune": None})
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["pays back in year 1"]
+
+
+def _spread() -> list[BudgetLine]:
+    """Two years, 100 samples: coordination 0, 1, ..., 99 DKK (mean 49.5) in year 1 and twice
+    that in year 2; a saving of 60 a year in every sample."""
+    values = np.arange(100.0)
+    return [
+        _line("coordination", "municipality", "running", [list(values), list(2 * values)]),
+        _line("saved", "municipality", "saving", [[-60.0] * 100, [-60.0] * 100]),
+    ]
+
+
+def test_budget_by_item_intervals_are_percentiles_at_the_level() -> None:
+    """Percentiles of 0..99 (linear interpolation): 2.5 % / 97.5 % = 2.475 / 96.525 (default
+    95 %), 5 % / 95 % = 4.95 / 94.05 at 90 %; every column of a row is the line's."""
+    row = budget_by_item(_spread()).iloc[0].to_dict()
+    assert row == {
+        "year": 1, "item": "coordination", "payer": "municipality", "kind": "running",
+        "cash": True, "mean": 49.5, "lower": pytest.approx(2.475), "upper": pytest.approx(96.525),
+    }  # fmt: skip
+    narrow = budget_by_item(_spread(), level=0.9).iloc[0]
+    assert (narrow["lower"], narrow["upper"]) == (pytest.approx(4.95), pytest.approx(94.05))
+    second = budget_by_item(_spread()).iloc[2]
+    assert (second["year"], second["item"], second["mean"]) == (2, "coordination", 99.0)
+
+
+def test_business_case_cumulative_interval_and_payback_at_zero() -> None:
+    """Net per sample = 60 - v in year 1 and 60 - 2v in year 2 (v = 0..99): cumulative
+    120 - 3v; 41 of 100 samples (v <= 40) have a cumulative net >= 0 in year 2 (v = 40 gives
+    exactly 0, which counts as paid back); 61 in year 1 (v <= 60). The interval is of the
+    cumulative net: 2.5 % / 97.5 % of 120 - 3v = 120 - 3 x 96.525 / 120 - 3 x 2.475."""
+    table = business_case(_spread(), {"municipality": "kommune", "region": "region"})
+    assert table["authority"].tolist() == ["kommune", "kommune", "region", "region"]
+    kommune = table[table["authority"] == "kommune"].reset_index(drop=True)
+    assert kommune["year"].tolist() == [1, 2]
+    np.testing.assert_allclose(kommune["investment"], [49.5, 99.0])
+    np.testing.assert_allclose(kommune["savings"], [60.0, 60.0])
+    np.testing.assert_allclose(kommune["net"], [10.5, -39.0])
+    np.testing.assert_allclose(kommune["cumulative_net"], [10.5, -28.5])
+    np.testing.assert_allclose(kommune["prob_paid_back"], [0.61, 0.41])
+    assert kommune["cumulative_lower"][1] == pytest.approx(120 - 3 * 96.525)
+    assert kommune["cumulative_upper"][1] == pytest.approx(120 - 3 * 2.475)
+    region = table[table["authority"] == "region"]
+    assert region["investment"].tolist() == [0.0, 0.0]
+    assert region["prob_paid_back"].tolist() == [1.0, 1.0]
+    narrow = business_case(_spread(), {"municipality": "kommune"}, level=0.9)
+    assert narrow["cumulative_upper"][1] == pytest.approx(120 - 3 * 4.95)
+
+
+def test_business_case_sums_payers_of_one_authority() -> None:
+    """Two payers of one authority are one business case; payers not listed are left out."""
+    lines = [
+        _line("a", "municipality", "running", [[10.0]]),
+        _line("b", "jobcentre", "saving", [[-4.0]]),
+        _line("c", "region", "running", [[100.0]]),
+    ]
+    table = business_case(lines, {"municipality": "kommune", "jobcentre": "kommune"})
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert (row["investment"], row["savings"], row["net"]) == (10.0, 4.0, -6.0)
+
+
+def test_budget_shapes_and_messages() -> None:
+    with pytest.raises(InputError, match=r"^cumulative_net has shape \(1, 2\); expected"):
+        payback_year([[1.0, 2.0]])
+    with pytest.raises(InputError, match=r"amounts have shape \(2,\); expected \(n_years"):
+        BudgetLine("x", "region", "running", True, np.array([1.0, 2.0]))
+    with pytest.raises(InputError, match=r"'b' \(r\) has shape \(1, 2\); expected \(1, 1\)"):
+        budget_by_payer(
+            [_line("a", "r", "running", [[1.0]]), _line("b", "r", "running", [[1.0, 2.0]])]
+        )
+    for level in (0.0, 1.0):
+        with pytest.raises(InputError, match="coverage between 0 and 1"):
+            budget_by_item(_spread(), level=level)
+
+
+def test_one_line_budget_and_amounts_as_float_arrays() -> None:
+    """A budget of one line works; amounts given as nested lists of whole numbers become a
+    float array; no lines at all is an error with its own message."""
+    line = BudgetLine("x", "region", "running", True, [[1, 2], [3, 4]])  # type: ignore[arg-type]
+    assert isinstance(line.amounts, np.ndarray) and line.amounts.dtype == np.float64
+    table = budget_by_item([line])
+    assert table["mean"].tolist() == [1.5, 3.5]
+    with pytest.raises(InputError, match=r"^budget: no budget lines given$"):
+        budget_by_item([])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from peer_econ.errors import InputError
 from peer_econ.model.capacity import DeliveryPlan, capacity_plan, capacity_table
 from peer_econ.model.spec import Strategy
+from reference.cells import number
 
 BASE = {
     "participants_per_group": 8.0,
@@ -145,3 +147,133 @@ def test_bad_scale_is_a_one_line_input_error(kwargs: dict[str, Any], message: st
 def test_bad_participants(participants: float, group: float, message: str) -> None:
     with pytest.raises(InputError, match=message):
         DeliveryPlan.from_participants(participants, 5, group)
+
+
+def test_dedicated_post_replaces_course_and_local_hours() -> None:
+    """A dedicated post of 0.5 FTE per municipality: 5 x 0.5 x 1,650 = 4,125 h a year in place
+    of per-course and local hours, plus companionship matching 160 x 0.1 x 3 = 48 h: 4,173 h =
+    2.5291 FTE; at half the courses in year 1 the post is half used: 2,062.5 + 24 h."""
+    draws = _draws(dedicated_coordinator_fte_per_municipality=0.5)
+    scale = DeliveryPlan(5, 4, years=2, ramp_up=(0.5,))
+    plan = capacity_plan(draws, VOLUNTEER, scale, local_coordination="dedicated_post")
+    np.testing.assert_allclose(plan.coordinator_hours[:, 0], [2_086.5, 4_173.0], rtol=1e-12)
+    np.testing.assert_allclose(plan.coordinator_fte[:, 0], [2_086.5 / 1650, 4_173.0 / 1650])
+    none = capacity_plan(draws, SAU, scale, local_coordination="dedicated_post")
+    assert float(none.coordinator_hours.sum()) == 0.0
+
+
+def test_hybrid_and_course_only_by_hand() -> None:
+    """1 paid + 1 volunteer with volunteer companionship: 20 paid places x 40 h = 800 paid-peer
+    hours (companionship is not theirs), 20 volunteer places -> 20 volunteers, 5 paid peers
+    trained (20 places / 4 courses a year): 2 + 0.5 cohorts, 100 trainer hours. The course
+    without companionship needs no matching: 20 x 30 + 5 x 40 = 800 coordinator hours."""
+    hybrid = Strategy("peer_hybrid", "Hybrid", True, 1, 1, "volunteer")
+    plan = capacity_plan(_draws(), hybrid, DeliveryPlan(5, 4, years=1))
+    assert plan.paid_peer_hours[0, 0] == pytest.approx(800.0, rel=1e-12)
+    assert plan.volunteers_trained[0, 0] == pytest.approx(20.0, rel=1e-12)
+    assert plan.paid_peers_trained[0, 0] == pytest.approx(5.0, rel=1e-12)
+    assert plan.trainer_hours[0, 0] == pytest.approx(100.0, rel=1e-12)
+    assert plan.coordinator_hours[0, 0] == pytest.approx(800.0 + 160 * 0.1 * 3, rel=1e-12)
+    course_only = Strategy("peer_course_only", "Course only", True, 0, 2, "none")
+    plan = capacity_plan(_draws(), course_only, DeliveryPlan(5, 4, years=1))
+    assert plan.coordinator_hours[0, 0] == pytest.approx(800.0, rel=1e-12)
+    assert plan.paid_peer_hours[0, 0] == 0.0
+
+
+def test_paid_peers_leading_fewer_courses_than_planned() -> None:
+    """At 8 courses a municipality and 6 courses per paid peer, a paid peer leads all 6 in
+    one year: 80 places / 6 = 13.33 hired in year 1 and again every year (nobody stays)."""
+    plan = capacity_plan(_draws(), PAID, DeliveryPlan(5, 8, years=2))
+    np.testing.assert_allclose(plan.paid_peers_trained[:, 0], [80 / 6, 80 / 6], rtol=1e-12)
+
+
+def test_capacity_table_interval_and_level() -> None:
+    """Enrolled per group 6, 8, 10, 8 over four samples -> 120, 160, 200, 160 enrolled; the 50 %
+    interval is the 25th to 75th percentile, 150 to 170; the mean 160."""
+    draws = {k: np.full(4, v) for k, v in BASE.items()}
+    draws["participants_per_group"] = np.array([6.0, 8.0, 10.0, 8.0])
+    plan = capacity_plan(draws, VOLUNTEER, DeliveryPlan(5, 4, years=1))
+    table = capacity_table(plan, level=0.5)
+    assert len(table) == len(plan.QUANTITIES)
+    row = table[table["quantity"] == "participants"].iloc[0]
+    assert (row["mean"], row["lower"], row["upper"]) == (160.0, 150.0, 170.0)
+    assert (row["strategy"], row["year"], row["unit"]) == ("peer_volunteer", 1, "persons")
+    assert row["label"] == "Participants enrolled"
+    assert row["rounded_up"] == 160.0
+    with pytest.raises(InputError, match="coverage between 0 and 1"):
+        capacity_table(plan, level=1.0)
+
+
+def test_facilitator_places_and_ramp_up_shares() -> None:
+    """Places = groups x facilitators of each kind: 20 groups -> 40 volunteer places (volunteer
+    strategy), 40 paid places (paid strategy); each year's ramp-up share is its own (0.5, 0.8,
+    then full)."""
+    scale = DeliveryPlan(5, 4, years=3, ramp_up=(0.5, 0.8))
+    assert [scale.share(year) for year in (1, 2, 3)] == [0.5, 0.8, 1.0]
+    volunteer = capacity_plan(_draws(), VOLUNTEER, scale)
+    np.testing.assert_allclose(volunteer.volunteer_slots[:, 0], [20.0, 32.0, 40.0])
+    assert float(volunteer.paid_slots.sum()) == 0.0
+    paid = capacity_plan(_draws(), PAID, scale)
+    np.testing.assert_allclose(paid.paid_slots[:, 0], [20.0, 32.0, 40.0])
+    assert float(paid.volunteer_slots.sum()) == 0.0
+
+
+def test_unknown_local_coordination_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="local_coordination = 'none'; choose one of"):
+        capacity_plan(_draws(), VOLUNTEER, DeliveryPlan(5, 4), local_coordination="none")
+
+
+def test_capacity_table_rounds_groups_and_cohorts_up() -> None:
+    """30 participants a year in 1 municipality of 8 per group: 3.75 groups -> 4; 7.5 volunteers
+    trained -> 0.75 cohorts -> 1; hours are not rounded."""
+    scale = DeliveryPlan.from_participants(30, 1, 8, years=1)
+    table = capacity_table(capacity_plan(_draws(), VOLUNTEER, scale)).set_index("quantity")
+    assert (table.loc["groups", "mean"], table.loc["groups", "rounded_up"]) == (3.75, 4.0)
+    cohorts = table.loc["volunteer_cohorts"]
+    assert (cohorts["mean"], cohorts["rounded_up"]) == (pytest.approx(0.75), 1.0)
+    assert math.isnan(number(table.loc["trainer_hours", "rounded_up"]))
+    for level in (0.0, 1.0, -0.5):
+        with pytest.raises(InputError, match="coverage"):
+            capacity_table(capacity_plan(_draws(), VOLUNTEER, scale), level=level)
+
+
+def test_plan_bounds_are_inclusive() -> None:
+    """10 years, one ramp-up share per year, shares of exactly 0 and 1 are allowed."""
+    assert DeliveryPlan(5, 4, years=10).years == 10
+    assert DeliveryPlan(5, 4, years=2, ramp_up=(0.0, 1.0)).shares.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"years": 2.5}, r"years = 2\.5; give a whole number"),
+        ({"years": "5"}, "years = '5'; give a whole number"),
+        ({"ramp_up": (0.5, 1.5)}, r"share of year 2 = 1\.5"),
+        ({"ramp_up": ("half",)}, "share of year 1 = 'half'"),
+        ({"ramp_up": (True,)}, "share of year 1 = True"),
+    ],
+)
+def test_bad_plan_messages(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        DeliveryPlan(5, 4, **kwargs)
+
+
+def test_from_participants_edges() -> None:
+    """The default horizon is 5 years and the ramp-up is kept; fewer than one participant a
+    year and groups of 2 are allowed; 0 participants, a group of 1 or no municipality are not,
+    each with its own message."""
+    plan = DeliveryPlan.from_participants(0.5, 1, 8, ramp_up=(0.5,))
+    assert (plan.years, plan.ramp_up) == (5, (0.5,))
+    assert plan.courses_per_municipality_per_year == pytest.approx(0.0625)
+    assert DeliveryPlan.from_participants(16, 1, 2).courses_per_municipality_per_year == 8.0
+    cases: list[tuple[tuple[Any, ...], str]] = [
+        ((0, 5, 8), r"participants per year = 0; give a number > 0"),
+        ((100, 5, 1.5), r"participants per group = 1\.5; a group needs at least 2"),
+        ((float("nan"), 5, 8), "participants per year = nan; give a number"),
+        ((100, 5, float("inf")), "participants per group = inf; give a number"),
+        ((100, 5, "8"), "participants per group = '8'; give a number"),
+        ((100, 0, 8), "municipalities = 0 must be a whole number"),
+    ]
+    for args, message in cases:
+        with pytest.raises(InputError, match=message):
+            DeliveryPlan.from_participants(*args)

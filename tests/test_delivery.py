@@ -220,3 +220,28 @@ def test_delivery_scale_object_validates() -> None:
     with pytest.raises(InputError, match="municipalities"):
         DeliveryScale(0, 4)
     assert DeliveryScale(5, 4).courses_per_year == 20
+
+
+def test_delivery_scale_bounds_and_types() -> None:
+    """52 courses a year (one a week) and 98 municipalities are allowed, one more is not; a
+    bool is not a number of courses or municipalities."""
+    assert DeliveryScale(98, 52).courses_per_year == 98 * 52
+    assert DeliveryScale(1, 52.0).courses_per_year == 52.0
+    for municipalities, courses, message in [
+        (5, 52.5, r"courses_per_municipality_per_year = 52\.5"),
+        (5, True, "courses_per_municipality_per_year = True"),
+        (True, 4, "municipalities = True"),
+        (5, float("inf"), "courses_per_municipality_per_year = inf"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            DeliveryScale(municipalities, courses)
+
+
+def test_whole_number_inputs_give_float_arrays() -> None:
+    """Years and group sizes given as whole numbers still give float arrays (the model's
+    arrays are float64 throughout)."""
+    zero_rate = annuity_factor(0.0, 5)
+    assert zero_rate.dtype == np.float64 and float(zero_rate) == 5.0
+    assert annuity_factor(0.035, np.array([5])).dtype == np.float64
+    people = participants_per_year(DeliveryScale(5, 4), np.array([8]))
+    assert people.dtype == np.float64 and people.tolist() == [160.0]

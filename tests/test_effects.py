@@ -92,3 +92,14 @@ def test_mapping_route_with_shrinkage(inputs: Inputs) -> None:
     assert utility_gain_post(draws, settings)[0] == pytest.approx(0.003, rel=1e-12)
     plain = _settings(inputs, utility_route="mapping", shrinkage=False, attendance_scaling=False)
     assert utility_gain_post(draws, plain)[0] == pytest.approx(0.012, rel=1e-12)
+
+
+def test_attendance_factor_off_is_one_per_sample(inputs: Inputs) -> None:
+    """Without attendance scaling the factor is 1 for every sample, shape (n_samples,), so the
+    gains keep the sample shape whatever the route."""
+    from peer_econ.model.effects import attendance_factor
+
+    draws = dict(inputs.parameters.sample(7, 1))
+    factor = attendance_factor(draws, _settings(inputs, attendance_scaling=False))
+    assert factor.shape == (7,)
+    np.testing.assert_array_equal(factor, np.ones(7))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -243,3 +245,127 @@ def test_evsi_regression_passes_every_option_to_the_regression() -> None:
     assert res.method == ref.method == "tensor"
     assert res.diagnostics == ref.diagnostics
     assert res.diagnostics[0].response == "cost[SAU] - cost[PEER]"
+
+
+def test_curve_keeps_grid_evpi_and_method_and_tabulates_by_size_then_wtp() -> None:
+    """The curve holds the size grid (as floats), the WTP grid, the EVPI of the PSA and the
+    method the regression used; each row of the table is one (size, WTP) pair, sizes outer."""
+    cost, effect, draws, _ = utility_psa(2_000, seed=3)
+    wtp = np.array([10_000.0, 30_000.0])
+    design = TwoArmUtilityTrial(10)
+    curve = evsi_by_sample_size(cost, effect, draws, design, [20, 200, 2000], wtp, rng=4)
+    np.testing.assert_array_equal(curve.n_per_arm, [20.0, 200.0, 2000.0])
+    assert curve.n_per_arm.dtype == np.float64
+    np.testing.assert_array_equal(curve.wtp, wtp)
+    single = evsi_regression(cost, effect, design.with_n(2000).simulate(draws, rng=4), wtp)
+    np.testing.assert_allclose(curve.evpi, single.evpi, rtol=1e-12)
+    assert curve.method == single.method
+    frame = curve.to_frame()
+    assert frame["n_per_arm"].tolist() == [20, 20, 200, 200, 2000, 2000]
+    assert frame["n_per_arm"].dtype.kind == "i"
+    assert frame["wtp"].tolist() == [10_000.0, 30_000.0] * 3
+    np.testing.assert_array_equal(frame["evsi"], curve.evsi.ravel())
+    np.testing.assert_array_equal(frame["evpi"], np.tile(curve.evpi, 3))
+    one = evsi_by_sample_size(cost, effect, draws, design, [50], wtp, rng=4)
+    assert one.evsi.shape == (1, 2)
+
+
+@pytest.mark.parametrize("sizes", [[], [[20, 200]]])
+def test_curve_needs_a_one_dimensional_grid(sizes: list) -> None:
+    cost, effect, draws, _ = utility_psa(200, seed=3)
+    with pytest.raises(
+        InputError, match=r"^n_per_arm must be a non-empty 1-D grid of whole numbers >= 2$"
+    ):
+        evsi_by_sample_size(cost, effect, draws, TwoArmUtilityTrial(10), sizes, WTP, rng=1)
+
+
+def test_enbs_messages() -> None:
+    with pytest.raises(InputError, match=r"^study costs must be >= 0$"):
+        enbs([1.0], -1.0, 0.0, [10])
+    with pytest.raises(InputError, match=r"^evsi_population has 1 rows for 2 sample sizes$"):
+        enbs([1.0], 0.0, 0.0, [10, 20])
+    with pytest.raises(InputError, match=r"^evsi_population has 2 rows for 4 sample sizes$"):
+        enbs([1.0, 2.0], 0.0, 0.0, [[10, 20], [30, 40]])
+
+
+def test_options_reach_the_regression_from_the_curve_and_by_default() -> None:
+    """The curve passes its method and smoothing criterion on (poly / REML give other numbers
+    than the default tensor spline / GCV); EVSI by regression computes no standard error by
+    default and uses 500 draws for it when asked, as EVPPI does."""
+    cost, effect, draws, _ = utility_psa(1_500, seed=12)
+    design = TwoArmUtilityTrial(50)
+    wtp = np.array([10_000.0, 30_000.0])
+    z = np.random.default_rng(4).standard_normal((1_500, 2))
+    stats = design.simulate(draws, standard_normals=z)
+    for method, criterion in (("poly", "gcv"), ("tensor", "reml")):
+        curve = evsi_by_sample_size(
+            cost, effect, draws, design, [50], wtp, method=method,
+            smoothing_criterion=criterion, rng=4,
+        )  # fmt: skip
+        ref = evppi(cost, effect, stats, wtp, method=method, smoothing_criterion=criterion)
+        np.testing.assert_array_equal(curve.evsi[0], ref.evppi)
+        direct = evsi_regression(
+            cost, effect, stats, wtp, method=method, smoothing_criterion=criterion
+        )
+        np.testing.assert_array_equal(direct.evsi, ref.evppi)
+        assert curve.method == direct.method == method
+    default = evppi(cost, effect, stats, wtp)
+    assert not np.array_equal(default.evppi, evppi(cost, effect, stats, wtp, method="poly").evppi)
+    assert evsi_regression(cost, effect, stats, wtp).se is None
+    with_se = evsi_regression(cost, effect, stats, wtp, se=True, rng=3)
+    ref_se = evppi(cost, effect, stats, wtp, se=True, n_se_draws=500, rng=3)
+    assert with_se.se is not None and ref_se.se is not None
+    np.testing.assert_array_equal(with_se.se, ref_se.se)
+
+
+def test_design_bounds_and_messages() -> None:
+    """Two per arm, a correlation of 0 and follow-ups given as a list are allowed (kept as a
+    tuple of floats); equal follow-up times, a correlation of 1 or more, a 2-D or shorter
+    remaining fraction are not; remaining fractions of exactly 0 and 1 are allowed."""
+    assert TwoArmUtilityTrial(2).n_participants == 4
+    months: Any = [3, 12]  # a list of whole months, as a user may give it
+    design = TwoArmUtilityTrial(10, followup_months=months, within_person_correlation=0.0)
+    assert design.followup_months == (3.0, 12.0)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"followup_months": (3, 3)}, "give increasing times"),
+        ({"within_person_correlation": 1.0}, r"within_person_correlation = 1\.0; use \[0, 1\)"),
+        ({"within_person_correlation": 1.5}, r"within_person_correlation = 1\.5"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(InputError, match=message):
+            TwoArmUtilityTrial(10, **kwargs)
+    ends = {"delta_u_post": np.array([0.1, 0.2]), "remaining_fraction_12m": np.array([0.0, 1.0])}
+    np.testing.assert_array_equal(
+        TwoArmUtilityTrial(10).expected_statistics(ends), [[0.1, 0.0], [0.2, 0.2]]
+    )
+    with pytest.raises(
+        InputError, match=r"^delta_u_post must be a finite 1-D array \(n_samples,\)$"
+    ):
+        TwoArmUtilityTrial(10, followup_months=(1.0,)).expected_statistics(
+            {"delta_u_post": np.zeros((2, 2))}
+        )
+    short = {"delta_u_post": np.zeros(3), "remaining_fraction_12m": np.zeros(2)}
+    with pytest.raises(
+        InputError, match=r"^remaining_fraction_12m has shape \(2,\); delta_u_post has \(3,\)$"
+    ):
+        TwoArmUtilityTrial(10).expected_statistics(short)
+
+
+def test_retention_bounds_and_messages() -> None:
+    """Retention is one value per follow-up in (0, 1], non-increasing (equal allowed), kept as a
+    tuple of floats."""
+    kept: Any = [1, 0.8]
+    assert TwoArmUtilityTrial(10, retention=kept).retention == (1.0, 0.8)
+    assert TwoArmUtilityTrial(10, retention=(0.8, 0.8)).retention == (0.8, 0.8)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"retention": (1.0,)}, r"^retention has 1 values for 2 follow-ups$"),
+        ({"retention": (1.0, 0.0)}, r"retention = \(1\.0, 0\.0\); use non-increasing"),
+        ({"retention": (1.5, 1.0)}, r"retention = \(1\.5, 1\.0\)"),
+        (
+            {"followup_months": (3.0, 12.0, 24.0), "retention": (1.0, 0.8, 0.9)},
+            r"retention = \(1\.0, 0\.8, 0\.9\)",
+        ),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(InputError, match=message):
+            TwoArmUtilityTrial(10, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -430,3 +431,199 @@ def test_discrete_parameters_and_tiny_psa() -> None:
     assert both.evppi[0] == pytest.approx(both.evpi[0], rel=1e-9)
     with pytest.raises(InputError, match="PSA has 1 sample"):
         evppi(cost[:1], effect[:1], {"b": b[:1]}, 0.0)
+
+
+# ------------------------------------------------------------------ nested EVPPI by hand (a)
+
+
+def _hand_model(p: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two strategies: the second costs 0.5 and gains a + b QALYs over the first."""
+    a, b = p["a"], p["b"]
+    cost = np.column_stack([np.zeros_like(a), np.full_like(a, 0.5)])
+    return cost, np.column_stack([np.zeros_like(a), a + b])
+
+
+def _hand_phi(n: int, g: np.random.Generator) -> dict[str, np.ndarray]:
+    return {"a": np.arange(float(n)) % 2}  # 0, 1, 0, 1, ...
+
+
+def _hand_psi(ph: Mapping[str, np.ndarray], g: np.random.Generator) -> dict[str, np.ndarray]:
+    return {"b": np.where(np.arange(ph["a"].size) % 2 == 0, -1.0, 1.0)}  # -1, 1, -1, 1, ...
+
+
+@pytest.mark.parametrize("chunk_size", [200_000, 2, 3])
+def test_nested_evppi_by_hand(chunk_size: int) -> None:
+    """a in {0, 1} (outer), b in {-1, 1} (inner), WTP 1: inner means of NB = (-0.5, 0.5) for the
+    second strategy, so E_a[max(0, mean NB)] = (0 + 0.5) / 2 = 0.25; E[NB] = 0 for both, so
+    EVPPI = 0.25 (SE = sd(0, 0.5) / sqrt 2 = 0.25). Per-sample max NB: 0, 0.5, 0, 1.5 -> EVPI
+    = 0.5. At WTP 3: inner means (-0.5, 2.5) -> 1.25; max mean 1 -> EVPPI 0.25; per-sample
+    max 0, 2.5, 0, 5.5 -> EVPI 2 - 1 = 1. Chunks of 2 or 3 rows (one outer draw each) give the
+    same numbers."""
+    res = evppi_nested(
+        _hand_model, _hand_phi, _hand_psi, [1.0, 3.0], n_outer=2, n_inner=2, rng=0,
+        chunk_size=chunk_size,
+    )  # fmt: skip
+    assert (res.name, res.parameters, res.method, res.diagnostics) == ("a", ("a",), "nested", ())
+    np.testing.assert_array_equal(res.wtp, [1.0, 3.0])
+    np.testing.assert_allclose(res.evppi, [0.25, 0.25], rtol=1e-12)
+    np.testing.assert_allclose(res.raw, [0.25, 0.25], rtol=1e-12)
+    assert res.se is not None
+    np.testing.assert_allclose(res.se, [0.25, np.std([0.0, 2.5], ddof=1) / np.sqrt(2)])
+    np.testing.assert_allclose(res.evpi, [0.5, 1.0], rtol=1e-12)
+
+
+def test_nested_evppi_four_outer_draws_and_sizes() -> None:
+    """Four outer draws (a = 0, 1, 0, 1), three inner each (b = -1, 1, -1 for the first block
+    ...): the estimate averages the four inner maxima; sizes below 2 are refused."""
+    res = evppi_nested(_hand_model, _hand_phi, _hand_psi, 1.0, n_outer=4, n_inner=3, rng=0)
+    # rows: b alternates over all 12 rows, so the blocks' b means are -1/3, 1/3, -1/3, 1/3
+    inner = np.array([0 - 1 / 3, 1 + 1 / 3, 0 - 1 / 3, 1 + 1 / 3]) - 0.5
+    first = np.maximum(inner, 0.0).mean()
+    pooled = max(0.0, 0.5 + 0.0 - 0.5)
+    assert res.raw[0] == pytest.approx(first - pooled, rel=1e-12)
+    for n_outer, n_inner in ((1, 5), (5, 1)):
+        with pytest.raises(InputError, match=rf"n_outer = {n_outer}, n_inner = {n_inner}; both"):
+            evppi_nested(_hand_model, _hand_phi, _hand_psi, 1.0, n_outer, n_inner)
+
+
+def test_curves_columns_groups_and_share(lin: tuple) -> None:
+    """Every row of the curves is the EVPPI of its parameter or group at its WTP, with the kind,
+    the share of EVPI (NaN where EVPI is 0) and the method; groups only with include_single off;
+    the options reach each EVPPI."""
+    cost, effect, x = lin
+    w = np.array([0.0, 20_000.0])
+    curves = evppi_curves(
+        cost, effect, x, w, {"both": ["x1", "x2"]}, include_single=False, method="poly"
+    )
+    assert list(curves.columns) == [
+        "name", "kind", "parameters", "wtp", "evppi", "se", "evpi", "share", "method",
+    ]  # fmt: skip
+    assert curves["kind"].tolist() == ["group", "group"]
+    assert curves["name"].tolist() == ["both", "both"]
+    ref = evppi(cost, effect, x[["x1", "x2"]], w, method="poly")
+    np.testing.assert_allclose(curves["evppi"], ref.evppi, rtol=1e-12)
+    np.testing.assert_allclose(curves["evpi"], ref.evpi, rtol=1e-12)
+    assert curves["method"].tolist() == ["poly", "poly"]
+    evpi_v, evppi_v = curves["evpi"].to_numpy(), curves["evppi"].to_numpy()
+    expected = np.full(evpi_v.shape, np.nan)
+    np.divide(evppi_v, evpi_v, out=expected, where=evpi_v > 0)
+    np.testing.assert_allclose(curves["share"].to_numpy(), expected, rtol=1e-12)
+    full = evppi_curves(cost, effect, x, w, {"both": ["x1", "x2"]})
+    assert full["kind"].tolist() == ["parameter"] * 6 + ["group"] * 2
+
+
+def test_result_tables_cell_by_cell() -> None:
+    """The tidy tables carry every field: names joined by ", ", NaN standard errors when none
+    were computed, one diagnostics row per fitted regression; a collection finds a group by
+    name (KeyError otherwise) and stacks the groups' tables in order."""
+    from peer_econ.analysis.voi import FitDiagnostic
+
+    fit = FitDiagnostic("cost[A] - cost[B]", 3.5, 0.9, 12.0, 7)
+    one = EVPPIResult(
+        "g", ("x1", "x2"), np.array([0.0, 1.0]), np.array([0.1, 0.2]), None,
+        np.array([0.3, 0.4]), "poly", np.array([0.1, 0.2]), (fit,),
+    )  # fmt: skip
+    frame = one.to_frame()
+    assert frame["name"].tolist() == ["g", "g"]
+    assert frame["parameters"].tolist() == ["x1, x2", "x1, x2"]
+    assert frame["wtp"].tolist() == [0.0, 1.0]
+    assert frame["evppi"].tolist() == [0.1, 0.2]
+    assert frame["se"].isna().all()
+    assert frame["evpi"].tolist() == [0.3, 0.4]
+    assert frame["method"].tolist() == ["poly", "poly"]
+    diag = one.diagnostics_frame()
+    assert diag.to_dict("records") == [
+        {"response": "cost[A] - cost[B]", "edf": 3.5, "r_squared": 0.9, "smoothing": 12.0,
+         "n_terms": 7},
+    ]  # fmt: skip
+    two = EVPPIResult(
+        "h", ("x3",), np.array([0.0, 1.0]), np.array([0.0, 0.05]), np.array([0.01, 0.02]),
+        np.array([0.3, 0.4]), "spline", np.array([0.0, 0.05]),
+    )  # fmt: skip
+    both = EVPPIResults((one, two))
+    assert both["h"] is two and both["g"] is one
+    with pytest.raises(KeyError):
+        both["x1"]
+    stacked = both.to_frame()
+    assert stacked["name"].tolist() == ["g", "g", "h", "h"]
+    assert stacked["se"].tolist()[2:] == [0.01, 0.02]
+    assert stacked.index.tolist() == [0, 1, 2, 3]
+
+
+def test_ranking_columns_ties_and_messages(lin: tuple) -> None:
+    """Rank is the first column; 20 constant parameters (EVPPI 0 each) keep their input order
+    (a stable sort); one WTP only."""
+    cost, effect, x = lin
+    flat = pd.DataFrame({f"p{i:02d}": np.ones(len(x)) for i in range(20)})
+    with pytest.warns(InputWarning, match="constant"):
+        rank = evppi_ranking(cost, effect, flat, 20_000.0)
+    assert list(rank.columns)[0] == "rank"
+    assert rank["name"].tolist() == [f"p{i:02d}" for i in range(20)]
+    assert rank["rank"].tolist() == list(range(1, 21))
+    with pytest.raises(InputError, match=r"^wtp_point must be one number; got 2 values$"):
+        two: Any = [1.0, 2.0]
+        evppi_ranking(cost, effect, x, two)
+
+
+def test_population_multiplier_rate_messages() -> None:
+    for rate in (-1.0, -1.5, float("nan"), float("inf")):
+        with pytest.raises(InputError, match=r"^discount_rate = .*; use a finite rate > -1$"):
+            population_multiplier(100.0, 3, rate)
+
+
+def test_nested_evppi_is_reproducible_with_a_seed() -> None:
+    """The seed drives both samplers: the same seed gives the same numbers, another seed not."""
+
+    def phi(n: int, g: np.random.Generator) -> dict[str, np.ndarray]:
+        return {"a": g.normal(0.05, 0.03, n)}
+
+    def psi(ph: Mapping[str, np.ndarray], g: np.random.Generator) -> dict[str, np.ndarray]:
+        m = ph["a"].size
+        return {"b": g.gamma(4.0, 0.25, m), "c": g.uniform(0.0, 1.0, m)}
+
+    def run(seed: int) -> EVPPIResult:
+        return evppi_nested(_toy_model, phi, psi, 20_000.0, n_outer=50, n_inner=20, rng=seed)
+
+    np.testing.assert_array_equal(run(4).raw, run(4).raw)
+    assert not np.array_equal(run(4).raw, run(5).raw)
+
+
+def test_curves_pass_every_option_to_each_evppi(lin: tuple) -> None:
+    """Each curve row equals :func:`evppi` of its group with the same options: method,
+    smoothing criterion, labels and reference, standard errors (200 draws by default, from the
+    seed); the rows are numbered 0, 1, ...; no standard errors
+    unless asked."""
+    cost, effect, x = lin
+    w = np.array([10_000.0, 20_000.0])
+    arr = x[["x1", "x2"]].to_numpy()
+    common: dict[str, Any] = {"strategies": ["A", "B"], "reference": "A"}
+    curves = evppi_curves(
+        cost, effect, arr, w, [["u", "v"]], include_single=False, parameter_names=["u", "v"],
+        smoothing_criterion="reml", se=True, rng=3, **common,
+    )  # fmt: skip
+    ref = evppi(
+        cost, effect, arr, w, parameter_names=["u", "v"], smoothing_criterion="reml", se=True,
+        n_se_draws=200, rng=3, **common,
+    )  # fmt: skip
+    assert isinstance(ref, EVPPIResult) and ref.se is not None
+    assert curves["parameters"].tolist() == ["u, v", "u, v"]
+    np.testing.assert_array_equal(curves["evppi"], ref.evppi)
+    np.testing.assert_array_equal(curves["se"], ref.se)
+    assert curves.index.tolist() == [0, 1]
+    plain = evppi_curves(cost, effect, x, w)
+    assert plain["se"].isna().all()
+    assert plain.index.tolist() == list(range(6))
+
+
+def test_curves_warn_once_about_constant_parameters(lin: tuple) -> None:
+    """A constant parameter has EVPPI 0 and is named in one InputWarning, however many groups
+    hold it."""
+    cost, effect, x = lin
+    with_constant = x.assign(c=1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        curves = evppi_curves(cost, effect, with_constant, 20_000.0, {"c and x1": ["c", "x1"]})
+    relevant = [w for w in caught if issubclass(w.category, InputWarning)]
+    assert len(relevant) == 1
+    assert "parameter(s) ['c'] are constant in the PSA" in str(relevant[0].message)
+    assert curves.loc[curves["name"] == "c", "evppi"].tolist() == [0.0]

@@ -33,10 +33,13 @@ MODULES = (
     "model.effects",
     "model.costs",
     "model.engine",
+    "model.delivery",
+    "model.capacity",
     "analysis.cea",
     "analysis.voi",
     "analysis.dsa",
     "analysis.evsi",
+    "analysis.budget",
 )
 EQUIVALENT_FILE = ROOT / "mutmut-equivalent.txt"
 #: mutmut's exit codes of a mutant run, as statuses (mutmut/stats.py).

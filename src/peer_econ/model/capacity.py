@@ -38,7 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from peer_econ.errors import InputError
-from peer_econ.model.delivery import DeliveryScale, scale_problems
+from peer_econ.model.delivery import LOCAL_COORDINATION, DeliveryScale, scale_problems
 from peer_econ.model.spec import Strategy
 
 FloatArray = NDArray[np.float64]
@@ -231,6 +231,118 @@ def _replacement_flow(
     return active, np.maximum(active - retained, 0.0)
 
 
+def _param(draws: Mapping[str, FloatArray], name: str) -> FloatArray:
+    """One parameter as a float array of at least one dimension (scalars become ``(1,)``)."""
+    return np.atleast_1d(np.asarray(draws[name], dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Groups run, participants enrolled and attending, shape ``(years, n)`` each, and the
+    ramp-up shares ``(years, 1)``; zeros for a strategy without the programme."""
+
+    shares: FloatArray
+    groups: FloatArray
+    participants: FloatArray
+    attending: FloatArray
+    programme: float
+
+
+def _groups(draws: Mapping[str, FloatArray], strategy: Strategy, scale: DeliveryPlan) -> _Groups:
+    """Groups = ramp-up share x groups a year at full capacity; participants = groups x
+    participants per group; attending = participants x delivered attendance."""
+    shares = scale.shares[:, None]
+    group_size = _param(draws, "participants_per_group")
+    groups = shares * scale.groups_per_year * np.ones_like(group_size)
+    participants = groups * group_size
+    attending = participants * _param(draws, "delivered_attendance_prop")
+    programme = 1.0 if strategy.programme else 0.0
+    return _Groups(
+        shares, groups * programme, participants * programme, attending * programme, programme
+    )
+
+
+@dataclass(frozen=True)
+class _Facilitators:
+    """Facilitator places, people active and to train, and training cohorts, ``(years, n)``."""
+
+    volunteer_slots: FloatArray
+    volunteers_active: FloatArray
+    volunteers_trained: FloatArray
+    volunteer_cohorts: FloatArray
+    paid_slots: FloatArray
+    paid_peers_trained: FloatArray
+    paid_cohorts: FloatArray
+
+
+def _facilitators(
+    draws: Mapping[str, FloatArray], strategy: Strategy, scale: DeliveryPlan, groups: FloatArray
+) -> _Facilitators:
+    """Volunteers and paid peers to keep every group's facilitator places filled
+    (:func:`_replacement_flow`), and the training cohorts that train them."""
+    volunteer_slots = groups * strategy.volunteer_facilitators
+    attrition = _param(draws, "volunteer_annual_attrition")
+    per_volunteer = _param(draws, "courses_per_volunteer")
+    active, trained = _replacement_flow(volunteer_slots, per_volunteer, per_volunteer * attrition)
+    cohort_size = _param(draws, "volunteers_per_training_cohort")
+    paid_slots = groups * strategy.paid_facilitators
+    per_paid = _param(draws, "courses_per_paid_peer")
+    # A municipality's paid team leads all its courses, so a paid peer leads the planned
+    # courses a year (at most all of their courses in one year).
+    paid_per_year = np.minimum(scale.courses_per_municipality_per_year, per_paid)
+    _, paid_trained = _replacement_flow(paid_slots, per_paid, paid_per_year)
+    return _Facilitators(
+        volunteer_slots=volunteer_slots,
+        volunteers_active=active,
+        volunteers_trained=trained,
+        volunteer_cohorts=trained / cohort_size,
+        paid_slots=paid_slots,
+        paid_peers_trained=paid_trained,
+        paid_cohorts=paid_trained / cohort_size,
+    )
+
+
+def _coordinator_hours(
+    draws: Mapping[str, FloatArray],
+    scale: DeliveryPlan,
+    run: _Groups,
+    companionship: FloatArray,
+    local_coordination: str,
+) -> FloatArray:
+    """Coordinator hours a year, ``(years, n)``: per course and per municipality (or a
+    dedicated post in place of both) plus matching for each companionship."""
+    municipal_years = run.shares * scale.municipalities * run.programme
+    if local_coordination == "dedicated_post":
+        post = _param(draws, "dedicated_coordinator_fte_per_municipality") * _param(
+            draws, "productive_hours_per_year"
+        )
+        course_and_local = municipal_years * post
+    else:
+        local_hours = _param(draws, "local_coordination_hours_per_municipality_year")
+        course_and_local = (
+            run.groups * _param(draws, "coordinator_hours_per_course")
+            + municipal_years * local_hours
+        )
+    return course_and_local + companionship * _param(draws, "companionship_matching_hours")
+
+
+def _paid_peer_hours(
+    draws: Mapping[str, FloatArray],
+    strategy: Strategy,
+    paid_slots: FloatArray,
+    companionship: FloatArray,
+) -> FloatArray:
+    """Paid-peer hours a year, ``(years, n)``: hours per course per facilitator place, plus
+    companionship meetings and travel when paid peers deliver companionship."""
+    hours = paid_slots * _param(draws, "paid_peer_hours_per_course_per_facilitator")
+    if strategy.companionship == "paid":
+        hours = hours + companionship * _param(draws, "companionship_meetings_per_user") * (
+            _param(draws, "companionship_meeting_hours")
+            + _param(draws, "companionship_travel_hours")
+        )
+    return hours
+
+
 def capacity_plan(
     draws: Mapping[str, FloatArray],
     strategy: Strategy,
@@ -257,69 +369,35 @@ def capacity_plan(
     CapacityPlan
         Arrays of shape ``(scale.years, n_samples)``.
     """
-
-    def p(name: str) -> FloatArray:
-        return np.atleast_1d(np.asarray(draws[name], dtype=np.float64))
-
-    shares = scale.shares[:, None]
-    group_size = p("participants_per_group")
-    groups = shares * scale.groups_per_year * np.ones_like(group_size)
-    participants = groups * group_size
-    attending = participants * p("delivered_attendance_prop")
-    programme = 1.0 if strategy.programme else 0.0
-    groups, participants, attending = (
-        groups * programme,
-        participants * programme,
-        attending * programme,
+    if local_coordination not in LOCAL_COORDINATION:
+        raise InputError(
+            f"local_coordination = {local_coordination!r}; choose one of {list(LOCAL_COORDINATION)}"
+        )
+    run = _groups(draws, strategy, scale)
+    people = _facilitators(draws, strategy, scale, run.groups)
+    trainer_hours = (people.volunteer_cohorts + people.paid_cohorts) * _param(
+        draws, "trainer_hours_per_training_cohort"
     )
-
-    volunteer_slots = groups * strategy.volunteer_facilitators
-    attrition = p("volunteer_annual_attrition")
-    per_volunteer = p("courses_per_volunteer")
-    active, trained = _replacement_flow(volunteer_slots, per_volunteer, per_volunteer * attrition)
-    cohort_size = p("volunteers_per_training_cohort")
-    volunteer_cohorts = trained / cohort_size
-
-    paid_slots = groups * strategy.paid_facilitators
-    per_paid = p("courses_per_paid_peer")
-    # A municipality's paid team leads all its courses, so a paid peer leads the planned
-    # courses a year (at most all of their courses in one year).
-    paid_per_year = np.minimum(scale.courses_per_municipality_per_year, per_paid)
-    _, paid_trained = _replacement_flow(paid_slots, per_paid, paid_per_year)
-    paid_cohorts = paid_trained / cohort_size
-
-    trainer_hours = (volunteer_cohorts + paid_cohorts) * p("trainer_hours_per_training_cohort")
     offers_companionship = 1.0 if strategy.companionship != "none" else 0.0
-    companionship = participants * p("prop_one_to_one_uptake") * offers_companionship
-    productive = p("productive_hours_per_year")
-    if local_coordination == "dedicated_post":
-        post = p("dedicated_coordinator_fte_per_municipality") * productive
-        course_and_local = shares * scale.municipalities * post * programme
-    else:
-        local_hours = p("local_coordination_hours_per_municipality_year")
-        course_and_local = (
-            groups * p("coordinator_hours_per_course")
-            + shares * scale.municipalities * local_hours * programme
-        )
-    coordinator_hours = course_and_local + companionship * p("companionship_matching_hours")
-    paid_hours = paid_slots * p("paid_peer_hours_per_course_per_facilitator")
-    if strategy.companionship == "paid":
-        paid_hours = paid_hours + companionship * p("companionship_meetings_per_user") * (
-            p("companionship_meeting_hours") + p("companionship_travel_hours")
-        )
+    companionship = (
+        run.participants * _param(draws, "prop_one_to_one_uptake") * offers_companionship
+    )
+    coordinator_hours = _coordinator_hours(draws, scale, run, companionship, local_coordination)
+    paid_hours = _paid_peer_hours(draws, strategy, people.paid_slots, companionship)
+    productive = _param(draws, "productive_hours_per_year")
     return CapacityPlan(
         strategy=strategy.name,
         scale=scale,
-        groups=groups,
-        participants=participants,
-        attending=attending,
-        volunteer_slots=volunteer_slots,
-        volunteers_active=active,
-        volunteers_trained=trained,
-        volunteer_cohorts=volunteer_cohorts,
-        paid_slots=paid_slots,
-        paid_peers_trained=paid_trained,
-        paid_cohorts=paid_cohorts,
+        groups=run.groups,
+        participants=run.participants,
+        attending=run.attending,
+        volunteer_slots=people.volunteer_slots,
+        volunteers_active=people.volunteers_active,
+        volunteers_trained=people.volunteers_trained,
+        volunteer_cohorts=people.volunteer_cohorts,
+        paid_slots=people.paid_slots,
+        paid_peers_trained=people.paid_peers_trained,
+        paid_cohorts=people.paid_cohorts,
         trainer_hours=trainer_hours,
         coordinator_hours=coordinator_hours,
         coordinator_fte=coordinator_hours / productive,
