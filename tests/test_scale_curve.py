@@ -68,7 +68,7 @@ def test_written_with_figure_and_section(result: RunResult, tmp_path: Path) -> N
 
     from peer_econ.outputs.report import write_run
 
-    assert write_scale_curve_for_run(result, tmp_path) is None
+    assert write_scale_curve_for_run(result, tmp_path) == {"scale_curve": {"n_samples": 600}}
     assert (tmp_path / "scale_curve.csv").is_file()
     folder = write_run(result, tmp_path / "run", writers=(write_scale_curve_for_run,))
     assert (folder / "scale_curve.png").is_file() and (folder / "scale_curve.svg").is_file()
@@ -86,3 +86,16 @@ def test_written_with_figure_and_section(result: RunResult, tmp_path: Path) -> N
     assert f"{float(row['cost'].iloc[0]):,.0f}" in text
     section = html[start : html.index("</section>", start)]
     assert '<img alt="Scale curve: cost per participant and ICER' in section  # figure embedded
+
+
+def test_curve_uses_at_most_its_sample_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the bound the curve is that of the run's first samples."""
+    from peer_econ.runs import scale_curve as module
+
+    result = run("inputs", n_samples=90, seed=2)
+    head = module.scale_curve(result.first_samples(40), courses=(2.0,), municipalities=(5,))
+    whole = module.scale_curve(result, courses=(2.0,), municipalities=(5,))
+    monkeypatch.setattr(module, "SCALE_CURVE_MAX_SAMPLES", 40)
+    capped = module.scale_curve(result, courses=(2.0,), municipalities=(5,))
+    pd.testing.assert_frame_equal(capped, head)
+    assert not capped["cost_p97_5"].equals(whole["cost_p97_5"])
