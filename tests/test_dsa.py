@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from peer_econ.analysis import dsa
@@ -66,6 +67,41 @@ def test_owsa_toy_exact() -> None:
     assert tor.loc["x1", "base_outcome"] == pytest.approx(inmb(1.0, 1.0))
     base = res.table[res.table["bound"] == "base"].iloc[0]
     assert base["icer"] == pytest.approx((C0 + A) / (E0 + B))
+
+
+@pytest.mark.parametrize(
+    ("outcome", "values"),
+    [
+        # parameter -> (outcome at low, outcome at high); base: x1 = 1, x2 = 1
+        ("inc_cost", {"x1": (C0 + A * 0.5, C0 + A * 1.5), "x2": (C0 + A, C0 + A)}),
+        ("inc_qaly", {"x2": (E0, E0 + B * 2.0), "x1": (E0 + B, E0 + B)}),
+    ],
+)
+def test_tornado_of_each_outcome_whole_table(
+    outcome: str, values: dict[str, tuple[float, float]]
+) -> None:
+    """The tornado of incremental cost or QALYs, every column of every row by hand: ordered by
+    swing (ties in range order), a fresh 0..n-1 index, the unit and range of each parameter."""
+    res = dsa.owsa(toy_model, toy_table(), STRATS, comparator="ref", wtp=WTP)
+    base = {"inc_cost": C0 + A, "inc_qaly": E0 + B}[outcome]
+    ranges = {"x1": (0.5, 1.5, 1.0), "x2": (0.0, 2.0, 1.0), "x3": (0.0, 5.0, 3.0)}
+    rows = []
+    for name in (*values, "x3"):
+        low, high, mid = ranges[name]
+        o_lo, o_hi = values.get(name, (base, base))
+        rows.append(
+            {"parameter": name, "unit": "unit", "strategy": "new", "outcome": outcome,
+             "low": low, "high": high, "base_value": mid, "outcome_low": o_lo,
+             "outcome_high": o_hi, "base_outcome": base, "swing": abs(o_hi - o_lo)}
+        )  # fmt: skip
+    expected = pd.DataFrame(rows)
+    pd.testing.assert_frame_equal(res.tornado("new", outcome=outcome), expected, rtol=1e-12)
+    # the default strategy is the first one besides the comparator
+    pd.testing.assert_frame_equal(res.tornado(outcome=outcome), expected, rtol=1e-12)
+    with pytest.raises(InputError, match=r"outcome 'qaly'; choose one of \['inmb', 'inc_cost'"):
+        res.tornado("new", outcome="qaly")
+    with pytest.raises(InputError, match=r"strategy 'old' is not in the one-way results"):
+        res.tornado("old")
 
 
 def test_owsa_interval_uses_percentiles() -> None:
