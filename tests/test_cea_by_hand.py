@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,13 +17,16 @@ import pytest
 from numpy.typing import ArrayLike
 
 from peer_econ.analysis import (
+    PSA,
     cea_curves,
     discounted_population,
+    icer_table,
     incremental_nmb,
     nhb,
     nmb,
     population_evpi,
     psa_summary,
+    validate_wtp,
 )
 from peer_econ.errors import InputError
 
@@ -292,3 +296,127 @@ def test_ceaf_frame_names_the_optimal_strategy() -> None:
         frame,
         pd.DataFrame({"wtp": [50.0, 150.0], "strategy": ["A", "B"], "probability": [1.0, 1.0]}),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# icer_table, every cell
+# --------------------------------------------------------------------------------------------
+
+
+def test_icer_table_every_cell_by_hand() -> None:
+    # (cost, effect): S (0, 0) the reference; T (1000, 1) ICER 1000 vs S; Y identical to T;
+    # U (1500, 1.2): ICER 2500 vs T exceeds 1875 of V vs U, so extendedly dominated;
+    # V (3000, 2) ICER 2000 vs T once U is out; W (2000, 0.9) and X (2000, 0.5) cost more
+    # than T for less: dominated, W first (equal cost: the more effective first)
+    names = ["X", "V", "U", "T", "S", "W", "Y"]
+    cost = {"S": 0.0, "T": 1000.0, "Y": 1000.0, "U": 1500.0, "V": 3000.0, "W": 2000.0, "X": 2000.0}
+    effect = {"S": 0.0, "T": 1.0, "Y": 1.0, "U": 1.2, "V": 2.0, "W": 0.9, "X": 0.5}
+    table = icer_table([cost[n] for n in names], [effect[n] for n in names], names)
+    nan = math.nan
+    expected = pd.DataFrame(
+        [
+            ["S", 0.0, 0.0, nan, nan, nan, "ND", "reference"],
+            ["T", 1000.0, 1.0, 1000.0, 1.0, 1000.0, "ND", "vs S"],
+            ["Y", 1000.0, 1.0, 1000.0, 1.0, 1000.0, "ND", "identical to T"],
+            ["V", 3000.0, 2.0, 2000.0, 1.0, 2000.0, "ND", "vs T"],
+            ["U", 1500.0, 1.2, nan, nan, nan, "ED", "extendedly dominated by T and V"],
+            ["W", 2000.0, 0.9, nan, nan, nan, "D", "dominated by T"],
+            ["X", 2000.0, 0.5, nan, nan, nan, "D", "dominated by T"],
+        ],
+        columns=["strategy", "cost", "effect", "inc_cost", "inc_effect", "icer", "status", "note"],
+    )
+    pd.testing.assert_frame_equal(table, expected, check_exact=False, rtol=1e-12)
+    assert table.attrs["strategies"] == names  # the input order, for the frontier's colours
+
+
+def test_icer_table_dominator_when_dominance_within_tolerance_is_not_transitive() -> None:
+    # Means within 1e-12 of the largest cost (1e-9 here) count as equal. B costs 0.9e-9 less
+    # than A and C 0.9e-9 less than B: A dominates B and B dominates C, but A does not dominate
+    # C (1.8e-9 apart). C's only dominator is B, itself dominated: the note names B.
+    names = ["A", "B", "C", "D"]
+    cost = [1000.0, 1000.0 - 0.9e-9, 1000.0 - 1.8e-9, 500.0]
+    effect = [1.0, 0.5, 0.3, 0.1]
+    table = icer_table(cost, effect, names).set_index("strategy")
+    assert list(table.index) == ["D", "A", "C", "B"]
+    assert list(table["status"]) == ["ND", "ND", "D", "D"]
+    assert table.loc["C", "note"] == "dominated by B"
+    assert table.loc["B", "note"] == "dominated by A"
+    assert table.loc["A", "icer"] == pytest.approx(500.0 / 0.9, rel=1e-12)
+
+
+def test_icer_table_keeps_points_collinear_within_rounding_on_the_frontier() -> None:
+    # b sits 1e-9 DKK above the line from a to c: the ICERs 1000 + 1e-9 and 1000 - 1e-9 are
+    # equal within the relative 1e-9, so b is not extendedly dominated
+    table = icer_table([0.0, 1000.0 + 1e-9, 2000.0], [0.0, 1.0, 2.0], ["a", "b", "c"])
+    assert list(table["status"]) == ["ND", "ND", "ND"]
+    assert list(table["note"]) == ["reference", "vs a", "vs b"]
+
+
+# --------------------------------------------------------------------------------------------
+# the PSA container and the WTP grid: what they refuse, in words
+# --------------------------------------------------------------------------------------------
+
+#: PSA as a user calls it, with lists (its fields are typed as the arrays it stores)
+make_psa: Any = PSA
+
+
+def test_psa_keeps_names_as_a_tuple_and_names_the_array_at_fault() -> None:
+    psa = make_psa([[1.0, 2.0]], [[0.1, 0.2]], ["a", "b"])
+    assert psa.strategies == ("a", "b") and isinstance(psa.strategies, tuple)
+    with pytest.raises(InputError, match=r"^cost: expected shape \(n_samples, n_strategies\)"):
+        make_psa(np.zeros((1, 1, 2)), np.zeros((1, 2)), ["a", "b"])
+    with pytest.raises(InputError, match=r"^effect: expected shape \(n_samples, n_strategies\)"):
+        make_psa(np.zeros((1, 2)), np.zeros((1, 1, 2)), ["a", "b"])
+
+
+def test_psa_non_finite_message_counts_the_others() -> None:
+    nan, inf = math.nan, math.inf
+    with pytest.raises(InputError) as one:
+        make_psa([[1.0, 2.0], [3.0, 4.0]], [[0.1, 0.2], [0.3, nan]], ["a", "b"])
+    assert str(one.value) == (
+        "effect: sample 2 (row index 1), strategy 'b': value nan is not finite; every value "
+        "must be a finite number"
+    )
+    with pytest.raises(InputError) as three:
+        make_psa([[1.0, nan], [inf, -inf]], [[0.1, 0.2], [0.3, 0.4]], ["a", "b"])
+    assert str(three.value) == (
+        "cost: sample 1 (row index 0), strategy 'b': value nan is not finite; every value "
+        "must be a finite number (2 more non-finite values)"
+    )
+
+
+def test_psa_names_the_position_of_a_bad_name() -> None:
+    with pytest.raises(InputError) as error:
+        make_psa([[1.0, 2.0, 3.0]], [[0.1, 0.2, 0.3]], ["a", 3, " "])
+    assert str(error.value) == (
+        "strategies: name 2 is 3; names must be strings\n"
+        "strategies: name 3 is empty; give every strategy a name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        ([0.0, 1.0, math.nan], "wtp: value 3 is nan; values must be finite numbers"),
+        ([0.0, -1.0], "wtp: value 2 is -1; values must be >= 0"),
+        ([0.5, 2.0, -3.0], "wtp: value 3 is -3; values must be >= 0"),
+        (
+            [0.0, 5.0, 5.0, 3.0],
+            "wtp: value 3 (5) does not exceed value 2 (5); the grid must be strictly increasing",
+        ),
+        (
+            [0.0, 0.5, 0.4],
+            "wtp: value 3 (0.4) does not exceed value 2 (0.5); the grid must be strictly "
+            "increasing",
+        ),
+    ],
+)
+def test_wtp_grid_message_names_the_first_bad_value(grid: list[float], message: str) -> None:
+    with pytest.raises(InputError) as error:
+        validate_wtp(grid)
+    assert str(error.value) == message
+
+
+def test_cea_curves_record_the_number_of_samples() -> None:
+    curves = cea_curves(as_matrix(COST), as_matrix(EFFECT), NAMES, [0.0, 100.0])
+    assert curves.n_samples == 4
