@@ -126,8 +126,8 @@ def icer(inc_cost: ArrayLike, inc_effect: ArrayLike) -> FloatArray:
     """ICER ``dC / dE`` [DKK per QALY]; NaN where ``dE == 0``."""
     c = np.asarray(inc_cost, dtype=np.float64)
     e = np.asarray(inc_effect, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(e != 0.0, c / np.where(e != 0.0, e, 1.0), np.nan)
+    # the divisor is never 0 (1.0 stands in where dE = 0, and np.where discards that quotient)
+    return np.where(e != 0.0, c / np.where(e != 0.0, e, 1.0), np.nan)
 
 
 def _check_wtp(wtp: float) -> float:
@@ -747,7 +747,7 @@ def _scan_draws(
 ) -> dict[str, FloatArray]:
     """Draws for the scan: row 0 the base case, then ``n_grid`` rows per range in which only
     that range's parameter moves along its grid."""
-    n_grid = len(grids[0]) if grids else 0
+    n_grid = len(grids[0])  # thresholds scans only when there is at least one range
     draws = base_draws(table, 1 + n_grid * len(rs))
     for i, r in enumerate(rs):
         draws[r.name][1 + i * n_grid : 1 + (i + 1) * n_grid] = grids[i]
