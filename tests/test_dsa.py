@@ -315,15 +315,20 @@ def test_icer_is_nan_where_effects_are_equal() -> None:
     assert np.isnan(out[0]) and out[1:].tolist() == [2000.0, 1200.0]
 
 
-@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, -1.0])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, np.True_, -1.0, "100"])
 def test_wtp_must_be_a_finite_number_at_least_zero(bad: float) -> None:
     with pytest.raises(InputError, match=r"^--wtp .*: use a number >= 0 \(DKK per QALY\)$"):
         dsa.owsa(toy_model, toy_table(), STRATS, comparator="ref", wtp=bad)
-    if isinstance(bad, bool):
-        return  # in a list of WTP values, a bool is read as the number 0 or 1
+    # in a list of WTP values each value is checked as given: True is not read as 1.0
     with pytest.raises(InputError, match=r"^--wtp .*: use a number >= 0"):
         dsa.twsa(toy_model, toy_table(), STRATS, comparator="ref", wtp=[WTP, bad], x="x1",
                  x_values=[1.0], y="x2", y_values=[1.0])  # fmt: skip
+
+
+def test_wtp_list_reads_ints_and_numpy_numbers() -> None:
+    assert dsa._wtp_list(np.array([0.0, 2.5])) == [0.0, 2.5]
+    assert dsa._wtp_list(np.array([3, 4], dtype=np.int64)) == [3.0, 4.0]
+    assert dsa._wtp_list(7) == [7.0]
 
 
 def test_wtp_list_needs_a_value() -> None:

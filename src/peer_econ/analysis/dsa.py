@@ -130,17 +130,20 @@ def icer(inc_cost: ArrayLike, inc_effect: ArrayLike) -> FloatArray:
     return np.where(e != 0.0, c / np.where(e != 0.0, e, 1.0), np.nan)
 
 
-def _check_wtp(wtp: float) -> float:
-    if isinstance(wtp, bool) or not np.isfinite(wtp) or wtp < 0:
+def _check_wtp(wtp: object) -> float:
+    # bool is an int to Python and numpy: refuse True/False before reading a number
+    number = isinstance(wtp, (int, float, np.integer, np.floating))
+    if isinstance(wtp, (bool, np.bool_)) or not number or not np.isfinite(wtp) or wtp < 0:  # type: ignore[call-overload, operator]
         raise InputError(f"--wtp {wtp!r}: use a number >= 0 (DKK per QALY)")
-    return float(wtp)
+    return float(wtp)  # type: ignore[arg-type]
 
 
-def _wtp_list(wtp: float | Sequence[float]) -> list[float]:
-    values = np.atleast_1d(np.asarray(wtp, dtype=np.float64)).ravel()
+def _wtp_list(wtp: ArrayLike) -> list[float]:
+    # each value is checked as given (a True in a list is refused, not read as 1.0)
+    values = np.atleast_1d(np.asarray(wtp, dtype=object)).ravel()
     if values.size == 0:
         raise InputError("--wtp: give at least one value (DKK per QALY)")
-    return [_check_wtp(float(w)) for w in values]
+    return [_check_wtp(w) for w in values]
 
 
 def base_draws(table: ParameterTable, n_rows: int) -> dict[str, FloatArray]:
