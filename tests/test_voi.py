@@ -948,3 +948,196 @@ def test_empty_diagnostics_float_se_and_missing_group() -> None:
     assert frame["se"].dtype == np.float64 and frame["se"].isna().all()
     with pytest.raises(KeyError, match="'nope'"):
         EVPPIResults((res,))["nope"]
+
+
+# ------------------------------------------------------------------ kernel and input checks
+
+
+def evpi_by_hand(cost: np.ndarray, effect: np.ndarray, w: float) -> float:
+    """``mean_i max_d NB_id - max_d mean_i NB_id`` with ``NB = w E - C``, straight from the
+    definition (no reference strategy, no blocks)."""
+    nb = w * effect - cost
+    return float(nb.max(axis=1).mean() - nb.mean(axis=0).max())
+
+
+def test_kernel_over_blocks_matches_the_definition() -> None:
+    """300 WTP values (two blocks of at most 256) x 1,000 samples (four blocks of 256) x 4
+    strategies: EVPI is the definition's, and raw EVPPI of the only parameter is the
+    definition's on numpy's least-squares fit."""
+    rng = np.random.default_rng(29)
+    n = 1000
+    x = rng.normal(size=n)
+    cost = np.column_stack([np.zeros(n), 200 + 80 * x, 400 - 60 * x, 300 + 10 * x])
+    effect = np.column_stack([np.zeros(n), 0.01 + 0.004 * x, 0.02 - 0.003 * x, 0.015 + 0 * x])
+    cost[:, 1:] += rng.normal(0, 30, (n, 3))
+    effect[:, 1:] += rng.normal(0, 0.002, (n, 3))
+    w = np.linspace(0.0, 60_000.0, 300)
+    res = evppi(cost, effect, {"x": x}, w, method="poly", degree=1)
+    np.testing.assert_allclose(
+        res.evpi, [evpi_by_hand(cost, effect, wi) for wi in w], rtol=1e-9, atol=1e-9
+    )
+    design = np.column_stack([np.ones(n), x])
+    fitted = design @ np.linalg.lstsq(design, increments(cost, effect), rcond=None)[0]
+    expected_raw = [evppi_of_fitted(fitted, wi) for wi in w]
+    np.testing.assert_allclose(res.raw, expected_raw, rtol=1e-8, atol=1e-8)
+    assert np.all(res.evppi <= res.evpi) and res.evpi.max() > 10.0
+
+
+def test_one_dimensional_outcomes_and_wtp_shapes() -> None:
+    """1-D cost and effect are one strategy (EVPPI 0); a scalar WTP is a grid of one; a 2-D or
+    empty grid, NaN WTP, 3-D outcomes and NaN or infinite outcomes are refused."""
+    rng = np.random.default_rng(1)
+    c = rng.normal(size=30)
+    x = {"p": rng.normal(size=30)}
+    one = evppi(c, c, x, 5.0)
+    assert one.method == "constant" and one.evppi.tolist() == [0.0] and one.wtp.tolist() == [5.0]
+    cost = np.column_stack([c, c + 1.0])
+    with pytest.raises(
+        InputError, match=r"^wtp must be a number or a 1-D grid; got shape \(1, 2\)$"
+    ):
+        evppi(cost, cost, x, [[1.0, 2.0]])
+    with pytest.raises(InputError, match=r"got shape \(0,\)$"):
+        evppi(cost, cost, x, [])
+    with pytest.raises(InputError, match="^wtp contains NaN or infinite values$"):
+        evppi(cost, cost, x, [1.0, np.nan])
+    with pytest.raises(InputError, match=r"must be 2-D .*got shapes \(30, 2, 1\) and \(30, 2\)$"):
+        evppi(cost[:, :, None], cost, x, 1.0)
+    with pytest.raises(InputError, match=r"got shapes \(30, 2\) and \(30, 2, 1\)$"):
+        evppi(cost, cost[:, :, None], x, 1.0)
+    for bad_cost, bad_effect in ((np.inf, 0.0), (0.0, np.nan)):
+        c2, e2 = cost.copy(), cost.copy()
+        c2[3, 1] += bad_cost
+        e2[4, 0] += bad_effect
+        with pytest.raises(InputError, match="^cost or effect contains NaN or infinite values$"):
+            evppi(c2, e2, x, 1.0)
+    with pytest.raises(InputError, match=r"^cost has shape \(30, 2\) but effect has shape \(30,"):
+        evppi(cost, c, x, 1.0)
+
+
+def test_parameters_in_every_form_and_their_errors() -> None:
+    """Parameters as a DataFrame, a mapping or an array (1-D: one column 'p0'); wrong shapes,
+    names, duplicates, non-numeric values and an empty table are refused with the name."""
+    rng = np.random.default_rng(4)
+    n = 40
+    cost = np.column_stack([np.zeros(n), rng.normal(size=n)])
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    plain = evppi(cost, cost, a, 1.0)
+    assert plain.parameters == ("p0",) and plain.name == "p0"
+    two = evppi(cost, cost, np.column_stack([a, b]), 1.0)
+    assert two.parameters == ("p0", "p1") and two.name == "p0 + p1"
+    named = evppi(cost, cost, np.column_stack([a, b]), 1.0, parameter_names=["a", "b"])
+    assert named.name == "a + b"
+    frame = evppi(cost, cost, pd.DataFrame({"a": a, "b": b}), 1.0)
+    mapping = evppi(cost, cost, {"a": a, "b": b}, 1.0)
+    np.testing.assert_array_equal(frame.evppi, named.evppi)
+    np.testing.assert_array_equal(mapping.evppi, named.evppi)
+    with pytest.raises(InputError, match=r"^parameters contain non-numeric values \("):
+        evppi(cost, cost, pd.DataFrame({"a": ["x"] * n}), 1.0)
+    with pytest.raises(InputError, match=r"^parameter 'b' has shape \(39,\); the PSA has 40"):
+        evppi(cost, cost, {"a": a, "b": b[:39]}, 1.0)
+    with pytest.raises(InputError, match=r"^parameters must be 2-D .*; got \(40, 2, 1\)$"):
+        evppi(cost, cost, np.ones((n, 2, 1)), 1.0)
+    with pytest.raises(InputError, match="^1 parameter names for 2 parameter columns$"):
+        evppi(cost, cost, np.column_stack([a, b]), 1.0, parameter_names=["a"])
+    with pytest.raises(InputError, match=r"^duplicate parameter names: \['a'\]$"):
+        evppi(cost, cost, np.column_stack([a, b, a]), 1.0, parameter_names=["a", "b", "a"])
+    with pytest.raises(InputError, match="^parameters has no columns$"):
+        evppi(cost, cost, {}, 1.0)
+    bad = np.column_stack([a, b, b])
+    bad[2, 1] = np.inf
+    bad[5, 2] = np.nan
+    with pytest.raises(InputError, match=r"NaN or infinite values: \['p1', 'p2'\]$"):
+        evppi(cost, cost, bad, 1.0)
+
+
+def test_groups_labels_and_errors() -> None:
+    """A list gives groups named by their joined columns (a bare name is a group of one,
+    repeats dropped); a mapping keeps its labels; an empty group is refused; an unknown name
+    lists at most 12 known ones."""
+    rng = np.random.default_rng(8)
+    n = 60
+    cols = {f"q{j:02d}": rng.normal(size=n) for j in range(14)}
+    cost = np.column_stack([np.zeros(n), cols["q00"] + rng.normal(size=n)])
+    res = evppi(cost, cost, cols, 1.0, groups=["q00", ["q01", "q02", "q01"]])
+    assert res.names == ("q00", "q01 + q02 + q01")
+    assert res.results[1].parameters == ("q01", "q02")
+    named = evppi(cost, cost, cols, 1.0, groups={"one": "q03", "two": ["q04", "q05"]})
+    assert [(r.name, r.parameters) for r in named.results] == [
+        ("one", ("q03",)), ("two", ("q04", "q05")),
+    ]  # fmt: skip
+    with pytest.raises(InputError, match="^group 'empty' has no parameters$"):
+        evppi(cost, cost, cols, 1.0, groups={"empty": []})
+    shown = ", ".join(f"q{j:02d}" for j in range(12)) + ", ..."
+    with pytest.raises(
+        InputError, match=rf"unknown parameter\(s\) \['z'\]; known parameters: {shown}$"
+    ):
+        evppi(cost, cost, cols, 1.0, groups=[["z"]])
+    few = {k: cols[k] for k in ("q00", "q01")}
+    with pytest.raises(InputError, match=r"known parameters: q00, q01$"):
+        evppi(cost, cost, few, 1.0, groups=[["z"]])
+
+
+@pytest.mark.filterwarnings("ignore::peer_econ.errors.EstimationWarning")
+def test_strategy_names_and_reference() -> None:
+    """Labels s0, s1, ... by default; the reference is the lowest mean cost (ties: the lowest
+    mean effect), or given by name or index; wrong names, counts and indices are refused."""
+    rng = np.random.default_rng(6)
+    n = 50
+    x = {"p": rng.normal(size=n)}
+    cost = np.column_stack([np.full(n, 5.0), np.full(n, 5.0), 10 + x["p"]])
+    effect = np.column_stack([np.full(n, 0.2), np.full(n, 0.1), 0.3 + 0 * x["p"]])
+
+    def responses(**kw: Any) -> list[str]:
+        return [d.response for d in evppi(cost, effect, x, 1.0, **kw).diagnostics]
+
+    # s0 and s1 tie on cost; s1 has the lower effect, so s1 is the reference
+    assert responses() == [
+        "cost[s0] - cost[s1]", "cost[s2] - cost[s1]", "effect[s0] - effect[s1]",
+        "effect[s2] - effect[s1]",
+    ]  # fmt: skip
+    labels = ["A", "B", "C"]
+    assert responses(strategies=labels, reference="C")[:2] == [
+        "cost[A] - cost[C]",
+        "cost[B] - cost[C]",
+    ]
+    assert responses(strategies=labels, reference=0)[:2] == [
+        "cost[B] - cost[A]",
+        "cost[C] - cost[A]",
+    ]
+    with pytest.raises(
+        InputError, match=r"^reference strategy 'D' is not one of \['A', 'B', 'C'\]$"
+    ):
+        evppi(cost, effect, x, 1.0, strategies=labels, reference="D")
+    for index in (3, -1):
+        with pytest.raises(
+            InputError, match=rf"^reference strategy index {index} is outside 0..2$"
+        ):
+            evppi(cost, effect, x, 1.0, reference=index)
+    with pytest.raises(
+        InputError, match=r"^2 strategy names for 3 strategies \(columns of cost\)$"
+    ):
+        evppi(cost, effect, x, 1.0, strategies=["A", "B"])
+
+
+def test_constant_group_with_standard_errors_and_option_checks() -> None:
+    """A constant group: EVPPI, raw and se 0 at every WTP, EVPI still the PSA's, method
+    'constant'; n_se_draws must be >= 2 (2 is fine); the criterion must be known."""
+    rng = np.random.default_rng(12)
+    n = 80
+    p = rng.normal(size=n)
+    cost = np.column_stack([np.zeros(n), 10 * p])
+    w = [0.0, 1.0]
+    with pytest.warns(InputWarning, match="constant"):
+        res = evppi(cost, cost, {"k": np.ones(n)}, w, se=True, rng=0)
+    assert res.se is not None and res.se.tolist() == [0.0, 0.0]
+    assert res.evppi.tolist() == [0.0, 0.0] and res.raw.tolist() == [0.0, 0.0]
+    np.testing.assert_allclose(res.evpi, [evpi_by_hand(cost, cost, wi) for wi in w], rtol=1e-12)
+    assert (res.method, res.parameters, res.name) == ("constant", ("k",), "k")
+    ok = evppi(cost, cost, {"p": p}, w, method="poly", degree=1, se=True, n_se_draws=2, rng=0)
+    assert ok.se is not None and ok.se.shape == (2,)
+    with pytest.raises(InputError, match="^n_se_draws = 1; use at least 2$"):
+        evppi(cost, cost, {"p": p}, w, se=True, n_se_draws=1)
+    with pytest.raises(
+        InputError, match=r"^unknown smoothing criterion 'aic'; choose one of \['gcv', 'reml'\]$"
+    ):
+        evppi(cost, cost, {"p": p}, w, smoothing_criterion="aic")
