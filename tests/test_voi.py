@@ -1087,6 +1087,10 @@ def test_groups_labels_and_errors() -> None:
     few = {k: cols[k] for k in ("q00", "q01")}
     with pytest.raises(InputError, match=r"known parameters: q00, q01$"):
         evppi(cost, cost, few, 1.0, groups=[["z"]])
+    for count, tail in ((12, ""), (13, ", ...")):
+        some = {k: cols[k] for k in list(cols)[:count]}
+        with pytest.raises(InputError, match=rf"known parameters: {shown[:-5]}{tail}$"):
+            evppi(cost, cost, some, 1.0, groups=[["z"]])
 
 
 @pytest.mark.filterwarnings("ignore::peer_econ.errors.EstimationWarning")
@@ -1141,6 +1145,7 @@ def test_constant_group_with_standard_errors_and_option_checks() -> None:
     w = [0.0, 1.0]
     with pytest.warns(InputWarning, match="constant"):
         res = evppi(cost, cost, {"k": np.ones(n)}, w, se=True, rng=0)
+    assert res.wtp.tolist() == w
     assert res.se is not None and res.se.tolist() == [0.0, 0.0]
     assert res.evppi.tolist() == [0.0, 0.0] and res.raw.tolist() == [0.0, 0.0]
     np.testing.assert_allclose(res.evpi, [evpi_by_hand(cost, cost, wi) for wi in w], rtol=1e-12)
@@ -1153,3 +1158,19 @@ def test_constant_group_with_standard_errors_and_option_checks() -> None:
         InputError, match=r"^unknown smoothing criterion 'aic'; choose one of \['gcv', 'reml'\]$"
     ):
         evppi(cost, cost, {"p": p}, w, smoothing_criterion="aic")
+
+
+def test_overfitted_line_is_clipped_to_evpi_with_a_warning_naming_the_group() -> None:
+    """x uniform on (0, 1); B costs 1 more than A below x = 0.5 and the same above, so at WTP 0
+    B is never better and EVPI = 0. The least-squares line of INB on x is
+    -0.5 + 1.5 (x - 0.5), positive above x = 5/6: raw EVPPI = int_{5/6}^1 (1.5 x - 1.25) dx
+    = 1/48 > EVPI, clipped to 0 with a warning that names the group."""
+    n = 6000
+    x = (np.arange(n) + 0.5) / n
+    cost = np.column_stack([np.zeros(n), np.where(x < 0.5, 1.0, 0.0)])
+    effect = np.zeros((n, 2))
+    with pytest.warns(EstimationWarning, match=r"^EVPPI of 'step' was above EVPI at 1 WTP"):
+        res = evppi(cost, effect, {"x": x}, 0.0, groups={"step": ["x"]}, method="poly", degree=1)
+    one = res["step"]
+    assert one.evpi.tolist() == [0.0] and one.evppi.tolist() == [0.0]
+    assert one.raw[0] == pytest.approx(1.0 / 48.0, rel=1e-3)
