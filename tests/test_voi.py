@@ -1003,6 +1003,7 @@ def test_one_dimensional_outcomes_and_wtp_shapes() -> None:
     x = {"p": rng.normal(size=30)}
     one = evppi(c, c, x, 5.0)
     assert one.method == "constant" and one.evppi.tolist() == [0.0] and one.wtp.tolist() == [5.0]
+    assert one.evpi.tolist() == [0.0] and one.diagnostics == ()
     cost = np.column_stack([c, c + 1.0])
     with pytest.raises(
         InputError, match=r"^wtp must be a number or a 1-D grid; got shape \(1, 2\)$"
