@@ -19,6 +19,7 @@ from peer_econ.analysis.cea import evpi as cea_evpi
 from peer_econ.analysis.voi import (
     EVPPIResult,
     EVPPIResults,
+    _as_parameters,
     _clip,
     _se_from_posterior,
     evppi,
@@ -1025,6 +1026,10 @@ def test_one_dimensional_outcomes_and_wtp_shapes() -> None:
             evppi(c2, e2, x, 1.0)
     with pytest.raises(InputError, match=r"^cost has shape \(30, 2\) but effect has shape \(30,"):
         evppi(cost, c, x, 1.0)
+    # two samples are enough: NB of B over A is -1 and +1 at WTP 0, so EVPI = (0 + 1) / 2 - 0
+    with pytest.warns(InputWarning, match="constant"):
+        two = evppi([[0.0, 1.0], [0.0, -1.0]], np.zeros((2, 2)), {"k": [1.0, 1.0]}, 0.0)
+    assert two.evpi.tolist() == [0.5] and two.evppi.tolist() == [0.0]
 
 
 def test_parameters_in_every_form_and_their_errors() -> None:
@@ -1175,3 +1180,19 @@ def test_overfitted_line_is_clipped_to_evpi_with_a_warning_naming_the_group() ->
     one = res["step"]
     assert one.evpi.tolist() == [0.0] and one.evppi.tolist() == [0.0]
     assert one.raw[0] == pytest.approx(1.0 / 48.0, rel=1e-3)
+
+
+def test_inputs_of_any_float_type_are_read_as_float64() -> None:
+    """Outcomes and parameters given in float32 give exactly the results of the same values in
+    float64 (no single-precision arithmetic on the way); an empty mapping of parameters is an
+    (n, 0) table, refused by evppi."""
+    cost, effect, x = noisy_linear_psa(1000, seed=37)
+    c32, e32, x32 = cost.astype(np.float32), effect.astype(np.float32), x.to_numpy(np.float32)
+    w = [10_000.0, 20_000.0]
+    as64 = evppi(c32.astype(np.float64), e32.astype(np.float64), x32[:, :2].astype(np.float64), w)
+    for params in (x32[:, :2], {"p0": x32[:, 0], "p1": x32[:, 1]}):
+        got = evppi(c32, e32, params, w)
+        np.testing.assert_array_equal(got.raw, as64.raw)
+        np.testing.assert_array_equal(got.evpi, as64.evpi)
+    table, names = _as_parameters({}, 7, None)
+    assert table.shape == (7, 0) and names == ()
