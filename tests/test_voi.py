@@ -1184,15 +1184,22 @@ def test_overfitted_line_is_clipped_to_evpi_with_a_warning_naming_the_group() ->
 
 def test_inputs_of_any_float_type_are_read_as_float64() -> None:
     """Outcomes and parameters given in float32 give exactly the results of the same values in
-    float64 (no single-precision arithmetic on the way); an empty mapping of parameters is an
-    (n, 0) table, refused by evppi."""
-    cost, effect, x = noisy_linear_psa(1000, seed=37)
-    c32, e32, x32 = cost.astype(np.float32), effect.astype(np.float32), x.to_numpy(np.float32)
-    w = [10_000.0, 20_000.0]
+    float64 (no single-precision arithmetic on the way: A's outcomes are far smaller than B's,
+    so their differences round in float32); an empty mapping of parameters is an (n, 0)
+    table, refused by evppi."""
+    rng = np.random.default_rng(37)
+    n = 1000
+    x = rng.normal(size=(n, 2))
+    small = 0.1 + 0.01 * rng.random((n, 2))
+    cost = np.column_stack([small[:, 0], 1000.0 + 300.0 * x[:, 0] + rng.normal(0, 100, n)])
+    effect = np.column_stack([small[:, 1], 1.0 + 0.02 * x[:, 1] + rng.normal(0, 0.005, n)])
+    c32, e32, x32 = cost.astype(np.float32), effect.astype(np.float32), x.astype(np.float32)
+    w = [1_000.0, 1_200.0]  # INB of B about 0.9 w - 1,000: the choice is open
     as64 = evppi(c32.astype(np.float64), e32.astype(np.float64), x32[:, :2].astype(np.float64), w)
     for params in (x32[:, :2], {"p0": x32[:, 0], "p1": x32[:, 1]}):
         got = evppi(c32, e32, params, w)
         np.testing.assert_array_equal(got.raw, as64.raw)
         np.testing.assert_array_equal(got.evpi, as64.evpi)
+    assert np.all(as64.evppi > 10.0)
     table, names = _as_parameters({}, 7, None)
     assert table.shape == (7, 0) and names == ()
