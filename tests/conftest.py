@@ -1,6 +1,11 @@
-"""Shared pytest configuration: headless plotting and the ``--runslow`` switch."""
+"""Shared pytest configuration: headless plotting, the ``--runslow`` switch and the test order
+under mutation testing."""
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import matplotlib
 
@@ -19,7 +24,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--runslow", action="store_true", default=False, help="run slow tests")
 
 
+def _fastest_first_under_mutmut(items: list[pytest.Item]) -> None:
+    """Under mutmut (which sets ``MUTANT_UNDER_TEST`` and runs from ``mutants/``, stopping at
+    the first failure), run the tests in the order of their durations in mutmut's last stats,
+    so a mutant is noticed by its fastest failing test; mutmut passes them in no set order."""
+    stats = Path("mutmut-stats.json")
+    if "MUTANT_UNDER_TEST" not in os.environ or not stats.is_file():
+        return
+    durations: dict[str, float] = json.loads(stats.read_text(encoding="utf-8")).get(
+        "duration_by_test", {}
+    )
+    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _fastest_first_under_mutmut(items)
     if config.getoption("--runslow"):
         return
     skip_slow = pytest.mark.skip(reason="slow: run with --runslow")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -278,3 +280,150 @@ def test_utility_durability_grid_curve(peer) -> None:  # type: ignore[no-untyped
     )
     c, e = PeerModel(peer, cfg)(draws)
     assert 200_000.0 * (e[0, 1] - e[0, 0]) - (c[0, 1] - c[0, 0]) == pytest.approx(0, abs=1e-4)
+
+
+# --- inputs and small helpers -------------------------------------------------------------------
+
+
+def test_cost_effect_accepts_result_objects_and_checks_shapes() -> None:
+    """A result with ``.cost`` and ``.qaly`` is read by attribute; anything else (here a named
+    tuple whose second field is called ``effect``) is unpacked as ``(cost, effect)``; values
+    come back as float64 whatever their dtype."""
+
+    @dataclass(frozen=True)
+    class Result:
+        cost: list[list[int]]
+        qaly: list[list[int]]
+
+    class Pair(NamedTuple):
+        cost: list[list[int]]
+        effect: list[list[int]]
+
+    for result in (Result([[1, 2]], [[0, 3]]), Pair([[1, 2]], [[0, 3]]), ([[1, 2]], [[0, 3]])):
+        c, e = dsa.cost_effect(result)
+        assert (c.dtype, e.dtype) == (np.float64, np.float64)
+        assert (c.tolist(), e.tolist()) == ([[1.0, 2.0]], [[0.0, 3.0]])
+    with pytest.raises(InputError, match=r"model returned cost \(1, 2\) and effect \(1, 3\)"):
+        dsa.cost_effect(([[1.0, 2.0]], [[1.0, 2.0, 3.0]]))
+    with pytest.raises(InputError, match=r"model returned cost \(2,\) and effect \(2,\)"):
+        dsa.cost_effect(([1.0, 2.0], [1.0, 2.0]))
+
+
+def test_icer_is_nan_where_effects_are_equal() -> None:
+    out = dsa.icer([1000.0, 1000.0, -300.0], [0.0, 0.5, -0.25])
+    assert out.dtype == np.float64
+    assert np.isnan(out[0]) and out[1:].tolist() == [2000.0, 1200.0]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, np.True_, -1.0, "100"])
+def test_wtp_must_be_a_finite_number_at_least_zero(bad: float) -> None:
+    with pytest.raises(InputError, match=r"^--wtp .*: use a number >= 0 \(DKK per QALY\)$"):
+        dsa.owsa(toy_model, toy_table(), STRATS, comparator="ref", wtp=bad)
+    # in a list of WTP values each value is checked as given: True is not read as 1.0
+    with pytest.raises(InputError, match=r"^--wtp .*: use a number >= 0"):
+        dsa.twsa(toy_model, toy_table(), STRATS, comparator="ref", wtp=[WTP, bad], x="x1",
+                 x_values=[1.0], y="x2", y_values=[1.0])  # fmt: skip
+
+
+def test_wtp_list_reads_ints_and_numpy_numbers() -> None:
+    assert dsa._wtp_list(np.array([0.0, 2.5])) == [0.0, 2.5]
+    assert dsa._wtp_list(np.array([3, 4], dtype=np.int64)) == [3.0, 4.0]
+    assert dsa._wtp_list(7) == [7.0]
+
+
+def test_wtp_list_needs_a_value() -> None:
+    with pytest.raises(InputError, match=r"^--wtp: give at least one value \(DKK per QALY\)$"):
+        dsa.twsa(toy_model, toy_table(), STRATS, comparator="ref", wtp=[], x="x1",
+                 x_values=[1.0], y="x2", y_values=[1.0])  # fmt: skip
+
+
+@pytest.mark.parametrize("interval", [(0.0, 0.5), (0.5, 0.5), (0.1, 1.0), (0.1, 1.5)])
+def test_sweep_interval_must_be_inside_zero_one(interval: tuple[float, float]) -> None:
+    with pytest.raises(InputError, match=r"need two probabilities with 0 < low < high < 1"):
+        dsa.sweep_ranges(toy_table(), interval=interval)
+
+
+def test_sweep_ranges_skip_fixed_parameters_anywhere_in_the_table() -> None:
+    """A parameter without a range in the middle of the table is skipped, the ones after it
+    are kept; an unknown name is reported with the list of unknown names."""
+    table = ParameterTable(
+        (
+            ParameterSpec("x1", Normal(1.0, 0.1), 0.5, 1.5, "DKK"),
+            ParameterSpec("x4", Fixed(1.0), 1.0, 1.0, "days"),
+            ParameterSpec("x2", Uniform(0.0, 2.0), 0.0, 2.0, "QALY"),
+        )
+    )
+    ranges = dsa.sweep_ranges(table)
+    assert [(r.name, r.low, r.base, r.high, r.unit, r.source) for r in ranges] == [
+        ("x1", 0.5, 1.0, 1.5, "DKK", "range"),
+        ("x2", 0.0, 1.0, 2.0, "QALY", "range"),
+    ]
+    with pytest.raises(InputError, match=r"^unknown parameter\(s\) \['nope', 'zz'\]; see"):
+        dsa.sweep_ranges(table, parameters=["x1", "nope", "zz"])
+
+
+def test_owsa_note_on_baseline_utility_only_when_it_is_left_out() -> None:
+    table = ParameterTable(
+        (*toy_table().specs, ParameterSpec("baseline_utility", Uniform(0.6, 0.8), 0.6, 0.8, ""))
+    )
+    left_out = dsa.owsa(toy_model, table, STRATS, comparator="ref", wtp=WTP)
+    assert "baseline_utility" not in [r.name for r in left_out.ranges]
+    assert left_out.notes == (dsa.EXCLUDE_NOTE,)
+    ranges = dsa.sweep_ranges(table, parameters=["x1", "baseline_utility"])
+    kept = dsa.owsa(toy_model, table, STRATS, comparator="ref", wtp=WTP, ranges=ranges)
+    assert kept.notes == ()
+
+
+def test_tornado_ties_keep_the_order_of_the_ranges() -> None:
+    """Swings of incremental cost 0, 0, 1, 1 (cost = x1 + x2; x3 and x5 are read by nothing):
+    the larger swings first, each tie in the order the ranges were given."""
+
+    def model(d: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        x1, x2 = np.asarray(d["x1"]), np.asarray(d["x2"])
+        return np.column_stack([np.zeros(x1.shape), x1 + x2]), np.zeros((x1.shape[0], 2))
+
+    ranges = [
+        dsa.SweepRange("x3", 0.0, 3.0, 5.0),
+        dsa.SweepRange("x5", 0.0, 1.0, 2.0),
+        dsa.SweepRange("x1", 0.0, 1.0, 1.0),
+        dsa.SweepRange("x2", 2.0, 2.5, 3.0),
+    ]
+    table = ParameterTable((*toy_table().specs, ParameterSpec("x5", Fixed(1.0), 0.0, 2.0, "")))
+    res = dsa.owsa(model, table, STRATS, comparator="ref", wtp=WTP, ranges=ranges)
+    tor = res.tornado(outcome="inc_cost")
+    assert tor["parameter"].tolist() == ["x1", "x2", "x3", "x5"]
+    assert tor["swing"].tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+class Refusing:
+    """The toy model, refusing negative values of any parameter (``value_problem``)."""
+
+    def __call__(self, d: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return toy_model(d)
+
+    def value_problem(self, name: str, value: float) -> str | None:
+        return f"{name} = {value} is below 0" if value < 0 else None
+
+
+def test_twsa_grids_are_checked() -> None:
+    """Grid values the model declares impossible are refused, naming the parameter and the
+    first bad value; empty or non-finite grids are refused; one value is a grid."""
+
+    def run(xs: list[float], ys: list[float], x: str = "x1", y: str = "x2") -> dsa.TwsaResult:
+        return dsa.twsa(Refusing(), toy_table(), STRATS, comparator="ref", wtp=WTP, x=x,
+                        x_values=xs, y=y, y_values=ys)  # fmt: skip
+
+    with pytest.raises(InputError, match=r"^grid of 'x1': x1 = -1.0 is below 0$"):
+        run([0.5, -1.0, -2.0], [1.0])
+    with pytest.raises(InputError, match=r"^grid of 'x2': x2 = -2.0 is below 0$"):
+        run([0.5], [-2.0, -1.0])
+    for xs, ys, name in (([], [1.0], "x1"), ([1.0], [np.nan], "x2")):
+        with pytest.raises(InputError, match=rf"^grid of '{name}': give at least one finite"):
+            run(xs, ys)
+    with pytest.raises(InputError, match=r"^unknown parameter 'nope'; see the names in inputs"):
+        run([1.0], [1.0], y="nope")
+    with pytest.raises(InputError, match=r"^two-way grid: x and y are both 'x1'; choose two"):
+        run([1.0], [1.0], y="x1")
+    res = run([1.5], [0.0])
+    assert res.grid["inmb"].tolist() == [pytest.approx(inmb(1.5, 0.0))]
+    assert dsa.grid_values("x1", [1, 2]).dtype == np.float64

@@ -109,6 +109,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+#: Options several commands share: one definition, one help text.
+InputsOption = Annotated[Path, typer.Option(help="Inputs folder.")]
+SeedOption = Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")]
+OutOption = Annotated[Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="NAME=VALUE: fix a parameter (repeatable)."),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -381,7 +390,7 @@ ForceOpt = Annotated[
 @app.command("validate-inputs", epilog="Example: peer-econ validate-inputs --inputs my-inputs")
 @user_errors
 def validate_inputs(
-    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    inputs: InputsOption = Path("inputs"),
 ) -> None:
     """Check an inputs folder as a run would and report every problem at once (codes without
     a label in labels.csv are warnings)."""
@@ -406,20 +415,17 @@ def validate_inputs(
 )
 @user_errors
 def run_command(
-    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    inputs: InputsOption = Path("inputs"),
     n_samples: Annotated[
         int | None,
         typer.Option("--n-samples", help="PSA samples, 1 to 10,000,000 (default: settings.toml)."),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
+    seed: SeedOption = None,
     perspective: Annotated[
         str | None,
         typer.Option(help="health_and_social_care, limited_societal or societal."),
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="NAME=VALUE: fix a parameter (repeatable)."),
-    ] = None,
+    set_: SetOption = None,
     samples_format: Annotated[
         str,
         typer.Option(
@@ -427,9 +433,7 @@ def run_command(
             help="Per-sample table: parquet (psa_samples.parquet) or csv (psa_samples.csv.gz).",
         ),
     ] = "parquet",
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
-    ] = None,
+    out: OutOption = None,
     force: ForceOpt = False,
     lang: Annotated[
         str | None,
@@ -588,12 +592,12 @@ def _parse_numbers(text: str | None, option: str, **bounds: Any) -> list[float] 
 @app.command("voi", epilog="Example: peer-econ voi --sample-sizes 50,100,200,400 --out reports/voi")
 @user_errors
 def voi_command(
-    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    inputs: InputsOption = Path("inputs"),
     n_samples: Annotated[
         int | None,
         typer.Option("--n-samples", help="PSA samples, 200 to 10,000,000 (default: settings)."),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
+    seed: SeedOption = None,
     wtp: Annotated[
         float | None,
         typer.Option("--wtp", help="WTP of the ranking [DKK/QALY] (default: settings.toml)."),
@@ -605,9 +609,7 @@ def voi_command(
         ),
     ] = None,
     evsi: Annotated[bool, typer.Option("--evsi/--no-evsi", help="Compute EVSI and ENBS.")] = True,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
-    ] = None,
+    out: OutOption = None,
     force: ForceOpt = False,
 ) -> None:
     """Value of information for PEER: EVPPI by parameter and group, population VOI, EVSI/ENBS."""
@@ -650,7 +652,7 @@ def voi_command(
 )
 @user_errors
 def budget_command(
-    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    inputs: InputsOption = Path("inputs"),
     strategy: Annotated[
         str, typer.Option(help="Delivery form to fund, or 'all' to compare every form.")
     ] = "all",
@@ -687,17 +689,12 @@ def budget_command(
         str | None,
         typer.Option(help="Perspective of the cost-utility columns (ICER, chance)."),
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="NAME=VALUE: fix a parameter (repeatable)."),
-    ] = None,
+    set_: SetOption = None,
     n_samples: Annotated[
         int | None, typer.Option("--n-samples", help="PSA samples (default: settings.toml).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: settings.toml).")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: reports/<run-id>/).")
-    ] = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
     lang: Annotated[
         str | None,
         typer.Option(
@@ -1156,7 +1153,7 @@ def delta_command(
 @app.command("app", epilog="Example: peer-econ app --port 8765 (then open http://127.0.0.1:8765/)")
 @user_errors
 def app_command(
-    inputs: Annotated[Path, typer.Option(help="Inputs folder.")] = Path("inputs"),
+    inputs: InputsOption = Path("inputs"),
     host: Annotated[
         str, typer.Option(help="Address to listen on (default: this computer only).")
     ] = "127.0.0.1",

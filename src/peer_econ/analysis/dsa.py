@@ -126,21 +126,24 @@ def icer(inc_cost: ArrayLike, inc_effect: ArrayLike) -> FloatArray:
     """ICER ``dC / dE`` [DKK per QALY]; NaN where ``dE == 0``."""
     c = np.asarray(inc_cost, dtype=np.float64)
     e = np.asarray(inc_effect, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(e != 0.0, c / np.where(e != 0.0, e, 1.0), np.nan)
+    # the divisor is never 0 (1.0 stands in where dE = 0, and np.where discards that quotient)
+    return np.where(e != 0.0, c / np.where(e != 0.0, e, 1.0), np.nan)
 
 
-def _check_wtp(wtp: float) -> float:
-    if isinstance(wtp, bool) or not np.isfinite(wtp) or wtp < 0:
+def _check_wtp(wtp: object) -> float:
+    # bool is an int to Python and numpy: refuse True/False before reading a number
+    number = isinstance(wtp, (int, float, np.integer, np.floating))
+    if isinstance(wtp, (bool, np.bool_)) or not number or not np.isfinite(wtp) or wtp < 0:  # type: ignore[call-overload, operator]
         raise InputError(f"--wtp {wtp!r}: use a number >= 0 (DKK per QALY)")
-    return float(wtp)
+    return float(wtp)  # type: ignore[arg-type]
 
 
-def _wtp_list(wtp: float | Sequence[float]) -> list[float]:
-    values = np.atleast_1d(np.asarray(wtp, dtype=np.float64)).ravel()
+def _wtp_list(wtp: ArrayLike) -> list[float]:
+    # each value is checked as given (a True in a list is refused, not read as 1.0)
+    values = np.atleast_1d(np.asarray(wtp, dtype=object)).ravel()
     if values.size == 0:
         raise InputError("--wtp: give at least one value (DKK per QALY)")
-    return [_check_wtp(float(w)) for w in values]
+    return [_check_wtp(w) for w in values]
 
 
 def base_draws(table: ParameterTable, n_rows: int) -> dict[str, FloatArray]:
@@ -747,7 +750,7 @@ def _scan_draws(
 ) -> dict[str, FloatArray]:
     """Draws for the scan: row 0 the base case, then ``n_grid`` rows per range in which only
     that range's parameter moves along its grid."""
-    n_grid = len(grids[0]) if grids else 0
+    n_grid = len(grids[0])  # thresholds scans only when there is at least one range
     draws = base_draws(table, 1 + n_grid * len(rs))
     for i, r in enumerate(rs):
         draws[r.name][1 + i * n_grid : 1 + (i + 1) * n_grid] = grids[i]
