@@ -589,6 +589,63 @@ def test_grid_binning_equals_searchsorted(grid: np.ndarray) -> None:
     np.testing.assert_array_equal(_bins(grid, values), np.searchsorted(grid, values, "right"))
 
 
+def adversarial_values(grid: np.ndarray) -> np.ndarray:
+    """Grid points, one ulp either side of each, random values beyond both ends, inf."""
+    rng = np.random.default_rng(0)
+    span = grid[-1] - grid[0] + 1.0
+    return np.concatenate(
+        [
+            grid,
+            np.nextafter(grid, -np.inf),
+            np.nextafter(grid, np.inf),
+            (grid[:-1] + grid[1:]) / 2.0,
+            rng.uniform(grid[0] - span, grid[-1] + span, 1000),
+            [np.inf, grid[0] - 1e-300, -1.0, 0.0, 1e300],
+        ]
+    )
+
+
+def test_uniform_step_only_for_uniform_grids_of_three_or_more() -> None:
+    from peer_econ.analysis.cea import _uniform_step
+
+    assert _uniform_step(np.linspace(0.0, 1.0, 11)) == 1.0 / 10
+    assert _uniform_step(np.array([1000.0, 1500.0, 2000.0])) == 500.0
+    assert _uniform_step(np.array([0.0, 1.0, 5.0, 6.0])) == 0.0
+    assert _uniform_step(np.array([0.0, 1.0])) == 0.0
+    assert _uniform_step(np.array([3.0])) == 0.0
+    # within 1e-9 of a step of the uniform points counts as uniform, 1e-6 does not
+    assert _uniform_step(np.array([0.0, 1.0 + 1e-12, 2.0])) == 1.0
+    assert _uniform_step(np.array([0.0, 1.0 + 1e-6, 2.0])) == 0.0
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [np.linspace(0.0, 1.0, 11), np.arange(0.0, 50_001.0, 1000.0), np.linspace(1000.0, 2000.0, 3)],
+)
+def test_uniform_bins_by_arithmetic_equal_searchsorted(grid: np.ndarray) -> None:
+    from peer_econ.analysis.cea import _uniform_bins, _uniform_step
+
+    values = adversarial_values(grid)
+    got = _uniform_bins(grid, values, _uniform_step(grid))
+    assert got.dtype == np.intp
+    np.testing.assert_array_equal(got, np.searchsorted(grid, values, "right"))
+
+
+def test_are_bins_accepts_searchsorted_and_refuses_any_position_moved_by_one() -> None:
+    from peer_econ.analysis.cea import _are_bins
+
+    grid = np.linspace(0.0, 1.0, 11)
+    values = adversarial_values(grid)
+    right = np.searchsorted(grid, values, "right")
+    assert _are_bins(grid, values, right)
+    for i in range(values.size):
+        for shift in (-1, 1):
+            moved = right.copy()
+            moved[i] += shift
+            if 0 <= moved[i] <= grid.size:
+                assert not _are_bins(grid, values, moved), (values[i], right[i], shift)
+
+
 def test_tie_at_rounded_breakpoint_follows_rank_rule() -> None:
     """Deterministic A (0, 0.1) vs B (3000, 0.4): the ICER 3000/0.3 rounds to 9999.999999999998,
     but at w = 10,000 the NMBs tie exactly (1,000 each), so the cheaper A wins there and the

@@ -513,26 +513,48 @@ def _envelope(c_t: FloatArray, e_t: FloatArray) -> _Envelope:
     )
 
 
-def _bins(grid: FloatArray, values: FloatArray) -> NDArray[np.intp]:
-    """``searchsorted(grid, values, side="right")``, by arithmetic when the grid is uniform."""
+def _uniform_step(grid: FloatArray) -> float:
+    """Spacing of a uniform grid of at least 3 points [grid unit]; 0 for any other grid."""
     m = grid.size
-    if m >= 3:
-        step = (grid[-1] - grid[0]) / (m - 1)
-        uniform = step > 0 and bool(
-            np.all(np.abs(grid - (grid[0] + step * np.arange(m))) <= 1e-9 * step)
-        )
-        if uniform:
-            clipped = np.clip(values, grid[0] - step, grid[-1] + step)
-            est = ((clipped - grid[0]) * (1.0 / step)).astype(np.intp)
-            est += 1
-            np.clip(est, 0, m, out=est)
-            # exact fix-up of rounding: at most one position either way
-            est -= (est > 0) & (grid[np.maximum(est - 1, 0)] > values)
-            est += (est < m) & (grid[np.minimum(est, m - 1)] <= values)
-            low_ok = (est == 0) | (grid[np.maximum(est - 1, 0)] <= values)
-            high_ok = (est == m) | (grid[np.minimum(est, m - 1)] > values)
-            if bool(np.all(low_ok & high_ok)):
-                return est
+    if m < 3:
+        return 0.0
+    step = float(grid[-1] - grid[0]) / (m - 1)
+    on_grid = np.abs(grid - (grid[0] + step * np.arange(m))) <= 1e-9 * step
+    return step if step > 0 and bool(np.all(on_grid)) else 0.0
+
+
+def _uniform_bins(grid: FloatArray, values: FloatArray, step: float) -> NDArray[np.intp]:
+    """``searchsorted(grid, values, side="right")`` on a uniform grid by arithmetic: the
+    position estimated from ``step``, then moved by one where rounding put it on the wrong
+    side of a grid point."""
+    m = grid.size
+    clipped = np.clip(values, grid[0] - step, grid[-1] + step)
+    est = ((clipped - grid[0]) * (1.0 / step)).astype(np.intp)
+    est += 1
+    np.clip(est, 0, m, out=est)
+    est -= (est > 0) & (grid[np.maximum(est - 1, 0)] > values)
+    est += (est < m) & (grid[np.minimum(est, m - 1)] <= values)
+    return est
+
+
+def _are_bins(grid: FloatArray, values: FloatArray, est: NDArray[np.intp]) -> bool:
+    """Whether every ``est`` is the right-side insertion point of its value in the sorted
+    ``grid``: ``grid[est - 1] <= value < grid[est]`` (a missing end counts as satisfied)."""
+    m = grid.size
+    low_ok = (est == 0) | (grid[np.maximum(est - 1, 0)] <= values)
+    high_ok = (est == m) | (grid[np.minimum(est, m - 1)] > values)
+    return bool(np.all(low_ok & high_ok))
+
+
+def _bins(grid: FloatArray, values: FloatArray) -> NDArray[np.intp]:
+    """``searchsorted(grid, values, side="right")``: by arithmetic when the grid is uniform
+    (:func:`_uniform_bins`, kept only if :func:`_are_bins` confirms every position), else by
+    binary search."""
+    step = _uniform_step(grid)
+    if step > 0:
+        est = _uniform_bins(grid, values, step)
+        if _are_bins(grid, values, est):
+            return est
     return np.searchsorted(grid, values, side="right")
 
 
