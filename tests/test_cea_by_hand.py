@@ -377,6 +377,9 @@ def test_psa_non_finite_message_counts_the_others() -> None:
         "effect: sample 2 (row index 1), strategy 'b': value nan is not finite; every value "
         "must be a finite number"
     )
+    with pytest.raises(InputError) as two:
+        make_psa([[1.0, 2.0], [3.0, 4.0]], [[nan, 0.2], [0.3, inf]], ["a", "b"])
+    assert str(two.value).endswith("must be a finite number (1 more non-finite value)")
     with pytest.raises(InputError) as three:
         make_psa([[1.0, nan], [inf, -inf]], [[0.1, 0.2], [0.3, 0.4]], ["a", "b"])
     assert str(three.value) == (

@@ -130,7 +130,8 @@ def _check_finite(arr: FloatArray, label: str, strategies: Sequence[str]) -> Non
     rows, cols = np.nonzero(~finite)
     n_bad = rows.size
     row, col = int(rows[0]), int(cols[0])
-    more = f" ({n_bad - 1} more non-finite values)" if n_bad > 1 else ""
+    others = n_bad - 1
+    more = f" ({others} more non-finite value{'s' if others > 1 else ''})" if others else ""
     raise InputError(
         f"{label}: sample {row + 1} (row index {row}), strategy {strategies[col]!r}: value "
         f"{float(arr[row, col])!r} is not finite; every value must be a finite number{more}"
