@@ -600,7 +600,7 @@ def adversarial_values(grid: np.ndarray) -> np.ndarray:
             np.nextafter(grid, np.inf),
             (grid[:-1] + grid[1:]) / 2.0,
             rng.uniform(grid[0] - span, grid[-1] + span, 1000),
-            [np.inf, grid[0] - 1e-300, -1.0, 0.0, 1e300],
+            [np.inf, -np.inf, grid[0] - 1e-300, -1.0, 0.0, 1e300, -1e300],
         ]
     )
 
@@ -616,11 +616,19 @@ def test_uniform_step_only_for_uniform_grids_of_three_or_more() -> None:
     # within 1e-9 of a step of the uniform points counts as uniform, 1e-6 does not
     assert _uniform_step(np.array([0.0, 1.0 + 1e-12, 2.0])) == 1.0
     assert _uniform_step(np.array([0.0, 1.0 + 1e-6, 2.0])) == 0.0
+    # the tolerance is relative to the step: 1e-7 off a step of 1000 is uniform
+    assert _uniform_step(np.array([0.0, 1000.0 + 1e-7, 2000.0])) == 1000.0
 
 
 @pytest.mark.parametrize(
     "grid",
-    [np.linspace(0.0, 1.0, 11), np.arange(0.0, 50_001.0, 1000.0), np.linspace(1000.0, 2000.0, 3)],
+    [
+        np.linspace(0.0, 1.0, 11),
+        # 4 of its points are estimated one position low: the upward fix-up is needed
+        np.linspace(0.0, 0.7, 8),
+        np.arange(0.0, 50_001.0, 1000.0),
+        np.linspace(1000.0, 2000.0, 3),
+    ],
 )
 def test_uniform_bins_by_arithmetic_equal_searchsorted(grid: np.ndarray) -> None:
     from peer_econ.analysis.cea import _uniform_bins, _uniform_step
