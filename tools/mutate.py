@@ -14,7 +14,7 @@ when an unexplained survivor is left, so a new survivor is noticed like a failin
 Each module's statuses are kept in ``mutants/scores/<module>.json`` (``--report-only`` prints
 them again). After writing tests for survivors, ``tools/mutate.py --survivors MODULE`` reruns
 only that module's survivors and updates its statuses; after changing the code, run the module
-again in full.
+again in full, or only the changed functions: ``tools/mutate.py MODULE --functions NAME...``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,13 +111,24 @@ def results(module: str) -> dict[str, str]:
     return out
 
 
-def run_module(module: str, log: Path, *, survivors_only: bool = False) -> int:
-    """``mutmut run`` for one module (or only its last survivors, after new tests), its output
-    appended to ``log`` and its statuses saved (:func:`save_snapshot`); returns the exit code."""
-    previous = results(module) if survivors_only else {}
-    names = sorted(n for n, s in previous.items() if s != "killed")
-    if survivors_only and not names:
-        return 0
+def run_module(
+    module: str, log: Path, *, survivors_only: bool = False, functions: Sequence[str] = ()
+) -> int:
+    """``mutmut run`` for one module, its output appended to ``log`` and its statuses saved
+    (:func:`save_snapshot`); returns the exit code.
+
+    ``survivors_only`` reruns only the last survivors (after new tests); ``functions`` reruns
+    every mutant of the named functions (after changing them: their mutants are renumbered) and
+    replaces their old statuses."""
+    previous = results(module) if survivors_only or functions else {}
+    if functions:
+        prefixes = tuple(f"peer_econ.{module}.{mangled(f)}__mutmut_" for f in functions)
+        previous = {n: s for n, s in previous.items() if not n.startswith(prefixes)}
+        names = [p + "*" for p in prefixes]
+    else:
+        names = sorted(n for n, s in previous.items() if s != "killed")
+        if survivors_only and not names:
+            return 0
     cmd = [sys.executable, "-m", "mutmut", "run", *(names or [f"peer_econ.{module}.*"])]
     done = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", env=_single_thread_env()
@@ -138,6 +150,13 @@ SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_T
 def _single_thread_env() -> dict[str, str]:
     """This process's environment with :data:`SINGLE_THREAD` BLAS."""
     return {**os.environ, **SINGLE_THREAD}
+
+
+def mangled(function: str) -> str:
+    """mutmut's name of a function (``_bins`` -> ``x__bins``) or method (``PSA.__post_init__``
+    -> ``xǁPSAǁ__post_init__``)."""
+    owner, _, name = function.rpartition(".")
+    return f"xǁ{owner}ǁ{name}" if owner else f"x_{name}"
 
 
 def report(modules: list[str]) -> int:
@@ -173,7 +192,17 @@ def main() -> int:
     parser.add_argument(
         "--survivors", action="store_true", help="rerun only the last survivors (after new tests)"
     )
+    parser.add_argument(
+        "--functions",
+        nargs="+",
+        default=(),
+        metavar="NAME",
+        help="rerun every mutant of these functions of one module (after changing them), "
+        "e.g. _bins or PSA.__post_init__",
+    )
     args = parser.parse_args()
+    if args.functions and len(args.modules) != 1:
+        parser.error("--functions needs exactly one module")
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {list(MODULES)}")
@@ -182,7 +211,7 @@ def main() -> int:
         log.parent.mkdir(exist_ok=True)
         for module in args.modules:
             print(f"mutating {module} (log: {log.relative_to(ROOT)})", flush=True)
-            code = run_module(module, log, survivors_only=args.survivors)
+            code = run_module(module, log, survivors_only=args.survivors, functions=args.functions)
             if code != 0:
                 print(f"mutmut failed for {module} (exit {code}); see {log}")
                 return 2
