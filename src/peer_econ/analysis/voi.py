@@ -843,10 +843,10 @@ def evppi_curves(
         fr.insert(1, "kind", kind)
         frames.append(fr)
     out = pd.concat(frames, ignore_index=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(
-            out["evpi"] > 0, out["evppi"] / out["evpi"].where(out["evpi"] > 0, 1.0), np.nan
-        )
+    # the divisor is EVPI where it is positive and 1 elsewhere (never 0); np.where puts NaN there
+    out["share"] = np.where(
+        out["evpi"] > 0, out["evppi"] / out["evpi"].where(out["evpi"] > 0, 1.0), np.nan
+    )
     return out[["name", "kind", "parameters", "wtp", "evppi", "se", "evpi", "share", "method"]]
 
 
