@@ -843,10 +843,8 @@ def evppi_curves(
         fr.insert(1, "kind", kind)
         frames.append(fr)
     out = pd.concat(frames, ignore_index=True)
-    # the divisor is EVPI where it is positive and 1 elsewhere (never 0); np.where puts NaN there
-    out["share"] = np.where(
-        out["evpi"] > 0, out["evppi"] / out["evpi"].where(out["evpi"] > 0, 1.0), np.nan
-    )
+    # EVPPI is clipped to [0, EVPI], so where EVPI is 0 the share is 0 / 0: NaN (pandas: no warning)
+    out["share"] = out["evppi"] / out["evpi"]
     return out[["name", "kind", "parameters", "wtp", "evppi", "se", "evpi", "share", "method"]]
 
 
