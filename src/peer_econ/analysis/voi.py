@@ -408,12 +408,9 @@ def _evpi(g: FloatArray, h: FloatArray, wtp: FloatArray) -> FloatArray:
 @dataclass(frozen=True)
 class _Prepared:
     c: FloatArray
-    e: FloatArray
     wtp: FloatArray
     x: FloatArray
     names: tuple[str, ...]
-    strategies: tuple[str, ...]
-    ref: int
     y: FloatArray  # (n, 2 (k-1)): dC then dE
     labels: tuple[str, ...]
     evpi: FloatArray
@@ -442,7 +439,7 @@ def _prepare(
     labels = tuple(f"cost[{snames[j]}] - cost[{snames[ref]}]" for j in others) + tuple(
         f"effect[{snames[j]}] - effect[{snames[ref]}]" for j in others
     )
-    return _Prepared(c, e, w, x, names, snames, ref, y, labels, _evpi(dc, de, w))
+    return _Prepared(c, w, x, names, y, labels, _evpi(dc, de, w))
 
 
 def _resolve_method(method: str, d: int) -> str:
@@ -463,21 +460,21 @@ def _resolve_method(method: str, d: int) -> str:
 def _design(
     method: str, x: FloatArray, degree: int, k: int | None
 ) -> tuple[FloatArray, list[FloatArray]]:
+    """Design matrix and penalty matrices of a linear smoother: ``method`` is ``"spline"``,
+    ``"tensor"``, ``"additive"`` or ``"poly"`` (:func:`_resolve_method` rejects other names)."""
     if method == "spline":
         return smoothing.spline_design(x[:, 0], 6 if k is None else k)
     if method == "tensor":
         return smoothing.tensor_design(x, k)
     if method == "additive":
         return smoothing.additive_design(x, 5 if k is None else k)
-    if method == "poly":
-        n_terms = smoothing.n_poly_terms(x.shape[1], degree)
-        if n_terms >= x.shape[0]:
-            raise InputError(
-                f"polynomial of degree {degree} in {x.shape[1]} parameters has {n_terms} terms "
-                f"but only {x.shape[0]} samples; lower the degree or use more samples"
-            )
-        return smoothing.poly_design(x, degree)
-    raise InputError(f"unknown EVPPI method '{method}'")  # pragma: no cover
+    n_terms = smoothing.n_poly_terms(x.shape[1], degree)
+    if n_terms >= x.shape[0]:
+        raise InputError(
+            f"polynomial of degree {degree} in {x.shape[1]} parameters has {n_terms} terms "
+            f"but only {x.shape[0]} samples; lower the degree or use more samples"
+        )
+    return smoothing.poly_design(x, degree)
 
 
 def _fit(
@@ -490,11 +487,9 @@ def _fit(
     k: int | None,
     posterior: bool,
     gp_subsample: int,
-    rng: np.random.Generator | None,
+    rng: np.random.Generator,
 ) -> smoothing.PenalizedFit:
     if method == "gp":
-        if rng is None:
-            rng = np.random.default_rng(0)
         return smoothing.gp_fit(x, y, n_subsample=gp_subsample, rng=rng, posterior=posterior)
     xd, pens = _design(method, x, degree, k)
     return smoothing.penalized_fit(xd, pens, y, criterion=criterion, posterior=posterior)
@@ -564,15 +559,8 @@ class _FitOptions:
         if self.n_se_draws < 2:
             raise InputError(f"n_se_draws = {self.n_se_draws}; use at least 2")
 
-    @property
-    def needs_rng(self) -> bool:
-        """Standard errors and the Gaussian process draw random numbers."""
-        return self.se or self.method == "gp"
 
-
-def _varying_columns(
-    prep: _Prepared, label: str, cols: tuple[str, ...], warn_constant: bool
-) -> FloatArray:
+def _varying_columns(prep: _Prepared, cols: tuple[str, ...], warn_constant: bool) -> FloatArray:
     """The group's parameter draws without constant columns ``(n_samples, d)``, warning about
     the constant ones when asked."""
     x = prep.x[:, [prep.names.index(cname) for cname in cols]]
@@ -607,13 +595,13 @@ def _evppi_group(
     label: str,
     cols: tuple[str, ...],
     options: _FitOptions,
-    rng: np.random.Generator | None,
+    rng: np.random.Generator,
     *,
     warn_constant: bool = True,
 ) -> EVPPIResult:
     """EVPPI of one group: regress the increments on its varying parameters, take the expected
     maximum of the fitted net benefits, clip to ``[0, EVPI]`` (zero for a constant group)."""
-    x = _varying_columns(prep, label, cols, warn_constant)
+    x = _varying_columns(prep, cols, warn_constant)
     km1 = prep.c.shape[1] - 1
     if x.shape[1] == 0 or km1 == 0:
         zeros = _frozen(np.zeros(prep.wtp.size))
@@ -638,7 +626,7 @@ def _evppi_group(
     value = _clip(raw, prep.evpi, label)
     se_arr = None
     if options.se:
-        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, options.n_se_draws, check_rng(rng))
+        se_arr, _ = _se_from_posterior(fit, prep.wtp, km1, options.n_se_draws, rng)
     return EVPPIResult(
         label,
         cols,
@@ -746,7 +734,7 @@ def evppi(
     parameter_names : sequence of str, optional
         Column names when ``parameters`` is a plain array.
     rng : numpy.random.Generator, int or None
-        Used by ``se=True`` and ``method="gp"`` only.
+        Checked always; random numbers are drawn by ``se=True`` and ``method="gp"`` only.
 
     Returns
     -------
@@ -770,7 +758,7 @@ def evppi(
     doi:10.1177/0272989X13505910
     """
     options = _FitOptions(method, smoothing_criterion, degree, k, se, n_se_draws, gp_subsample)
-    gen = check_rng(rng) if options.needs_rng else None
+    gen = check_rng(rng)
     prep = _prepare(cost, effect, parameters, wtp, strategies, reference, parameter_names)
     group_list = _as_groups(groups, prep.names)
     results = tuple(_evppi_group(prep, label, cols, options, gen) for label, cols in group_list)
@@ -838,7 +826,7 @@ def evppi_curves(
     options = _FitOptions(
         method, smoothing_criterion, se=se, n_se_draws=n_se_draws, gp_subsample=1000
     )
-    gen = check_rng(rng) if options.needs_rng else None
+    gen = check_rng(rng)
     prep = _prepare(cost, effect, parameters, wtp, strategies, reference, parameter_names)
     items, kinds = _all_groups(prep.names, groups, include_single)
     const = [nm for j, nm in enumerate(prep.names) if np.ptp(prep.x[:, j]) == 0.0]
@@ -855,10 +843,8 @@ def evppi_curves(
         fr.insert(1, "kind", kind)
         frames.append(fr)
     out = pd.concat(frames, ignore_index=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(
-            out["evpi"] > 0, out["evppi"] / out["evpi"].where(out["evpi"] > 0, 1.0), np.nan
-        )
+    # EVPPI is clipped to [0, EVPI], so where EVPI is 0 the share is 0 / 0: NaN (pandas: no warning)
+    out["share"] = out["evppi"] / out["evpi"]
     return out[["name", "kind", "parameters", "wtp", "evppi", "se", "evpi", "share", "method"]]
 
 
