@@ -9,7 +9,8 @@ pyproject.toml). A mutant that no test notices "survives".
 It then prints, per module, killed / total and the mutation score, and lists every surviving
 mutant that ``mutmut-equivalent.txt`` does not explain. That file (beside pyproject.toml) lists
 equivalent mutants, one per line: ``<mutant name>  <one-line reason>``. The exit status is 1
-when an unexplained survivor is left, so a new survivor is noticed like a failing test.
+when an unexplained survivor is left, so a new survivor is noticed like a failing test, or when
+the file lists a mutant that no longer survives (a stale reason).
 
 Each module's statuses are kept in ``mutants/scores/<module>.json`` (``--report-only`` prints
 them again). After writing tests for survivors, ``tools/mutate.py --survivors MODULE`` reruns
@@ -160,9 +161,12 @@ def mangled(function: str) -> str:
 
 
 def report(modules: list[str]) -> int:
-    """Print the score per module and the unexplained survivors; return how many there are."""
+    """Print the score per module, the unexplained survivors and the stale lines of
+    ``mutmut-equivalent.txt`` (mutants listed there that no longer survive); return how many
+    of both there are."""
     equivalent = equivalent_mutants()
     unexplained: list[str] = []
+    stale: list[str] = []
     print(f"{'module':<22}{'killed':>8}{'total':>8}{'score':>8}{'equiv.':>8}{'left':>6}")
     for module in modules:
         status = results(module)
@@ -178,11 +182,18 @@ def report(modules: list[str]) -> int:
             + (f"  ({counts['not checked']} not checked)" if counts["not checked"] else "")
         )
         unexplained.extend(left)
+        stale.extend(
+            n for n in equivalent if n.startswith(f"peer_econ.{module}.") and n not in survivors
+        )
     if unexplained:
         print("\nsurvivors not in mutmut-equivalent.txt (show one: .venv/bin/mutmut show NAME):")
         for name in unexplained:
             print(f"  {name}")
-    return len(unexplained)
+    if stale:
+        print("\nlisted in mutmut-equivalent.txt but killed or gone (remove the line):")
+        for name in stale:
+            print(f"  {name}")
+    return len(unexplained) + len(stale)
 
 
 def main() -> int:
