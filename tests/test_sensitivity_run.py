@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from peer_econ.errors import InputError
+from peer_econ.analysis.dsa import owsa
+from peer_econ.errors import EstimationWarning, InputError
 from peer_econ.inputs.load import load_inputs
 from peer_econ.model.adapter import PeerModel, model_table
 from peer_econ.model.spec import Inputs
@@ -133,19 +134,54 @@ def test_scenarios_and_structural(peer, plots, tmp_path: Path) -> None:  # type:
     assert len(pd.read_csv(out2 / "structural.csv")) == 3 * 2 * 1 * 4
 
 
+def inert_parameters(peer: Inputs) -> set[str]:
+    """Ranged parameters whose one-way swing leaves every strategy's incremental cost and QALYs
+    exactly as at the base case (the active model does not read them)."""
+    one_way = owsa(
+        PeerModel(peer), model_table(peer), peer.strategy_names, comparator="sau", wtp=1.0
+    ).table
+    base = one_way[one_way["bound"] == "base"].set_index("strategy")[["inc_cost", "inc_qaly"]]
+    moved = one_way[one_way["bound"] != "base"]
+    diff = (moved[["inc_cost", "inc_qaly"]] - base.loc[moved["strategy"]].to_numpy()).abs()
+    still = diff.max(axis=1).groupby(moved["parameter"]).max() == 0.0
+    return set(still.index[still])
+
+
 def test_gsa_commands(peer, plots, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    out = run.run_sobol(peer, tmp_path / "sobol", n_base=128, convergence=True, seed=3)
+    """Sobol, Morris and delta on the PEER model: every index of a parameter the model does not
+    read is exactly 0, and the parameter with the largest one-way swing has a positive index in
+    each method."""
+    inert = inert_parameters(peer)
+    assert {"wsas_d", "qpr15_d"} <= inert and "mansa_d" not in inert
+    with pytest.warns(EstimationWarning, match="confidence intervals wider than the indices"):
+        out = run.run_sobol(peer, tmp_path / "sobol", n_base=128, convergence=True, seed=3)
     sob = pd.read_csv(out / "sobol.csv")
-    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(sob.columns)
-    assert (out / "sobol_convergence.csv").is_file()
+    assert list(sob.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert set(sob["output"]) == {"inmb:peer_volunteer", "inc_qaly:peer_volunteer"}
+    still = sob["parameter"].isin(inert)
+    assert still.sum() >= 2 * 2
+    assert (sob.loc[still, ["S1", "ST", "S1_conf", "ST_conf"]] == 0.0).all().all()
+    top = sob[sob["parameter"] == "mansa_d"]
+    assert (top["ST"] > 0).all() and (top["ST"] >= top["S1"] - top["S1_conf"]).all()
+    conv = pd.read_csv(out / "sobol_convergence.csv")
+    assert set(conv["n_base"]) == {128} and len(conv) == len(sob)
     man = _manifest(out)
     assert any("independent" in n for n in man["notes"])
     assert set(man["timings"]) == {"design", "mapping", "model", "analysis"}
     assert (out / "sobol_inmb_peer_volunteer.png").is_file()
     out = run.run_morris(peer, tmp_path / "morris", n_trajectories=10, seed=3)
-    assert (out / "morris.csv").is_file() and (out / "morris_inmb_peer_volunteer.png").is_file()
-    out = run.run_delta(peer, tmp_path / "delta", n_samples=200, num_resamples=2, seed=3)
-    assert (out / "delta.csv").is_file()
+    mor = pd.read_csv(out / "morris.csv")
+    still = mor["parameter"].isin(inert)
+    assert (mor.loc[still, ["mu", "mu_star", "sigma"]] == 0.0).all().all()
+    assert (mor.loc[mor["parameter"] == "mansa_d", "mu_star"] > 0).all()
+    assert (out / "morris_inmb_peer_volunteer.png").is_file()
+    with pytest.warns(UserWarning, match="Potential Bias Notice"):
+        out = run.run_delta(peer, tmp_path / "delta", n_samples=200, num_resamples=2, seed=3)
+    delta = pd.read_csv(out / "delta.csv")
+    still = delta["parameter"].isin(inert)
+    assert (delta.loc[still, ["delta", "S1"]] == 0.0).all().all()
+    assert not delta.loc[still, "estimated"].any()
+    assert (delta.loc[delta["parameter"] == "mansa_d", "delta"] > 0).all()
 
 
 def test_failure_leaves_nothing(peer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
