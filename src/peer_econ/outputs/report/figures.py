@@ -229,14 +229,23 @@ def _tornado(ctx: Context) -> Figure | None:
     return _figure(plots.plot_tornado(shown, max_bars=TORNADO_BARS, lang=ctx.lang))
 
 
+def _strategy_table(ctx: Context, section: str, name: str) -> tuple[str, pd.DataFrame] | None:
+    """The strategy a run section was written for (run fact ``<section>.strategy``) and the
+    run's table ``name``; None when the run has either missing (the figure is then left out)."""
+    strategy = ctx.info.fact(section, "strategy")
+    if strategy is None or not ctx.run.has(name):
+        return None
+    return str(strategy), ctx.run.table(name)
+
+
 def _utility_durability(ctx: Context) -> Figure | None:
     from peer_econ.outputs import plots
 
-    strategy = ctx.info.fact("sensitivity", "strategy")
-    if strategy is None or not ctx.run.has("utility_durability_grid"):
+    found = _strategy_table(ctx, "sensitivity", "utility_durability_grid")
+    if found is None:
         return None
+    strategy, grid = found
     lang = ctx.lang
-    grid = ctx.run.table("utility_durability_grid")
     curve = ctx.run.maybe("utility_durability_threshold")
     ax = plots.plot_twsa(
         grid.assign(strategy=[ctx.strategy(s) for s in grid["strategy"]]),
@@ -255,10 +264,10 @@ def _utility_durability(ctx: Context) -> Figure | None:
 def _scenarios_forest(ctx: Context) -> Figure | None:
     from peer_econ.outputs import plots
 
-    strategy = ctx.info.fact("scenarios", "strategy")
-    if strategy is None or not ctx.run.has("scenarios"):
+    found = _strategy_table(ctx, "scenarios", "scenarios")
+    if found is None:
         return None
-    table = ctx.run.table("scenarios")
+    strategy, table = found
     shown = table.assign(
         strategy=[ctx.strategy(s) for s in table["strategy"]],
         comparator=[ctx.in_text("strategy", s) for s in table["comparator"]],
@@ -319,10 +328,10 @@ def _enbs(ctx: Context) -> Figure | None:
 def _budget_years(ctx: Context) -> Figure | None:
     from peer_econ.outputs import plots
 
-    strategy = ctx.info.fact("budget", "strategy")
-    if strategy is None or not ctx.run.has("budget_by_payer"):
+    found = _strategy_table(ctx, "budget", "budget_by_payer")
+    if found is None:
         return None
-    table = ctx.run.table("budget_by_payer")
+    strategy, table = found
     rows = table[table["strategy"] == strategy].drop(columns="strategy")
     payers = {str(p): ctx.lang.t(f"payer.{p}") for p in dict.fromkeys(rows["payer"])}
     return _figure(plots.plot_budget_years(rows, labels=payers, lang=ctx.lang))
@@ -331,10 +340,10 @@ def _budget_years(ctx: Context) -> Figure | None:
 def _business_case(ctx: Context) -> Figure | None:
     from peer_econ.outputs import plots
 
-    strategy = ctx.info.fact("budget", "strategy")
-    if strategy is None or not ctx.run.has("business_case"):
+    found = _strategy_table(ctx, "budget", "business_case")
+    if found is None:
         return None
-    table = ctx.run.table("business_case")
+    strategy, table = found
     case = table[table["strategy"] == strategy]
     words = {a: ctx.lang.t(f"authority.{a}") for a in dict.fromkeys(case["authority"])}
     payback = {
